@@ -1,0 +1,324 @@
+package io.zerodds.flatdata;
+
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The writing end of a slot ring, generic over any {@link SlotBackend}. One thread writes.
+ *
+ * <pre>{@code
+ * FlatWriter writer = FlatWriter.reliable(backend, Duration.ofSeconds(1));
+ * writer.write("hello".getBytes());                 // copy
+ * try (FlatWriter.Claim claim = writer.loan()) {    // in place, no copy
+ *     claim.segment().set(ValueLayout.JAVA_LONG, 0, 42L);
+ *     claim.commit(8);                              // closing without commit discards
+ * }
+ * }</pre>
+ *
+ * <h2>When the ring is full</h2>
+ * A <em>reliable</em> writer waits, event-driven, until a reader frees a slot, at most its timeout,
+ * then throws {@link SlotTimeoutException}. A <em>best-effort</em> writer drops the sample at once:
+ * {@code write} returns {@link #DROPPED}, {@code loan} returns {@code null}, and
+ * {@link #droppedCount()} counts it.
+ */
+public final class FlatWriter implements AutoCloseable {
+
+    /** Returned by {@code write} of a best-effort writer when the ring was full. */
+    public static final long DROPPED = -1L;
+
+    /** Longest single wait, so a blocked writer re-checks for dead readers regularly. */
+    private static final long MAX_WAIT_SLICE_NANOS = 100_000_000L;
+
+    private final SlotBackend backend;
+    private final FlatType<?> type;
+    private final boolean reliable;
+    private final long timeoutNanos;
+    private final Claim[] claims;
+    private long dropped;
+    private boolean closed;
+
+    private FlatWriter(Builder b) {
+        this.backend = b.backend;
+        this.type = b.type;
+        this.reliable = b.reliable;
+        this.timeoutNanos = b.timeoutNanos;
+        this.claims = new Claim[backend.slotCount()];
+        if (type != null) {
+            checkType(backend, type, "writer");
+        }
+    }
+
+    static void checkType(SlotBackend backend, FlatType<?> type, String role) {
+        byte[] hash = backend.typeHash().orElse(null);
+        if (hash == null || !type.sameHash(hash)) {
+            throw new TypeMismatchException(role + " type " + type.canonicalText() + " hash=" + type.typeHashHex()
+                    + " does not match " + backend + " type hash="
+                    + (hash == null ? "none" : java.util.HexFormat.of().formatHex(hash)));
+        }
+        if (type.byteSize() > backend.slotCapacity()) {
+            throw new SampleTooLargeException(type.byteSize(), backend.slotCapacity());
+        }
+    }
+
+    /** A writer that waits up to {@code timeout} for a free slot. */
+    public static FlatWriter reliable(SlotBackend backend, Duration timeout) {
+        return builder(backend).reliable(timeout).build();
+    }
+
+    /** A writer that drops (and counts) a sample when the ring is full. */
+    public static FlatWriter bestEffort(SlotBackend backend) {
+        return builder(backend).bestEffort().build();
+    }
+
+    public static Builder builder(SlotBackend backend) {
+        return new Builder(backend);
+    }
+
+    /** Copies {@code bytes} into a slot and publishes it; returns its sequence or {@link #DROPPED}. */
+    public long write(byte[] bytes) {
+        return write(bytes, 0, bytes.length);
+    }
+
+    /** Copies {@code bytes[offset, offset + length)} into a slot; returns its sequence or {@link #DROPPED}. */
+    public long write(byte[] bytes, int offset, int length) {
+        checkOpen();
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        checkLength(length);
+        int slot = acquire();
+        return slot < 0 ? DROPPED : backend.commitSlot(slot, bytes, offset, length);
+    }
+
+    /** Copies {@code bytes} into a slot; returns its sequence or {@link #DROPPED}. */
+    public long write(MemorySegment bytes) {
+        checkOpen();
+        checkLength(bytes.byteSize());
+        int slot = acquire();
+        return slot < 0 ? DROPPED : backend.commitSlot(slot, bytes);
+    }
+
+    /** Encodes {@code value} straight into a slot with the writer's type; returns its sequence or {@link #DROPPED}. */
+    public <T> long write(FlatType<T> valueType, T value) {
+        checkOpen();
+        if (valueType != type && (type == null || !valueType.sameHash(type.typeHash()))) {
+            throw new TypeMismatchException("value type " + valueType.canonicalText() + " differs from writer type "
+                    + (type == null ? "none (build the writer with .type(...))" : type.canonicalText()));
+        }
+        int slot = acquire();
+        if (slot < 0) {
+            return DROPPED;
+        }
+        try {
+            valueType.encode(value, backend.slotDataPtr(slot));
+        } catch (RuntimeException e) {
+            backend.discardSlot(slot);
+            throw e;
+        }
+        return backend.commitInPlace(slot, (int) valueType.byteSize());
+    }
+
+    /**
+     * Loans a slot for writing in place. Returns {@code null} when a best-effort writer finds the
+     * ring full; a reliable writer waits up to its timeout.
+     */
+    public Claim loan() {
+        checkOpen();
+        int slot = acquire();
+        if (slot < 0) {
+            return null;
+        }
+        Claim claim = claims[slot];
+        if (claim == null) {
+            claim = new Claim();
+            claims[slot] = claim;
+        }
+        claim.open(slot, backend.slotDataPtr(slot));
+        return claim;
+    }
+
+    private int acquire() {
+        int slot = backend.reserveSlot(backend.activeReaders());
+        if (slot >= 0) {
+            return slot;
+        }
+        if (!reliable) {
+            dropped++;
+            return -1;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            long generation = backend.notifyGeneration();
+            slot = backend.reserveSlot(backend.activeReaders());
+            if (slot >= 0) {
+                return slot;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                throw new SlotTimeoutException("no free slot in " + backend + " within "
+                        + Duration.ofNanos(timeoutNanos) + " (active readers=0x"
+                        + Integer.toHexString(backend.activeReaders()) + ")");
+            }
+            backend.waitForChange(generation, Math.min(remaining, MAX_WAIT_SLICE_NANOS));
+        }
+    }
+
+    private void checkLength(long length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("length=" + length + " must be > 0");
+        }
+        if (length > backend.slotCapacity()) {
+            throw new SampleTooLargeException(length, backend.slotCapacity());
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new BackendClosedException("writer on " + backend);
+        }
+    }
+
+    /** Samples a best-effort writer dropped because the ring was full. */
+    public long droppedCount() {
+        return dropped;
+    }
+
+    public SlotBackend backend() {
+        return backend;
+    }
+
+    /** Discards every open claim. The backend stays open. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Claim claim : claims) {
+            if (claim != null && claim.open && !backend.isClosed()) {
+                claim.abort();
+            }
+        }
+    }
+
+    /**
+     * A loaned slot, written in place. Commit publishes it; {@link #abort()} or {@link #close()}
+     * without a commit discards it. A claim object is reused for later loans of the same slot:
+     * do not keep it after commit or abort.
+     */
+    public final class Claim implements AutoCloseable {
+        private int slot = -1;
+        private MemorySegment segment;
+        private boolean open;
+
+        private Claim() {
+        }
+
+        private void open(int slot, MemorySegment segment) {
+            this.slot = slot;
+            this.segment = segment;
+            this.open = true;
+        }
+
+        private void checkClaimOpen(String operation) {
+            if (!open) {
+                throw new SlotStateException("cannot " + operation + " claim of slot " + slot
+                        + ": it was committed or aborted already");
+            }
+        }
+
+        /** The slot's payload, writable, {@link SlotBackend#slotCapacity()} bytes. */
+        public MemorySegment segment() {
+            checkClaimOpen("access");
+            return segment;
+        }
+
+        /** The slot index in the ring. */
+        public int slot() {
+            return slot;
+        }
+
+        /** Publishes the first {@code length} bytes; returns the sample's sequence number. */
+        public long commit(int length) {
+            checkClaimOpen("commit");
+            long sequence = backend.commitInPlace(slot, length);
+            open = false;
+            return sequence;
+        }
+
+        /** Publishes a sample of the writer's type ({@link FlatType#byteSize()} bytes). */
+        public long commit() {
+            if (type == null) {
+                throw new IllegalStateException("commit() needs a typed writer; use commit(length)");
+            }
+            return commit((int) type.byteSize());
+        }
+
+        /** Discards the loan: nothing is published and the slot is free again. */
+        public void abort() {
+            checkClaimOpen("abort");
+            open = false;
+            backend.discardSlot(slot);
+        }
+
+        public boolean isOpen() {
+            return open;
+        }
+
+        /** Discards the claim if it was not committed. */
+        @Override
+        public void close() {
+            if (open) {
+                abort();
+            }
+        }
+    }
+
+    /** Settings of a writer. */
+    public static final class Builder {
+        private final SlotBackend backend;
+        private FlatType<?> type;
+        private boolean reliable = true;
+        private long timeoutNanos = Duration.ofSeconds(5).toNanos();
+
+        private Builder(SlotBackend backend) {
+            this.backend = Objects.requireNonNull(backend, "backend");
+        }
+
+        /** Binds the writer to a sample type; the backend must carry the same type hash. */
+        public Builder type(FlatType<?> type) {
+            this.type = Objects.requireNonNull(type, "type");
+            return this;
+        }
+
+        /** Wait up to {@code timeout} for a free slot (the default, with 5 seconds). */
+        public Builder reliable(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("timeout=" + timeout + " must not be negative");
+            }
+            this.reliable = true;
+            this.timeoutNanos = saturatedNanos(timeout);
+            return this;
+        }
+
+        /** Drop and count a sample when the ring is full. */
+        public Builder bestEffort() {
+            this.reliable = false;
+            return this;
+        }
+
+        public FlatWriter build() {
+            if (backend.isClosed()) {
+                throw new BackendClosedException(backend.toString());
+            }
+            return new FlatWriter(this);
+        }
+    }
+
+    static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.zerodds.flatdata;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A slot ring in this process's memory: the backend for tests and for writers and readers that
+ * share one JVM. It keeps exactly the shared-memory layout (so it behaves like the POSIX backend,
+ * minus the other processes) and parks waiters on a lock condition.
+ *
+ * <pre>{@code
+ * try (var backend = InMemorySlotBackend.builder().slotCount(16).slotCapacity(256).build()) {
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class InMemorySlotBackend extends SegmentSlotBackend {
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final String description;
+
+    private InMemorySlotBackend(MemorySegment segment, int slotCount, int capacity) {
+        super(segment, slotCount, capacity);
+        this.description = "in-memory ring[slots=" + slotCount + ", capacity=" + capacity + "]";
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A ring of {@code slotCount} slots of {@code slotCapacity} bytes, untyped. */
+    public static InMemorySlotBackend create(int slotCount, int slotCapacity) {
+        return builder().slotCount(slotCount).slotCapacity(slotCapacity).build();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean waitForChange(long last, long timeoutNanos) {
+        checkOpen();
+        checkTimeout(timeoutNanos);
+        int expected = (int) last;
+        if (generation() != expected) {
+            return true;
+        }
+        if (timeoutNanos == 0) {
+            return false;
+        }
+        // Dekker with signalChange: we publish "waiting" then re-check the generation; the
+        // notifier bumps the generation then reads the waiter count. One of us sees the other.
+        addWaiter(1);
+        lock.lock();
+        try {
+            long remaining = timeoutNanos;
+            while (generation() == expected && !isClosed()) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = changed.awaitNanos(remaining);
+            }
+            return generation() != expected;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return generation() != expected;
+        } finally {
+            lock.unlock();
+            addWaiter(-1);
+        }
+    }
+
+    @Override
+    void wakeWaiters() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@inheritDoc} The memory is returned to the JVM once no view of it is reachable. */
+    @Override
+    public void close() {
+        markClosed();
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    /** Settings of an in-memory ring. */
+    public static final class Builder {
+        private int slotCount = 16;
+        private int slotCapacity = 256;
+        private byte[] typeHash;
+        private long initialSequence;
+        private long typeSize;
+
+        private Builder() {
+        }
+
+        /** Number of slots, 1..2^20 (default 16). */
+        public Builder slotCount(int slotCount) {
+            SegmentLayout.checkSlotCount(slotCount);
+            this.slotCount = slotCount;
+            return this;
+        }
+
+        /** Payload bytes per slot (default 256). */
+        public Builder slotCapacity(int slotCapacity) {
+            SegmentLayout.checkCapacity(slotCapacity);
+            this.slotCapacity = slotCapacity;
+            return this;
+        }
+
+        /** Carries the type hash of {@code type}; the capacity grows to fit its layout if needed. */
+        public Builder type(FlatType<?> type) {
+            this.typeHash = type.typeHash();
+            this.typeSize = type.byteSize();
+            if (typeSize > slotCapacity) {
+                slotCapacity((int) typeSize);
+            }
+            return this;
+        }
+
+        /** A raw 16-byte type hash. */
+        public Builder typeHash(byte[] hash) {
+            SegmentLayout.checkTypeHash(hash);
+            this.typeHash = hash == null ? null : hash.clone();
+            return this;
+        }
+
+        /** The first sequence number (default 0); for tests of the 32-bit wrap. */
+        public Builder initialSequence(long initialSequence) {
+            if (initialSequence < 0) {
+                throw new IllegalArgumentException("initialSequence=" + initialSequence + " must be >= 0");
+            }
+            this.initialSequence = initialSequence;
+            return this;
+        }
+
+        public InMemorySlotBackend build() {
+            if (typeSize > slotCapacity) {
+                throw new SampleTooLargeException(typeSize, slotCapacity);
+            }
+            long size = SegmentLayout.segmentSize(slotCount, slotCapacity);
+            MemorySegment segment = Arena.ofAuto().allocate(size, SegmentLayout.CACHE_LINE);
+            format(segment, slotCount, slotCapacity, typeHash, initialSequence, 0);
+            return new InMemorySlotBackend(segment, slotCount, slotCapacity);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.zerodds.flatdata;
+
+/**
+ * Every offset of a flatdata segment, in one place. Nobody else writes a raw offset.
+ *
+ * <p>The first 0x20 bytes and every slot header are byte-compatible with the ZeroDDS reference
+ * (host byte order, little-endian on x86_64 and aarch64). What the reference lacks lives in an
+ * <em>extension region</em> after the slot array; its presence and offset are announced in the
+ * reference's reserved bytes 0x14..0x1F (all zero there = a plain reference segment).
+ *
+ * <pre>
+ * segment header (reference)
+ * 0x00 +--------------+--------------+-----------------+--------------+
+ *      | magic "ZDSS" | slot_count   | slot_total_size | next_sn lo32 |
+ * 0x10 +--------------+--------------+-----------------+--------------+
+ *      | notify gen   | ext magic    | ext offset      | ext length   |   (ext fields: 0 in a plain
+ * 0x20 +--------------+--------------+-----------------+--------------+    reference segment)
+ *      | slot 0 ... slot n-1, each slot_total_size = align_up(16 + capacity, 64) bytes
+ *
+ * slot header (reference)
+ * +0x00 u32 sequence lo32 | +0x04 u32 sample_size (0 = empty) | +0x08 u32 reader_mask | +0x0C u32 0
+ * +0x10 payload (capacity bytes), then padding to a 64-byte multiple
+ *
+ * extension region (64-byte aligned, after the slot array)
+ * E+0x000 u32 layout version | u32 slot capacity | u32 flags | u32 0
+ * E+0x010 16 bytes type hash (all zero = untyped)
+ * E+0x020 u32 writer pid | u32 0 | u64 writer start time (epoch ms) | u64 writer heartbeat (epoch ms)
+ *         u32 writer state | u32 0
+ * E+0x040 u64 next sequence (64-bit; its low half mirrors next_sn)            own cache line
+ * E+0x080 u32 active reader mask | u32 waiters | u32 lease ms | u32 0        own cache line
+ * E+0x0C0 reader registry: 32 entries of 64 bytes, one cache line each
+ *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
+ *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence | rest 0
+ * E+0x8C0 slot table: slot_count entries of 16 bytes
+ *         +0 u32 version (odd = loaned to the writer, seqlock for readers) | +4 u32 sequence hi32
+ *         +8 u64 0
+ * </pre>
+ */
+final class SegmentLayout {
+    private SegmentLayout() {
+    }
+
+    /** "ZDSS", read as a host-endian u32. */
+    static final int MAGIC = 0x5A445353;
+    /** "FDX1": announces the extension region in the reserved header bytes. */
+    static final int EXTENSION_MAGIC = 0x31584446;
+    static final int LAYOUT_VERSION = 1;
+    static final int MAX_READERS = 32;
+    static final int CACHE_LINE = 64;
+
+    // ---- segment header (reference) ----
+    static final long MAGIC_OFFSET = 0x00;
+    static final long SLOT_COUNT_OFFSET = MAGIC_OFFSET + 4;
+    static final long SLOT_TOTAL_SIZE_OFFSET = SLOT_COUNT_OFFSET + 4;
+    static final long NEXT_SN_OFFSET = SLOT_TOTAL_SIZE_OFFSET + 4;
+    static final long NOTIFY_OFFSET = NEXT_SN_OFFSET + 4;
+    static final long EXT_MAGIC_OFFSET = NOTIFY_OFFSET + 4;
+    static final long EXT_OFFSET_OFFSET = EXT_MAGIC_OFFSET + 4;
+    static final long EXT_LENGTH_OFFSET = EXT_OFFSET_OFFSET + 4;
+    static final long SLOTS_OFFSET = EXT_LENGTH_OFFSET + 4;
+
+    // ---- slot header (reference) ----
+    static final long SLOT_SEQUENCE_OFFSET = 0x00;
+    static final long SLOT_SIZE_OFFSET = SLOT_SEQUENCE_OFFSET + 4;
+    static final long SLOT_MASK_OFFSET = SLOT_SIZE_OFFSET + 4;
+    static final long SLOT_RESERVED_OFFSET = SLOT_MASK_OFFSET + 4;
+    static final long SLOT_HEADER_SIZE = SLOT_RESERVED_OFFSET + 4;
+
+    // ---- extension region, relative to its start ----
+    static final long EXT_VERSION_OFFSET = 0x000;
+    static final long EXT_CAPACITY_OFFSET = EXT_VERSION_OFFSET + 4;
+    static final long EXT_FLAGS_OFFSET = EXT_CAPACITY_OFFSET + 4;
+    static final long EXT_TYPE_HASH_OFFSET = EXT_FLAGS_OFFSET + 8;
+    static final int TYPE_HASH_LENGTH = 16;
+    static final long EXT_WRITER_PID_OFFSET = EXT_TYPE_HASH_OFFSET + TYPE_HASH_LENGTH;
+    static final long EXT_WRITER_START_OFFSET = EXT_WRITER_PID_OFFSET + 8;
+    static final long EXT_WRITER_HEARTBEAT_OFFSET = EXT_WRITER_START_OFFSET + 8;
+    static final long EXT_WRITER_STATE_OFFSET = EXT_WRITER_HEARTBEAT_OFFSET + 8;
+    static final long EXT_NEXT_SEQUENCE_OFFSET = 0x040;
+    static final long EXT_ACTIVE_MASK_OFFSET = EXT_NEXT_SEQUENCE_OFFSET + CACHE_LINE;
+    static final long EXT_WAITERS_OFFSET = EXT_ACTIVE_MASK_OFFSET + 4;
+    static final long EXT_LEASE_OFFSET = EXT_WAITERS_OFFSET + 4;
+    static final long EXT_REGISTRY_OFFSET = EXT_ACTIVE_MASK_OFFSET + CACHE_LINE;
+    static final long READER_ENTRY_SIZE = CACHE_LINE;
+    static final long READER_STATE_OFFSET = 0;
+    static final long READER_EPOCH_OFFSET = READER_STATE_OFFSET + 4;
+    static final long READER_PID_OFFSET = READER_EPOCH_OFFSET + 4;
+    static final long READER_START_TIME_OFFSET = READER_PID_OFFSET + 8;
+    static final long READER_HEARTBEAT_OFFSET = READER_START_TIME_OFFSET + 8;
+    static final long READER_START_SEQUENCE_OFFSET = READER_HEARTBEAT_OFFSET + 8;
+    static final long EXT_SLOT_TABLE_OFFSET = EXT_REGISTRY_OFFSET + MAX_READERS * READER_ENTRY_SIZE;
+    static final long SLOT_ENTRY_SIZE = 16;
+    static final long SLOT_VERSION_OFFSET = 0;
+    static final long SLOT_SEQUENCE_HIGH_OFFSET = SLOT_VERSION_OFFSET + 4;
+
+    // ---- registry states ----
+    static final int READER_FREE = 0;
+    static final int READER_ATTACHED = 1;
+    static final int READER_DISCONNECTED = 2;
+
+    // ---- writer states ----
+    static final int WRITER_NONE = 0;
+    static final int WRITER_OPEN = 1;
+
+    /** Largest capacity we accept: keeps every offset of a slot inside a u32. */
+    static final int MAX_CAPACITY = (1 << 30) - 64;
+    static final int MAX_SLOT_COUNT = 1 << 20;
+
+    static long alignUp(long value, long alignment) {
+        return (value + alignment - 1) & -alignment;
+    }
+
+    /** {@code align_up(16 + capacity, 64)}, as the reference computes it. */
+    static int slotTotalSize(int capacity) {
+        return (int) alignUp(SLOT_HEADER_SIZE + capacity, CACHE_LINE);
+    }
+
+    static long slotOffset(int slot, int slotTotalSize) {
+        return SLOTS_OFFSET + (long) slot * slotTotalSize;
+    }
+
+    static long extensionOffset(int slotCount, int slotTotalSize) {
+        return alignUp(SLOTS_OFFSET + (long) slotCount * slotTotalSize, CACHE_LINE);
+    }
+
+    static long extensionLength(int slotCount) {
+        return alignUp(EXT_SLOT_TABLE_OFFSET + slotCount * SLOT_ENTRY_SIZE, CACHE_LINE);
+    }
+
+    /** Bytes of a whole extended segment. */
+    static long segmentSize(int slotCount, int capacity) {
+        int total = slotTotalSize(capacity);
+        return extensionOffset(slotCount, total) + extensionLength(slotCount);
+    }
+
+    /** Bytes of a plain reference segment (header and slots, no extension). */
+    static long referenceSegmentSize(int slotCount, int slotTotalSize) {
+        return SLOTS_OFFSET + (long) slotCount * slotTotalSize;
+    }
+
+    static void checkSlotCount(int slotCount) {
+        if (slotCount < 1 || slotCount > MAX_SLOT_COUNT) {
+            throw new IllegalArgumentException(
+                    "slotCount=" + slotCount + " outside [1, " + MAX_SLOT_COUNT + "]");
+        }
+    }
+
+    static void checkCapacity(int capacity) {
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException(
+                    "slotCapacity=" + capacity + " outside [1, " + MAX_CAPACITY + "]");
+        }
+    }
+
+    static void checkReaderIndex(int reader) {
+        if (reader < 0 || reader >= MAX_READERS) {
+            throw new IllegalArgumentException(
+                    "reader index=" + reader + " outside [0, " + (MAX_READERS - 1) + "]");
+        }
+    }
+
+    static void checkTypeHash(byte[] hash) {
+        if (hash != null && hash.length != TYPE_HASH_LENGTH) {
+            throw new IllegalArgumentException(
+                    "type hash length=" + hash.length + " must be " + TYPE_HASH_LENGTH);
+        }
+    }
+}

@@ -1,0 +1,684 @@
+package io.zerodds.flatdata;
+
+import static io.zerodds.flatdata.SegmentLayout.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The slot ring over a {@link MemorySegment} in {@link SegmentLayout}, shared by every backend
+ * whose slots live in one flat memory region (in-process memory, a POSIX shared-memory object).
+ * Subclasses supply only waiting and waking.
+ *
+ * <h2>Publish protocol (writer)</h2>
+ * <ol>
+ *   <li>reserve: the slot's version word (slot table) goes from even to odd with a volatile store
+ *       (loaned; seqlock readers now reject the slot), then {@code sample_size = 0} (reference
+ *       consumers see an empty slot);</li>
+ *   <li>the payload is written (in place, or copied by commitSlot);</li>
+ *   <li>commit: {@code reader_mask = 0}, {@code sample_size}, sequence hi32 (slot table), then the
+ *       sequence lo32 with a <b>release</b> store, then the version back to even with a
+ *       <b>release</b> store (this publishes the sample), then the 64-bit next sequence with a
+ *       release store (and its low half into the reference's {@code next_sn}), then the notify
+ *       generation is incremented.</li>
+ * </ol>
+ * <h2>Observe protocol (reader)</h2>
+ * Load the version with acquire (odd: skip), load the header, {@link VarHandle#acquireFence()},
+ * load the version again: equal means the header is consistent. A reader that expects sequence
+ * {@code q} first loads the next sequence with acquire: {@code q < next} means the sample's
+ * commit happened-before, so it is found in the ring (it cannot be recycled while unread).
+ * A view read in place is validated the same way afterwards through {@link #slotSequence(int)}.
+ */
+abstract class SegmentSlotBackend implements SlotBackend {
+
+    static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private static final byte LOAN_NONE = 0;
+    private static final byte LOANED = 1;
+    private static final byte COMMITTED = 2;
+    private static final byte DISCARDED = 3;
+
+    /** Lease-independent state of a registry entry while an attach is in progress. */
+    static final int READER_CLAIMED = 3;
+
+    final MemorySegment segment;
+    final int slotCount;
+    final int slotTotalSize;
+    final int capacity;
+    final long ext;
+    private final long slotTable;
+    private final long registry;
+
+    // writer-local state (one writer thread)
+    private final byte[] loanState;
+    private final MemorySegment[] writeViews;
+    private int cursor;
+    private long nextSequence;
+
+    // reader-local caches: benign races, each entry is an immutable view or a hint
+    private final MemorySegment[] readViews;
+    private final int[] readerHint = new int[MAX_READERS];
+
+    private volatile boolean closed;
+
+    SegmentSlotBackend(MemorySegment segment, int slotCount, int capacity) {
+        this.segment = segment;
+        this.slotCount = slotCount;
+        this.capacity = capacity;
+        this.slotTotalSize = SegmentLayout.slotTotalSize(capacity);
+        this.ext = extensionOffset(slotCount, slotTotalSize);
+        this.slotTable = ext + EXT_SLOT_TABLE_OFFSET;
+        this.registry = ext + EXT_REGISTRY_OFFSET;
+        this.loanState = new byte[slotCount];
+        this.writeViews = new MemorySegment[slotCount];
+        this.readViews = new MemorySegment[slotCount];
+        this.nextSequence = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
+    }
+
+    /**
+     * Writes a fresh, empty ring into {@code segment}: header, zeroed slots, extension region.
+     * The segment must be {@link SegmentLayout#segmentSize} bytes and zero-filled or reused.
+     */
+    static void format(MemorySegment segment, int slotCount, int capacity, byte[] typeHash,
+                       long initialSequence, int leaseMillis) {
+        int total = SegmentLayout.slotTotalSize(capacity);
+        long ext = extensionOffset(slotCount, total);
+        segment.fill((byte) 0);
+        segment.set(ValueLayout.JAVA_INT, SLOT_COUNT_OFFSET, slotCount);
+        segment.set(ValueLayout.JAVA_INT, SLOT_TOTAL_SIZE_OFFSET, total);
+        segment.set(ValueLayout.JAVA_INT, NEXT_SN_OFFSET, (int) initialSequence);
+        segment.set(ValueLayout.JAVA_INT, EXT_OFFSET_OFFSET, (int) ext);
+        segment.set(ValueLayout.JAVA_INT, EXT_LENGTH_OFFSET, (int) extensionLength(slotCount));
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_VERSION_OFFSET, LAYOUT_VERSION);
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_CAPACITY_OFFSET, capacity);
+        if (typeHash != null) {
+            MemorySegment.copy(typeHash, 0, segment, ValueLayout.JAVA_BYTE,
+                    ext + EXT_TYPE_HASH_OFFSET, TYPE_HASH_LENGTH);
+            segment.set(ValueLayout.JAVA_INT, ext + EXT_FLAGS_OFFSET, 1);
+        }
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_LEASE_OFFSET, leaseMillis);
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
+        segment.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_START_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
+        segment.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_STATE_OFFSET, WRITER_OPEN);
+        LONG.setRelease(segment, ext + EXT_NEXT_SEQUENCE_OFFSET, initialSequence);
+        INT.setRelease(segment, EXT_MAGIC_OFFSET, EXTENSION_MAGIC);
+        // the magic goes last: a consumer that sees it sees a complete header
+        INT.setRelease(segment, MAGIC_OFFSET, MAGIC);
+    }
+
+    // ------------------------------------------------------------------ hooks
+
+    /** Wakes every thread or process blocked in {@link #waitForChange(long, long)}. */
+    abstract void wakeWaiters();
+
+    /** Short name for messages, e.g. {@code in-memory ring[slots=16, capacity=256]}. */
+    @Override
+    public abstract String toString();
+
+    /**
+     * Called by reserveSlot when a slot is held back only by readers in {@code missing}: a
+     * backend that can tell dead readers from slow ones disconnects the dead ones and returns
+     * true to have the slot checked again.
+     */
+    boolean reclaimStalledReaders(int missing) {
+        return false;
+    }
+
+    // ------------------------------------------------------------------ offsets
+
+    private long header(int slot) {
+        return SLOTS_OFFSET + (long) slot * slotTotalSize;
+    }
+
+    private long version(int slot) {
+        return slotTable + slot * SLOT_ENTRY_SIZE + SLOT_VERSION_OFFSET;
+    }
+
+    private long sequenceHigh(int slot) {
+        return slotTable + slot * SLOT_ENTRY_SIZE + SLOT_SEQUENCE_HIGH_OFFSET;
+    }
+
+    final long readerEntry(int reader) {
+        return registry + reader * READER_ENTRY_SIZE;
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    final void checkOpen() {
+        if (closed) {
+            throw new BackendClosedException(toString());
+        }
+    }
+
+    private void checkSlot(int slot) {
+        if (slot < 0 || slot >= slotCount) {
+            throw new IndexOutOfBoundsException("slot=" + slot + " outside [0, " + slotCount + ")");
+        }
+    }
+
+    private void checkLoaned(int slot, String operation) {
+        checkSlot(slot);
+        byte state = loanState[slot];
+        if (state == LOANED && (((int) INT.getAcquire(segment, version(slot))) & 1) == 1) {
+            return;
+        }
+        String why = switch (state) {
+            case COMMITTED -> "it was already committed";
+            case DISCARDED -> "it was discarded";
+            case LOANED -> "its loan was reclaimed";
+            default -> "it is not loaned";
+        };
+        throw new SlotStateException("cannot " + operation + " slot " + slot + ": " + why
+                + "; reserve a slot first (" + this + ")");
+    }
+
+    private void checkLength(long length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("length=" + length
+                    + " must be > 0 (sample_size 0 marks an empty slot)");
+        }
+        if (length > capacity) {
+            throw new SampleTooLargeException(length, capacity);
+        }
+    }
+
+    // ------------------------------------------------------------------ writer
+
+    @Override
+    public int reserveSlot(int activeReadersMask) {
+        checkOpen();
+        int n = slotCount;
+        int start = cursor;
+        for (int i = 0; i < n; i++) {
+            int slot = start + i;
+            if (slot >= n) {
+                slot -= n;
+            }
+            if (isReusable(slot, activeReadersMask)) {
+                loan(slot);
+                cursor = slot + 1 == n ? 0 : slot + 1;
+                return slot;
+            }
+        }
+        return NO_FREE_SLOT;
+    }
+
+    private boolean isReusable(int slot, int activeMask) {
+        if ((((int) INT.getAcquire(segment, version(slot))) & 1) != 0) {
+            return false;
+        }
+        long h = header(slot);
+        if ((int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET) == 0) {
+            return true;
+        }
+        int missing = activeMask & ~(int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
+        if (missing == 0) {
+            return true;
+        }
+        // Slow path: a reader that attached after this sample was committed does not want it.
+        long sequence = committedSequence(slot);
+        for (int bits = missing; bits != 0; bits &= bits - 1) {
+            int reader = Integer.numberOfTrailingZeros(bits);
+            if (sequence >= (long) LONG.getAcquire(segment, readerEntry(reader) + READER_START_SEQUENCE_OFFSET)) {
+                return reclaimStalledReaders(missing) && isReusable(slot, activeReaders() & activeMask);
+            }
+        }
+        return true;
+    }
+
+    /** The writer's view of a committed slot's sequence (no seqlock needed: only we rewrite it). */
+    private long committedSequence(int slot) {
+        long h = header(slot);
+        int lo = (int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET);
+        int hi = (int) INT.getAcquire(segment, sequenceHigh(slot));
+        return ((long) hi << 32) | (lo & 0xFFFF_FFFFL);
+    }
+
+    private void loan(int slot) {
+        int v = (int) INT.getAcquire(segment, version(slot));
+        INT.setVolatile(segment, version(slot), v + 1);
+        INT.setRelease(segment, header(slot) + SLOT_SIZE_OFFSET, 0);
+        loanState[slot] = LOANED;
+    }
+
+    @Override
+    public long commitSlot(int slot, MemorySegment bytes) {
+        checkOpen();
+        checkLoaned(slot, "commit");
+        long size = bytes.byteSize();
+        checkLength(size);
+        MemorySegment.copy(bytes, 0, dataView(slot), 0, size);
+        return publish(slot, (int) size);
+    }
+
+    @Override
+    public long commitSlot(int slot, byte[] bytes, int offset, int length) {
+        checkOpen();
+        checkLoaned(slot, "commit");
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        checkLength(length);
+        MemorySegment.copy(bytes, offset, dataView(slot), ValueLayout.JAVA_BYTE, 0, length);
+        return publish(slot, length);
+    }
+
+    @Override
+    public long commitInPlace(int slot, int length) {
+        checkOpen();
+        checkLoaned(slot, "commit");
+        checkLength(length);
+        return publish(slot, length);
+    }
+
+    private long publish(int slot, int length) {
+        long sequence = nextSequence;
+        long h = header(slot);
+        INT.set(segment, h + SLOT_MASK_OFFSET, 0);
+        INT.set(segment, h + SLOT_SIZE_OFFSET, length);
+        INT.set(segment, sequenceHigh(slot), (int) (sequence >>> 32));
+        INT.setRelease(segment, h + SLOT_SEQUENCE_OFFSET, (int) sequence);
+        int v = (int) INT.get(segment, version(slot));
+        INT.setRelease(segment, version(slot), v + 1);
+        nextSequence = sequence + 1;
+        LONG.setRelease(segment, ext + EXT_NEXT_SEQUENCE_OFFSET, sequence + 1);
+        INT.setRelease(segment, NEXT_SN_OFFSET, (int) (sequence + 1));
+        loanState[slot] = COMMITTED;
+        signalChange();
+        return sequence;
+    }
+
+    @Override
+    public void discardSlot(int slot) {
+        checkOpen();
+        checkLoaned(slot, "discard");
+        INT.setRelease(segment, header(slot) + SLOT_SIZE_OFFSET, 0);
+        int v = (int) INT.get(segment, version(slot));
+        INT.setRelease(segment, version(slot), v + 1);
+        loanState[slot] = DISCARDED;
+        signalChange();
+    }
+
+    @Override
+    public MemorySegment slotDataPtr(int slot) {
+        checkOpen();
+        checkLoaned(slot, "write into");
+        return dataView(slot);
+    }
+
+    private MemorySegment dataView(int slot) {
+        MemorySegment view = writeViews[slot];
+        if (view == null) {
+            view = segment.asSlice(header(slot) + SLOT_HEADER_SIZE, capacity);
+            writeViews[slot] = view;
+        }
+        return view;
+    }
+
+    /** Drops every loan this writer holds: used when a writer takes over after a crash. */
+    final int reclaimAllLoans() {
+        int reclaimed = 0;
+        for (int slot = 0; slot < slotCount; slot++) {
+            int v = (int) INT.getAcquire(segment, version(slot));
+            if ((v & 1) != 0) {
+                INT.setRelease(segment, header(slot) + SLOT_SIZE_OFFSET, 0);
+                INT.setRelease(segment, version(slot), v + 1);
+                loanState[slot] = LOAN_NONE;
+                reclaimed++;
+            }
+        }
+        nextSequence = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
+        if (reclaimed > 0) {
+            signalChange();
+        }
+        return reclaimed;
+    }
+
+    // ------------------------------------------------------------------ reader
+
+    @Override
+    public long slotSequence(int slot) {
+        checkOpen();
+        checkSlot(slot);
+        return unreadSequence(slot, 0);
+    }
+
+    /**
+     * The sequence of the committed sample in {@code slot} if none of {@code readerBits} is set
+     * in its mask, else {@link #NO_SEQUENCE}; seqlock-validated.
+     */
+    private long unreadSequence(int slot, int readerBits) {
+        long vOff = version(slot);
+        long h = header(slot);
+        int v1 = (int) INT.getAcquire(segment, vOff);
+        if ((v1 & 1) != 0) {
+            return NO_SEQUENCE;
+        }
+        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
+        int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
+        int lo = (int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET);
+        int hi = (int) INT.getAcquire(segment, sequenceHigh(slot));
+        VarHandle.acquireFence();
+        int v2 = (int) INT.getAcquire(segment, vOff);
+        if (v1 != v2 || size == 0 || (mask & readerBits) != 0) {
+            return NO_SEQUENCE;
+        }
+        return ((long) hi << 32) | (lo & 0xFFFF_FFFFL);
+    }
+
+    @Override
+    public SlotSample readSlot(int slot) {
+        checkOpen();
+        checkSlot(slot);
+        long vOff = version(slot);
+        long h = header(slot);
+        while (true) {
+            int v1 = (int) INT.getAcquire(segment, vOff);
+            int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
+            if ((v1 & 1) != 0) {
+                return new SlotSample(NO_SEQUENCE, 0, mask, new byte[0]);
+            }
+            int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
+            int lo = (int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET);
+            int hi = (int) INT.getAcquire(segment, sequenceHigh(slot));
+            byte[] data = new byte[Math.clamp(size, 0, capacity)];
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, h + SLOT_HEADER_SIZE, data, 0, data.length);
+            VarHandle.acquireFence();
+            if ((int) INT.getAcquire(segment, vOff) == v1) {
+                long sequence = size == 0 ? NO_SEQUENCE : ((long) hi << 32) | (lo & 0xFFFF_FFFFL);
+                return new SlotSample(sequence, size, mask, data);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Override
+    public MemorySegment slotReadPtr(int slot) {
+        checkOpen();
+        checkSlot(slot);
+        long h = header(slot);
+        int v1 = (int) INT.getAcquire(segment, version(slot));
+        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
+        VarHandle.acquireFence();
+        if ((v1 & 1) != 0 || size == 0 || (int) INT.getAcquire(segment, version(slot)) != v1) {
+            throw new SlotStateException("slot " + slot + " holds no committed sample (" + this + ")");
+        }
+        MemorySegment view = readViews[slot];
+        if (view == null || view.byteSize() != size) {
+            // one view per slot and size: a ring of fixed-size samples allocates nothing here
+            view = segment.asSlice(h + SLOT_HEADER_SIZE, size).asReadOnly();
+            readViews[slot] = view;
+        }
+        return view;
+    }
+
+    @Override
+    public int nextUnreadSlot(int reader) {
+        checkOpen();
+        checkReaderIndex(reader);
+        checkAttached(reader);
+        long from = readerStartSequence(reader);
+        int bit = 1 << reader;
+        int best = NO_SLOT;
+        long bestSequence = Long.MAX_VALUE;
+        for (int slot = 0; slot < slotCount; slot++) {
+            long sequence = unreadSequence(slot, bit);
+            if (sequence != NO_SEQUENCE && sequence >= from && sequence < bestSequence) {
+                best = slot;
+                bestSequence = sequence;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public int nextUnreadSlot(int reader, long sequence) {
+        checkOpen();
+        checkReaderIndex(reader);
+        long next = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
+        if (sequence >= next) {
+            checkAttached(reader);
+            return NO_SLOT;
+        }
+        int bit = 1 << reader;
+        int hint = readerHint[reader];
+        if (hint < slotCount && unreadSequence(hint, bit) == sequence) {
+            readerHint[reader] = hint + 1 == slotCount ? 0 : hint + 1;
+            return hint;
+        }
+        for (int slot = 0; slot < slotCount; slot++) {
+            if (unreadSequence(slot, bit) == sequence) {
+                readerHint[reader] = slot + 1 == slotCount ? 0 : slot + 1;
+                return slot;
+            }
+        }
+        checkAttached(reader);
+        long start = readerStartSequence(reader);
+        if (sequence < start) {
+            throw new IllegalArgumentException("sequence=" + sequence + " precedes reader " + reader
+                    + "'s start sequence=" + start);
+        }
+        // committed, and an attached reader's unread samples cannot be recycled: it was read already
+        throw new IllegalStateException("sample sequence=" + sequence + " is no longer unread by reader "
+                + reader + " in " + this + " (marked read twice?)");
+    }
+
+    @Override
+    public void markRead(int slot, int reader) {
+        checkOpen();
+        checkSlot(slot);
+        checkReaderIndex(reader);
+        int bit = 1 << reader;
+        int old = (int) INT.getAndBitwiseOr(segment, header(slot) + SLOT_MASK_OFFSET, bit);
+        if ((old & bit) == 0) {
+            int active = activeReaders();
+            if (((old | bit) & active) == active) {
+                signalChange();
+            }
+        }
+    }
+
+    @Override
+    public void markReaderDisconnected(int reader) {
+        checkOpen();
+        checkReaderIndex(reader);
+        long entry = readerEntry(reader);
+        int state = (int) INT.getAcquire(segment, entry + READER_STATE_OFFSET);
+        if (state == READER_ATTACHED || state == READER_CLAIMED) {
+            INT.compareAndSet(segment, entry + READER_STATE_OFFSET, state, READER_DISCONNECTED);
+        }
+        disconnect(reader);
+    }
+
+    private void disconnect(int reader) {
+        int bit = 1 << reader;
+        INT.getAndBitwiseAnd(segment, ext + EXT_ACTIVE_MASK_OFFSET, ~bit);
+        for (int slot = 0; slot < slotCount; slot++) {
+            INT.getAndBitwiseOr(segment, header(slot) + SLOT_MASK_OFFSET, bit);
+        }
+        signalChange();
+    }
+
+    private void checkAttached(int reader) {
+        int state = readerState(reader);
+        if (state == READER_DISCONNECTED) {
+            throw new ReaderDisconnectedException(reader, toString());
+        }
+        if (state != READER_ATTACHED) {
+            throw new IllegalStateException("reader index=" + reader + " is not attached to " + this);
+        }
+    }
+
+    final int readerState(int reader) {
+        return (int) INT.getAcquire(segment, readerEntry(reader) + READER_STATE_OFFSET);
+    }
+
+    // ------------------------------------------------------------------ registry
+
+    @Override
+    public int attachReader() {
+        checkOpen();
+        for (int reader = 0; reader < MAX_READERS; reader++) {
+            if (tryClaim(reader)) {
+                return completeAttach(reader);
+            }
+        }
+        throw new ReaderLimitException("all " + MAX_READERS + " reader indexes of " + this
+                + " are in use (active mask=0x" + Integer.toHexString(activeReaders()) + ")");
+    }
+
+    @Override
+    public int attachReader(int reader) {
+        checkOpen();
+        checkReaderIndex(reader);
+        if (!tryClaim(reader)) {
+            throw new ReaderLimitException("reader index=" + reader + " of " + this + " is in use (state="
+                    + stateName(readerState(reader)) + ")");
+        }
+        return completeAttach(reader);
+    }
+
+    private boolean tryClaim(int reader) {
+        return INT.compareAndSet(segment, readerEntry(reader) + READER_STATE_OFFSET, READER_FREE, READER_CLAIMED);
+    }
+
+    private int completeAttach(int reader) {
+        long entry = readerEntry(reader);
+        INT.set(segment, entry + READER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
+        LONG.set(segment, entry + READER_START_TIME_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
+        LONG.set(segment, entry + READER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        INT.getAndAdd(segment, entry + READER_EPOCH_OFFSET, 1);
+        // Start sequence 0 protects every slot while we join; then join the active set; then
+        // fix the start at the next sequence. A slot the writer checks after it saw us active is
+        // protected either way, so no sample at or after our start can be recycled unread.
+        LONG.setVolatile(segment, entry + READER_START_SEQUENCE_OFFSET, 0L);
+        INT.getAndBitwiseOr(segment, ext + EXT_ACTIVE_MASK_OFFSET, 1 << reader);
+        long start = (long) LONG.getVolatile(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
+        LONG.setVolatile(segment, entry + READER_START_SEQUENCE_OFFSET, start);
+        readerHint[reader] = 0;
+        INT.setVolatile(segment, entry + READER_STATE_OFFSET, READER_ATTACHED);
+        signalChange();
+        return reader;
+    }
+
+    @Override
+    public void detachReader(int reader) {
+        checkOpen();
+        checkReaderIndex(reader);
+        long entry = readerEntry(reader);
+        int state = readerState(reader);
+        if (state == READER_FREE) {
+            return;
+        }
+        if (state != READER_DISCONNECTED
+                && !INT.compareAndSet(segment, entry + READER_STATE_OFFSET, state, READER_DISCONNECTED)) {
+            return;
+        }
+        disconnect(reader);
+        INT.setRelease(segment, entry + READER_PID_OFFSET, 0);
+        INT.setVolatile(segment, entry + READER_STATE_OFFSET, READER_FREE);
+    }
+
+    @Override
+    public int activeReaders() {
+        return (int) INT.getAcquire(segment, ext + EXT_ACTIVE_MASK_OFFSET);
+    }
+
+    @Override
+    public long readerStartSequence(int reader) {
+        checkReaderIndex(reader);
+        return (long) LONG.getAcquire(segment, readerEntry(reader) + READER_START_SEQUENCE_OFFSET);
+    }
+
+    static String stateName(int state) {
+        return switch (state) {
+            case READER_FREE -> "free";
+            case READER_ATTACHED -> "attached";
+            case READER_DISCONNECTED -> "disconnected";
+            case READER_CLAIMED -> "attaching";
+            default -> "unknown(" + state + ")";
+        };
+    }
+
+    // ------------------------------------------------------------------ geometry
+
+    @Override
+    public int slotCount() {
+        return slotCount;
+    }
+
+    @Override
+    public int slotTotalSize() {
+        return slotTotalSize;
+    }
+
+    @Override
+    public int slotCapacity() {
+        return capacity;
+    }
+
+    @Override
+    public Optional<byte[]> typeHash() {
+        if ((int) INT.getAcquire(segment, ext + EXT_FLAGS_OFFSET) == 0) {
+            return Optional.empty();
+        }
+        byte[] hash = new byte[TYPE_HASH_LENGTH];
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, ext + EXT_TYPE_HASH_OFFSET, hash, 0, TYPE_HASH_LENGTH);
+        return Optional.of(hash);
+    }
+
+    final boolean hasTypeHash(byte[] expected) {
+        return typeHash().map(h -> Arrays.equals(h, expected)).orElse(false);
+    }
+
+    // ------------------------------------------------------------------ notify
+
+    @Override
+    public long notifyGeneration() {
+        return generation() & 0xFFFF_FFFFL;
+    }
+
+    final int generation() {
+        return (int) INT.getVolatile(segment, NOTIFY_OFFSET);
+    }
+
+    /** Bumps the generation; wakes waiters only when someone waits (no system call otherwise). */
+    final void signalChange() {
+        INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
+        if ((int) INT.getVolatile(segment, ext + EXT_WAITERS_OFFSET) != 0) {
+            wakeWaiters();
+        }
+    }
+
+    final void addWaiter(int delta) {
+        INT.getAndAdd(segment, ext + EXT_WAITERS_OFFSET, delta);
+    }
+
+    static void checkTimeout(long timeoutNanos) {
+        if (timeoutNanos < 0) {
+            throw new IllegalArgumentException("timeout=" + timeoutNanos + "ns must not be negative");
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Marks the ring closed and wakes every waiter; returns false when it was closed already. */
+    final boolean markClosed() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
+        wakeWaiters();
+        return true;
+    }
+}
