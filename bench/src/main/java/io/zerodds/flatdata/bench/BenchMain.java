@@ -1,0 +1,21 @@
+package io.zerodds.flatdata.bench;
+
+import java.util.Arrays;
+
+/** Entry point of {@code ./flatdata bench NAME [args]}: picks a benchmark by name. */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String name = args.length == 0 ? "" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (name) {
+            case "in-memory-throughput" -> InMemoryThroughput.main(rest);
+            default -> {
+                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: in-memory-throughput");
+                System.exit(2);
+            }
+        }
+    }
+}
