@@ -94,7 +94,7 @@ public final class InMemorySlotBackend extends SegmentSlotBackend {
     /** Settings of an in-memory ring. */
     public static final class Builder {
         private int slotCount = 16;
-        private int slotCapacity = 256;
+        private int slotCapacity = -1;
         private byte[] typeHash;
         private long initialSequence;
         private long typeSize;
@@ -109,20 +109,17 @@ public final class InMemorySlotBackend extends SegmentSlotBackend {
             return this;
         }
 
-        /** Payload bytes per slot (default 256). */
+        /** Payload bytes per slot (default: the type's size with {@link #type}, else 256). */
         public Builder slotCapacity(int slotCapacity) {
             SegmentLayout.checkCapacity(slotCapacity);
             this.slotCapacity = slotCapacity;
             return this;
         }
 
-        /** Carries the type hash of {@code type}; the capacity grows to fit its layout if needed. */
+        /** Carries the type hash of {@code type}; without an explicit capacity, slots hold exactly one sample of it. */
         public Builder type(FlatType<?> type) {
             this.typeHash = type.typeHash();
             this.typeSize = type.byteSize();
-            if (typeSize > slotCapacity) {
-                slotCapacity((int) typeSize);
-            }
             return this;
         }
 
@@ -143,6 +140,8 @@ public final class InMemorySlotBackend extends SegmentSlotBackend {
         }
 
         public InMemorySlotBackend build() {
+            int slotCapacity = this.slotCapacity > 0 ? this.slotCapacity : typeSize > 0 ? (int) typeSize : 256;
+            SegmentLayout.checkCapacity(slotCapacity);
             if (typeSize > slotCapacity) {
                 throw new SampleTooLargeException(typeSize, slotCapacity);
             }

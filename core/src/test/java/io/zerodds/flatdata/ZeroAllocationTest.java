@@ -1,0 +1,79 @@
+package io.zerodds.flatdata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.management.ThreadMXBean;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The steady-state loan/commit/take/release path allocates nothing per sample. */
+class ZeroAllocationTest {
+
+    static final ThreadMXBean MX = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+    static final int MEASURED = 100_000;
+
+    /** One round: loan, write in place, commit, take, read in place, release. */
+    static long round(FlatWriter writer, FlatReader reader, long i) {
+        FlatWriter.Claim claim = writer.loan();
+        MemorySegment out = claim.segment();
+        out.set(ValueLayout.JAVA_LONG, 0, i);
+        out.set(ValueLayout.JAVA_LONG, 8, ~i);
+        claim.commit(16);
+        Sample s = reader.take();
+        long v = s.segment().get(ValueLayout.JAVA_LONG, 0) ^ s.segment().get(ValueLayout.JAVA_LONG, 8) ^ s.sequence();
+        s.release();
+        return v;
+    }
+
+    @Test
+    void loanCommitTakeReleaseAllocateZeroBytesPerSample() {
+        assertThat(MX.isThreadAllocatedMemorySupported()).isTrue();
+        try (InMemorySlotBackend backend = InMemorySlotBackend.create(16, 64);
+             FlatReader reader = FlatReader.attach(backend);
+             FlatWriter writer = FlatWriter.reliable(backend, Duration.ofSeconds(1))) {
+            long sink = 0;
+            for (long i = 0; i < 300_000; i++) { // warm-up: let the JIT compile the path
+                sink += round(writer, reader, i);
+            }
+            long before = MX.getCurrentThreadAllocatedBytes();
+            for (long i = 0; i < MEASURED; i++) {
+                sink += round(writer, reader, i);
+            }
+            long allocated = MX.getCurrentThreadAllocatedBytes() - before;
+            assertThat(sink).isNotEqualTo(42);
+            assertThat(allocated).as("bytes allocated over %d samples", MEASURED).isZero();
+        }
+    }
+
+    @Test
+    void typedFieldAccessInTheSlotAllocatesNothing() {
+        FlatType<MemorySegment> tick = FlatType.of("Tick", java.lang.foreign.MemoryLayout.structLayout(
+                ValueLayout.JAVA_LONG.withName("id"), ValueLayout.JAVA_DOUBLE.withName("price")));
+        FlatType.LongField id = tick.longField("id");
+        FlatType.DoubleField price = tick.doubleField("price");
+        try (InMemorySlotBackend backend = InMemorySlotBackend.builder().slotCount(8).type(tick).build();
+             FlatReader reader = FlatReader.attach(backend, tick);
+             FlatWriter writer = FlatWriter.builder(backend).type(tick).build()) {
+            double sink = 0;
+            long before = 0;
+            for (long i = 0; i < 300_000 + MEASURED; i++) {
+                if (i == 300_000) {
+                    before = MX.getCurrentThreadAllocatedBytes();
+                }
+                FlatWriter.Claim claim = writer.loan();
+                id.set(claim.segment(), i);
+                price.set(claim.segment(), i * 0.5);
+                claim.commit();
+                Sample s = reader.take();
+                sink += id.get(s.segment()) + price.get(s.segment());
+                s.release();
+            }
+            long allocated = MX.getCurrentThreadAllocatedBytes() - before;
+            assertThat(sink).isPositive();
+            assertThat(allocated).as("bytes allocated over %d typed samples", MEASURED).isZero();
+        }
+    }
+}
