@@ -62,7 +62,9 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     // reader-local caches: benign races, each entry is an immutable view or a hint
     private final MemorySegment[] readViews;
-    private final int[] readerHint = new int[MAX_READERS];
+    private final int[] readerHint = new int[MAX_READERS * HINT_STRIDE];
+    /** Hints of different readers on different cache lines. */
+    private static final int HINT_STRIDE = 16;
 
     private volatile boolean closed;
 
@@ -243,6 +245,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
     private void loan(int slot) {
         int v = (int) INT.getAcquire(segment, version(slot));
         INT.setVolatile(segment, version(slot), v + 1);
+        // seqlock writer: the odd version must be visible before any byte of the new sample
+        VarHandle.storeStoreFence();
         INT.setRelease(segment, header(slot) + SLOT_SIZE_OFFSET, 0);
         loanState[slot] = LOANED;
     }
@@ -344,6 +348,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public long slotSequence(int slot) {
         checkOpen();
         checkSlot(slot);
+        // callers validate bytes they read in place before this call: keep those loads before ours
+        VarHandle.acquireFence();
         return unreadSequence(slot, 0);
     }
 
@@ -445,14 +451,14 @@ abstract class SegmentSlotBackend implements SlotBackend {
             return NO_SLOT;
         }
         int bit = 1 << reader;
-        int hint = readerHint[reader];
+        int hint = readerHint[reader * HINT_STRIDE];
         if (hint < slotCount && unreadSequence(hint, bit) == sequence) {
-            readerHint[reader] = hint + 1 == slotCount ? 0 : hint + 1;
+            readerHint[reader * HINT_STRIDE] = hint + 1 == slotCount ? 0 : hint + 1;
             return hint;
         }
         for (int slot = 0; slot < slotCount; slot++) {
             if (unreadSequence(slot, bit) == sequence) {
-                readerHint[reader] = slot + 1 == slotCount ? 0 : slot + 1;
+                readerHint[reader * HINT_STRIDE] = slot + 1 == slotCount ? 0 : slot + 1;
                 return slot;
             }
         }
@@ -559,7 +565,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         INT.getAndBitwiseOr(segment, ext + EXT_ACTIVE_MASK_OFFSET, 1 << reader);
         long start = (long) LONG.getVolatile(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
         LONG.setVolatile(segment, entry + READER_START_SEQUENCE_OFFSET, start);
-        readerHint[reader] = 0;
+        readerHint[reader * HINT_STRIDE] = 0;
         INT.setVolatile(segment, entry + READER_STATE_OFFSET, READER_ATTACHED);
         signalChange();
         return reader;
