@@ -73,7 +73,19 @@ public final class FlatReader implements AutoCloseable {
         return sample;
     }
 
-    /** {@link #take()}, waiting event-driven up to {@code timeout}; {@code null} on timeout. */
+    /**
+     * True once the writer ended the stream and this reader took every sample before the end:
+     * {@link #take()} returns {@code null} from here on, without waiting.
+     */
+    public boolean isEndOfStream() {
+        checkOpen();
+        return expected >= backend.endOfStreamSequence();
+    }
+
+    /**
+     * {@link #take()}, waiting event-driven up to {@code timeout}; {@code null} on timeout or, at
+     * once, at the end of the stream.
+     */
     public Sample take(Duration timeout) {
         return takeNanos(FlatWriter.saturatedNanos(checkTimeout(timeout)));
     }
@@ -91,7 +103,7 @@ public final class FlatReader implements AutoCloseable {
                 return sample;
             }
             long remaining = deadline - System.nanoTime();
-            if (remaining <= 0 || backend.isClosed()) {
+            if (remaining <= 0 || backend.isClosed() || expected >= backend.endOfStreamSequence()) {
                 return null;
             }
             backend.waitForChange(generation, remaining);

@@ -177,6 +177,16 @@ public final class FlatWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends the stream: readers deliver what was committed, then report the end
+     * ({@link FlatReader#isEndOfStream()}; a reactive reader completes). Later writes throw
+     * {@link SlotStateException}. Idempotent.
+     */
+    public void endStream() {
+        checkOpen();
+        backend.markEndOfStream();
+    }
+
     /** Samples a best-effort writer dropped because the ring was full. */
     public long droppedCount() {
         return dropped;

@@ -27,6 +27,7 @@ package io.zerodds.flatdata;
  * E+0x020 u32 writer pid | u32 0 | u64 writer start time (epoch ms) | u64 writer heartbeat (epoch ms)
  *         u32 writer state | u32 0
  * E+0x040 u64 next sequence (64-bit; its low half mirrors next_sn)            own cache line
+ *         u64 end-of-stream sequence (-1 = the stream is open)
  * E+0x080 u32 active reader mask | u32 waiters | u32 lease ms | u32 0        own cache line
  * E+0x0C0 reader registry: 32 entries of 64 bytes, one cache line each
  *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
@@ -77,6 +78,7 @@ final class SegmentLayout {
     static final long EXT_WRITER_HEARTBEAT_OFFSET = EXT_WRITER_START_OFFSET + 8;
     static final long EXT_WRITER_STATE_OFFSET = EXT_WRITER_HEARTBEAT_OFFSET + 8;
     static final long EXT_NEXT_SEQUENCE_OFFSET = 0x040;
+    static final long EXT_END_SEQUENCE_OFFSET = EXT_NEXT_SEQUENCE_OFFSET + 8;
     static final long EXT_ACTIVE_MASK_OFFSET = EXT_NEXT_SEQUENCE_OFFSET + CACHE_LINE;
     static final long EXT_WAITERS_OFFSET = EXT_ACTIVE_MASK_OFFSET + 4;
     static final long EXT_LEASE_OFFSET = EXT_WAITERS_OFFSET + 4;

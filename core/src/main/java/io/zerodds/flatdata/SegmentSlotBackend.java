@@ -59,6 +59,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     private final MemorySegment[] writeViews;
     private int cursor;
     private long nextSequence;
+    private boolean streamEnded;
 
     // reader-local caches: benign races, each entry is an immutable view or a hint
     private final MemorySegment[] readViews;
@@ -80,6 +81,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         this.writeViews = new MemorySegment[slotCount];
         this.readViews = new MemorySegment[slotCount];
         this.nextSequence = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
+        this.streamEnded = (long) LONG.getAcquire(segment, ext + EXT_END_SEQUENCE_OFFSET) >= 0;
     }
 
     /**
@@ -109,6 +111,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         segment.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_HEARTBEAT_OFFSET, System.currentTimeMillis());
         segment.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_STATE_OFFSET, WRITER_OPEN);
         LONG.setRelease(segment, ext + EXT_NEXT_SEQUENCE_OFFSET, initialSequence);
+        LONG.setRelease(segment, ext + EXT_END_SEQUENCE_OFFSET, -1L);
         INT.setRelease(segment, EXT_MAGIC_OFFSET, EXTENSION_MAGIC);
         // the magic goes last: a consumer that sees it sees a complete header
         INT.setRelease(segment, MAGIC_OFFSET, MAGIC);
@@ -195,6 +198,10 @@ abstract class SegmentSlotBackend implements SlotBackend {
     @Override
     public int reserveSlot(int activeReadersMask) {
         checkOpen();
+        if (streamEnded) {
+            throw new SlotStateException("cannot reserve a slot: the stream of " + this + " ended at sequence="
+                    + nextSequence);
+        }
         int n = slotCount;
         int start = cursor;
         for (int i = 0; i < n; i++) {
@@ -340,6 +347,29 @@ abstract class SegmentSlotBackend implements SlotBackend {
             signalChange();
         }
         return reclaimed;
+    }
+
+    @Override
+    public void markEndOfStream() {
+        checkOpen();
+        for (int slot = 0; slot < slotCount; slot++) {
+            if (loanState[slot] == LOANED) {
+                throw new SlotStateException("cannot end the stream of " + this + ": slot " + slot
+                        + " is still loaned; commit or discard it first");
+            }
+        }
+        if (!streamEnded) {
+            streamEnded = true;
+            LONG.setRelease(segment, ext + EXT_END_SEQUENCE_OFFSET, nextSequence);
+            signalChange();
+        }
+    }
+
+    @Override
+    public long endOfStreamSequence() {
+        checkOpen();
+        long end = (long) LONG.getAcquire(segment, ext + EXT_END_SEQUENCE_OFFSET);
+        return end < 0 ? OPEN_STREAM : end;
     }
 
     // ------------------------------------------------------------------ reader

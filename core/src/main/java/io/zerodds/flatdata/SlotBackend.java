@@ -75,6 +75,9 @@ public interface SlotBackend extends AutoCloseable {
     /** Returned by {@link #slotSequence(int)} for a slot that holds no readable sample. */
     long NO_SEQUENCE = -1L;
 
+    /** Returned by {@link #endOfStreamSequence()} while the stream is open. */
+    long OPEN_STREAM = Long.MAX_VALUE;
+
     /** Readers per ring: one bit each in the 32-bit reader mask. */
     int MAX_READERS = 32;
 
@@ -129,6 +132,22 @@ public interface SlotBackend extends AutoCloseable {
      * @return the sample's sequence number
      */
     long commitInPlace(int slot, int length);
+
+    /**
+     * Ends the stream: no sample is committed after this, and readers learn that the samples
+     * before {@link #endOfStreamSequence()} are all there will be (a reactive reader completes
+     * once it delivered them). Writer thread only; idempotent.
+     *
+     * @throws SlotStateException when a slot is still loaned (commit or discard it first); after
+     *                            the end, {@link #reserveSlot(int)} throws it too
+     */
+    void markEndOfStream();
+
+    /**
+     * The sequence number the stream ended at (the first sequence that will never be committed),
+     * or {@link #OPEN_STREAM} while the writer may still commit.
+     */
+    long endOfStreamSequence();
 
     // ------------------------------------------------------------------ reader
 

@@ -240,4 +240,21 @@ class FlatWriterReaderTest {
         assertThatThrownBy(() -> FlatWriter.reliable(backend, Duration.ZERO)).isInstanceOf(BackendClosedException.class);
         assertThatThrownBy(() -> FlatReader.attach(backend)).isInstanceOf(BackendClosedException.class);
     }
+    @Test
+    void aReaderReportsTheEndOfTheStreamAfterTheLastSampleAndStopsWaiting() {
+        try (var backend = InMemorySlotBackend.create(4, 16);
+             var reader = FlatReader.attach(backend);
+             var writer = FlatWriter.reliable(backend, Duration.ofSeconds(1))) {
+            writer.write(utf8("only"));
+            writer.endStream();
+            assertThat(reader.isEndOfStream()).isFalse();
+            assertThat(reader.takeCopy()).isEqualTo(utf8("only"));
+            assertThat(reader.isEndOfStream()).isTrue();
+            long t0 = System.nanoTime();
+            assertThat(reader.take(Duration.ofSeconds(30))).isNull();
+            assertThat(System.nanoTime() - t0).as("no wait at the end").isLessThan(TimeUnit.SECONDS.toNanos(5));
+            assertThatThrownBy(() -> writer.write(utf8("late"))).isInstanceOf(SlotStateException.class)
+                    .hasMessageContaining("ended");
+        }
+    }
 }

@@ -575,7 +575,8 @@ public abstract class SlotBackendContractTest {
                 () -> b.discardSlot(slot), () -> b.slotDataPtr(slot), () -> b.readSlot(slot),
                 () -> b.slotReadPtr(slot), () -> b.nextUnreadSlot(reader), () -> b.nextUnreadSlot(reader, 0),
                 () -> b.markRead(slot, reader), () -> b.markReaderDisconnected(reader), () -> b.attachReader(),
-                () -> b.detachReader(reader), () -> b.waitForChange(0, 1L), () -> b.slotSequence(slot));
+                () -> b.detachReader(reader), () -> b.waitForChange(0, 1L), () -> b.slotSequence(slot),
+                () -> b.markEndOfStream(), () -> b.endOfStreamSequence());
         for (Runnable call : calls) {
             assertThatThrownBy(call::run).isInstanceOf(BackendClosedException.class).hasMessageContaining("closed");
         }
@@ -600,6 +601,37 @@ public abstract class SlotBackendContractTest {
         waiter.join(10_000);
         assertThat(waiter.isAlive()).isFalse();
         assertThat(returned.get() - closedAt).isLessThan(TimeUnit.SECONDS.toNanos(5));
+    }
+
+    // ------------------------------------------------------------------ end of stream
+
+    @Test
+    void readersSeeEverySampleBeforeTheEndOfTheStreamAndNothingCanFollowIt() {
+        SlotBackend b = ring(4, 16);
+        int reader = b.attachReader();
+        assertThat(b.endOfStreamSequence()).isEqualTo(SlotBackend.OPEN_STREAM);
+        write(b, "a");
+        long last = write(b, "b");
+        long g = b.notifyGeneration();
+        b.markEndOfStream();
+        b.markEndOfStream();
+        assertThat(b.notifyGeneration()).as("readers are woken").isNotEqualTo(g);
+        assertThat(b.endOfStreamSequence()).isEqualTo(last + 1);
+        assertThat(drain(b, reader)).containsExactly("a", "b");
+        assertThatThrownBy(() -> b.reserveSlot(b.activeReaders()))
+                .isInstanceOf(SlotStateException.class).hasMessageContaining("ended at sequence=" + (last + 1));
+    }
+
+    @Test
+    void theStreamCannotEndWhileASlotIsLoaned() {
+        SlotBackend b = ring(4, 16);
+        int slot = b.reserveSlot(0);
+        assertThatThrownBy(b::markEndOfStream)
+                .isInstanceOf(SlotStateException.class).hasMessageContaining("slot " + slot + " is still loaned");
+        assertThat(b.endOfStreamSequence()).isEqualTo(SlotBackend.OPEN_STREAM);
+        b.commitSlot(slot, bytes("last"));
+        b.markEndOfStream();
+        assertThat(b.endOfStreamSequence()).isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ typed
