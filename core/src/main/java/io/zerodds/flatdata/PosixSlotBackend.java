@@ -828,8 +828,16 @@ public final class PosixSlotBackend implements SlotBackend {
     }
 
     void wake() {
+        wakeCalls.increment();
         PosixLibc.futexWake(notifyAddress);
     }
+
+    /** FUTEX_WAKE system calls made by this instance (tests: no call while nobody waits). */
+    long wakeCalls() {
+        return wakeCalls.sum();
+    }
+
+    private final java.util.concurrent.atomic.LongAdder wakeCalls = new java.util.concurrent.atomic.LongAdder();
 
     // ================================================================== faults
 
