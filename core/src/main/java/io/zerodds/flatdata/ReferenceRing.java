@@ -46,7 +46,24 @@ final class ReferenceRing implements SlotBackend {
         this.slotCount = slotCount;
         this.slotTotalSize = slotTotalSize;
         this.capacity = slotTotalSize - (int) SLOT_HEADER_SIZE;
-        this.next = new AtomicLong(Integer.toUnsignedLong((int) INT.getAcquire(segment, NEXT_SN_OFFSET)));
+        this.next = new AtomicLong(initialNext());
+    }
+
+    /**
+     * next_sn as a 64-bit number. A committed slot whose u32 sequence is not below next_sn was
+     * written before next_sn wrapped, so the counter has passed 2^32 at least once: start there, so
+     * that every sample in the ring gets a non-negative, ordered 64-bit sequence.
+     */
+    private long initialNext() {
+        int nextLo = (int) INT.getAcquire(segment, NEXT_SN_OFFSET);
+        for (int slot = 0; slot < slotCount; slot++) {
+            long h = header(slot);
+            if ((int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET) != 0
+                    && Integer.compareUnsigned((int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET), nextLo) >= 0) {
+                return (1L << 32) + Integer.toUnsignedLong(nextLo);
+            }
+        }
+        return Integer.toUnsignedLong(nextLo);
     }
 
     private long header(int slot) {
