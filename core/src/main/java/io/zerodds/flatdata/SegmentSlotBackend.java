@@ -410,6 +410,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
         if ((v1 & 1) != 0 || size == 0 || (int) INT.getAcquire(segment, version(slot)) != v1) {
             throw new SlotStateException("slot " + slot + " holds no committed sample (" + this + ")");
         }
+        if (size < 0 || size > capacity) {
+            // only a damaged or foreign segment gets here: never hand out bytes of the next slot
+            throw new SegmentFormatException(this + ": slot " + slot + " claims sample_size="
+                    + Integer.toUnsignedString(size) + ", more than its capacity=" + capacity);
+        }
         MemorySegment view = readViews[slot];
         if (view == null || view.byteSize() != size) {
             // one view per slot and size: a ring of fixed-size samples allocates nothing here

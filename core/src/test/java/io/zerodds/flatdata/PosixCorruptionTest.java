@@ -235,6 +235,23 @@ class PosixCorruptionTest {
     }
 
     @Test
+    void aSampleSizeBeyondTheCapacityIsNeverHandedOutAsAView() throws Exception {
+        String name = NAMES.next();
+        try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(2).slotCapacity(100).build()) {
+            int slot = ring.reserveSlot(0);
+            ring.commitSlot(slot, new byte[] {1, 2, 3});
+            try (FileChannel ch = FileChannel.open(ring.path(), StandardOpenOption.WRITE)) {
+                ByteBuffer size = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, 5000);
+                ch.write(size, SegmentLayout.SLOTS_OFFSET + (long) slot * ring.slotTotalSize()
+                        + SegmentLayout.SLOT_SIZE_OFFSET);
+            }
+            assertThatThrownBy(() -> ring.slotReadPtr(slot)).isInstanceOf(SegmentFormatException.class)
+                    .hasMessageContaining("sample_size=5000").hasMessageContaining("capacity=100")
+                    .hasMessageContaining(ring.path().toString());
+        }
+    }
+
+    @Test
     void aSampleSizeBeyondTheSlotInAReferenceSegmentIsNotHandedOut() throws Exception {
         String name = NAMES.next();
         Path path = NAMES.path(name);

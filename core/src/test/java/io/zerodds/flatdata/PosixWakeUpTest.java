@@ -37,6 +37,7 @@ class PosixWakeUpTest {
             long wakesBefore = ring.wakeCalls();
             Thread.sleep(5_000);
             long used = child.cpuTicks() - before;
+            System.out.println("idle blocked reader process: " + used + " CPU ticks (1/100 s) over 5 s");
             // a spinning reader would use ~500 ticks (5 s at USER_HZ=100); a futex waiter a handful
             assertThat(used).as("CPU ticks of the blocked reader process over 5 s").isLessThan(25);
             assertThat(ring.wakeCalls()).as("nothing was committed, nothing woken").isEqualTo(wakesBefore);
