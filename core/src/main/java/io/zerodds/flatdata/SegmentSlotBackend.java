@@ -281,10 +281,12 @@ abstract class SegmentSlotBackend implements SlotBackend {
     private long publish(int slot, int length) {
         long sequence = nextSequence;
         long h = header(slot);
+        // stores grouped by cache line (slot header, then slot table): a reader polling both lines
+        // costs one ownership transfer per line, not one per store; the version store publishes
         INT.set(segment, h + SLOT_MASK_OFFSET, 0);
         INT.set(segment, h + SLOT_SIZE_OFFSET, length);
-        INT.set(segment, sequenceHigh(slot), (int) (sequence >>> 32));
         INT.setRelease(segment, h + SLOT_SEQUENCE_OFFSET, (int) sequence);
+        INT.set(segment, sequenceHigh(slot), (int) (sequence >>> 32));
         int v = (int) INT.get(segment, version(slot));
         INT.setRelease(segment, version(slot), v + 1);
         nextSequence = sequence + 1;
@@ -453,7 +455,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
         // committed sample whatever the next sequence says.
         int bit = 1 << reader;
         int hint = readerHint[reader];
-        if (hint < slotCount && unreadSequence(hint, bit) == sequence) {
+        if (hint < slotCount && (int) INT.getAcquire(segment, header(hint) + SLOT_SEQUENCE_OFFSET) == (int) sequence
+                && unreadSequence(hint, bit) == sequence) {
             readerHint[reader] = hint + 1 == slotCount ? 0 : hint + 1;
             return hint;
         }
