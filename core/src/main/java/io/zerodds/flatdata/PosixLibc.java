@@ -24,6 +24,7 @@ import java.util.Locale;
  * blocked in {@code FUTEX_WAIT} would make {@code close()} of the mapping fail. The kernel
  * validates the address itself ({@code EFAULT}), so a raw address cannot crash the JVM.
  */
+@SuppressWarnings("restricted") // native access is granted with --enable-native-access, as documented
 final class PosixLibc {
     private PosixLibc() {
     }

@@ -518,11 +518,10 @@ public final class PosixSlotBackend implements SlotBackend {
         Path path = SHM_DIRECTORY.resolve(b.name);
         long size = segmentSize(b.slotCount, b.slotCapacity);
         for (int attempt = 0; attempt < 3; attempt++) {
-            int oldLock = -1;
-            boolean replace = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
-            if (replace) {
-                oldLock = lockAbandoned(path);
-            }
+            // replace (rename over) only a file whose lock we hold; a name that vanished meanwhile
+            // is created with an exclusive link, never renamed over
+            int oldLock = Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? lockAbandoned(path) : -1;
+            boolean replace = oldLock >= 0;
             Path temp = SHM_DIRECTORY.resolve(".flatdata-" + ProcessIdentity.CURRENT_PID + "-"
                     + TEMP_COUNTER.incrementAndGet() + "-" + Long.toHexString(System.nanoTime()));
             FileChannel ch = null;
@@ -654,6 +653,7 @@ public final class PosixSlotBackend implements SlotBackend {
                 s.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_START_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
                 s.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_HEARTBEAT_OFFSET, System.currentTimeMillis());
                 SegmentSlotBackend.INT.setRelease(s, ext + EXT_WRITER_STATE_OFFSET, WRITER_OPEN);
+                repairNextSequence(s, g);
                 backend = new PosixSlotBackend(o, true, true, b.keepOnClose, null, lock, g.leaseMillis);
                 backend.reclaimedLoans = backend.extended.reclaimAllLoans();
             }
@@ -670,6 +670,31 @@ public final class PosixSlotBackend implements SlotBackend {
                 closeQuietly(o.channel);
                 PosixLibc.close(lock);
             }
+        }
+    }
+
+    /**
+     * A writer that died between publishing a slot (version even) and advancing the next sequence
+     * left a committed sample numbered at or past the next sequence; move the next sequence past
+     * it, so that the new writer never numbers two samples alike.
+     */
+    private static void repairNextSequence(MemorySegment s, Geometry g) {
+        long ext = extensionOffset(g.slotCount, g.slotTotalSize);
+        long next = (long) SegmentSlotBackend.LONG.getAcquire(s, ext + EXT_NEXT_SEQUENCE_OFFSET);
+        long max = -1;
+        for (int slot = 0; slot < g.slotCount; slot++) {
+            long entry = ext + EXT_SLOT_TABLE_OFFSET + slot * SLOT_ENTRY_SIZE;
+            long h = SegmentLayout.slotOffset(slot, g.slotTotalSize);
+            int version = s.get(ValueLayout.JAVA_INT, entry + SLOT_VERSION_OFFSET);
+            if ((version & 1) == 0 && s.get(ValueLayout.JAVA_INT, h + SLOT_SIZE_OFFSET) != 0) {
+                long sequence = ((long) s.get(ValueLayout.JAVA_INT, entry + SLOT_SEQUENCE_HIGH_OFFSET) << 32)
+                        | Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, h + SLOT_SEQUENCE_OFFSET));
+                max = Math.max(max, sequence);
+            }
+        }
+        if (max >= next) {
+            SegmentSlotBackend.LONG.setRelease(s, ext + EXT_NEXT_SEQUENCE_OFFSET, max + 1);
+            SegmentSlotBackend.INT.setRelease(s, NEXT_SN_OFFSET, (int) (max + 1));
         }
     }
 
