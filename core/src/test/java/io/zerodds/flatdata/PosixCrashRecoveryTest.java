@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -167,6 +168,54 @@ class PosixCrashRecoveryTest {
                 assertThat(taken.commitSlot(taken.reserveSlot(taken.activeReaders()), new byte[] {3})).isEqualTo(3);
                 assertThat(reader.takeCopy(Duration.ofSeconds(5))).containsExactly(3);
             }
+        }
+    }
+
+    @Test
+    void ofTwoWritersRacingToTakeOverExactlyOneWins() throws Exception {
+        String name = NAMES.next();
+        PosixSlotBackend.create(name).slotCount(2).slotCapacity(16).keepOnClose().build().close();
+        try {
+            for (int round = 0; round < 20; round++) {
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                List<CompletableFuture<PosixSlotBackend>> racers = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    racers.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            start.await();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return PosixSlotBackend.open(name).asWriter().build();
+                    }, threads));
+                }
+                List<PosixSlotBackend> won = new ArrayList<>();
+                List<Throwable> lost = new ArrayList<>();
+                for (CompletableFuture<PosixSlotBackend> racer : racers) {
+                    try {
+                        won.add(racer.get(30, TimeUnit.SECONDS));
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        lost.add(e.getCause());
+                    }
+                }
+                assertThat(won).as("round %d", round).hasSize(1);
+                assertThat(lost).singleElement().isInstanceOf(SegmentAccessException.class);
+                won.get(0).close(); // keeps the segment: the next round races again
+            }
+        } finally {
+            NAMES.deleteAll();
+        }
+    }
+
+    @Test
+    void createReplacesAGarbageFileLeftByACreatorThatDiedButNotALiveSegment() throws Exception {
+        String name = NAMES.next();
+        Files.write(NAMES.path(name), new byte[] {1, 2, 3});
+        try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(2).slotCapacity(16).build()) {
+            assertThat(Files.size(ring.path())).isGreaterThan(3);
+            assertThatThrownBy(() -> PosixSlotBackend.create(name).build())
+                    .isInstanceOf(SegmentAccessException.class).hasMessageContaining("writer is alive");
+            assertThat(ring.reserveSlot(0)).as("the live segment is untouched").isNotEqualTo(SlotBackend.NO_FREE_SLOT);
         }
     }
 
