@@ -1479,7 +1479,7 @@ public final class PosixSlotBackend implements SlotBackend {
         private byte[] typeHash;
         private boolean allowForeignOwner;
         private boolean asWriter;
-        private boolean keepOnClose = true;
+        private boolean keepOnClose;
 
         private OpenBuilder(String name) {
             this.name = name;
@@ -1507,17 +1507,17 @@ public final class PosixSlotBackend implements SlotBackend {
         /**
          * Open as the segment's writer, taking over from a dead one: its loans are reclaimed,
          * everything it committed stays deliverable, sequence numbers continue. Refused while the
-         * previous writer is alive. The new writer owns the segment but keeps it on close unless
-         * {@link #unlinkOnClose()}.
+         * previous writer is alive. The new writer owns the segment: it unlinks it on close, as
+         * its creator would, unless {@link #keepOnClose()}.
          */
         public OpenBuilder asWriter() {
             this.asWriter = true;
             return this;
         }
 
-        /** With {@link #asWriter()}: unlink the segment on close, as its creator would. */
-        public OpenBuilder unlinkOnClose() {
-            this.keepOnClose = false;
+        /** With {@link #asWriter()}: leave the object in {@code /dev/shm} on close (readers ignore it). */
+        public OpenBuilder keepOnClose() {
+            this.keepOnClose = true;
             return this;
         }
 

@@ -85,7 +85,7 @@ class PosixCrashRecoveryTest {
 
                 child.kill();
 
-                try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().unlinkOnClose().build();
+                try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build();
                      FlatWriter writer = FlatWriter.reliable(taken, Duration.ofSeconds(10))) {
                     assertThat(taken.reclaimedLoans()).as("the dead writer's loan").isEqualTo(1);
                     // 8 slots: 5 committed by the dead writer, 1 reclaimed, 2 never used
@@ -128,7 +128,7 @@ class PosixCrashRecoveryTest {
         try {
             // pid 1 is alive, but it is not the process that started at this (made-up) time
             forgeWriter(name, 1, initStart - 3_600_000);
-            try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build()) {
+            try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().keepOnClose().build()) {
                 assertThat(taken.isWriter()).isTrue();
             }
             // the same pid with its real start time is a live writer
@@ -159,7 +159,7 @@ class PosixCrashRecoveryTest {
                 s.set(ValueLayout.JAVA_LONG, ext + SegmentLayout.EXT_NEXT_SEQUENCE_OFFSET, 2L);
                 s.set(ValueLayout.JAVA_INT, SegmentLayout.NEXT_SN_OFFSET, 2);
             }
-            try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().unlinkOnClose().build()) {
+            try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build()) {
                 List<Integer> got = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     got.add((int) reader.takeCopy(Duration.ofSeconds(5))[0]);
@@ -186,7 +186,7 @@ class PosixCrashRecoveryTest {
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
-                        return PosixSlotBackend.open(name).asWriter().build();
+                        return PosixSlotBackend.open(name).asWriter().keepOnClose().build();
                     }, threads));
                 }
                 List<PosixSlotBackend> won = new ArrayList<>();
