@@ -100,9 +100,11 @@ import java.util.zip.CRC32C;
  *       is never displaced ({@link SegmentAccessException}).</li>
  *   <li><b>Readers.</b> Every attached reader has a heartbeat (epoch ms) that a daemon thread of
  *       its process refreshes every lease/5; a slow but live reader is never evicted. When a
- *       slot is held back only by readers whose heartbeat is older than the lease
- *       ({@link CreateBuilder#leaseTimeout(Duration)}, default 5 s) or whose process is gone, the
- *       writer marks them disconnected and goes on; a dead reader's index is freed as well.</li>
+ *       slot is held back only by readers whose process is gone, or whose heartbeat the writer
+ *       has seen standing still for a whole lease ({@link CreateBuilder#leaseTimeout(Duration)},
+ *       default 5 s, timed on the writer's monotonic clock so that a wall-clock step evicts
+ *       nobody), the writer marks them disconnected and goes on; a dead reader's index is freed
+ *       as well.</li>
  * </ul>
  *
  * <h2>Faults</h2>
@@ -159,6 +161,10 @@ public final class PosixSlotBackend implements SlotBackend {
     private final AtomicInteger localWaiters = new AtomicInteger();
     private final long[] pidCheckedAt = new long[MAX_READERS];
     private final boolean[] pidAlive = new boolean[MAX_READERS];
+    private final boolean[] beatSeen = new boolean[MAX_READERS];
+    private final long[] seenBeat = new long[MAX_READERS];
+    private final int[] seenEpoch = new int[MAX_READERS];
+    private final long[] beatMovedAt = new long[MAX_READERS];
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private volatile String fault;
@@ -787,9 +793,19 @@ public final class PosixSlotBackend implements SlotBackend {
             }
             long start = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
             long beat = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_HEARTBEAT_OFFSET);
+            int epoch = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_EPOCH_OFFSET);
             boolean alive = processAlive(r, pid, start, now);
+            // Stale = the heartbeat did not move for a whole lease, timed on our monotonic clock: a
+            // step of the wall clock (which the heartbeat's epoch ms follow) evicts nobody.
+            long nanos = System.nanoTime();
+            if (!beatSeen[r] || beat != seenBeat[r] || epoch != seenEpoch[r]) {
+                beatSeen[r] = true;
+                seenBeat[r] = beat;
+                seenEpoch[r] = epoch;
+                beatMovedAt[r] = nanos;
+            }
             // an entry still attaching is judged by its process only: its heartbeat may be the predecessor's
-            boolean stale = state == READER_ATTACHED && now - beat > leaseMillis;
+            boolean stale = state == READER_ATTACHED && nanos - beatMovedAt[r] > leaseMillis * 1_000_000L;
             if (!alive || stale) {
                 probe();
                 extended.markReaderDisconnected(r);
