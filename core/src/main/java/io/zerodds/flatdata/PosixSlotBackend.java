@@ -519,16 +519,52 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
+    /**
+     * Writes zeros over the whole file: tmpfs then owns every page, so a full {@code /dev/shm}
+     * fails here with an IOException instead of with SIGBUS on the first store into the mapping.
+     */
+    private static void allocate(FileChannel ch, long size) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(size, 1 << 20));
+        for (long position = 0; position < size; ) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), size - position));
+            position += ch.write(zeros, position);
+        }
+    }
+
+    private static final String TEMP_PREFIX = ".flatdata-";
+
+    /** Deletes our temporary files whose creating process is gone (it died between create and publish). */
+    private static void sweepTemporaries() {
+        try (var files = Files.newDirectoryStream(SHM_DIRECTORY, TEMP_PREFIX + "*")) {
+            int ours = PosixLibc.geteuid();
+            for (Path p : files) {
+                String[] parts = p.getFileName().toString().substring(TEMP_PREFIX.length()).split("-");
+                try {
+                    int pid = Integer.parseInt(parts[0]);
+                    if (pid != ProcessIdentity.CURRENT_PID && !ProcessIdentity.isAlive(pid, 0)
+                            && (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) == ours) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (NumberFormatException | IOException ignored) {
+                    // not one of ours, or gone already
+                }
+            }
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
     /** Creates, formats and publishes a new segment; replaces one whose owner is dead. */
     private static PosixSlotBackend createSegment(CreateBuilder b) {
         Path path = SHM_DIRECTORY.resolve(b.name);
         long size = segmentSize(b.slotCount, b.slotCapacity);
+        sweepTemporaries();
         for (int attempt = 0; attempt < 3; attempt++) {
             // replace (rename over) only a file whose lock we hold; a name that vanished meanwhile
             // is created with an exclusive link, never renamed over
             int oldLock = Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? lockAbandoned(path) : -1;
             boolean replace = oldLock >= 0;
-            Path temp = SHM_DIRECTORY.resolve(".flatdata-" + ProcessIdentity.CURRENT_PID + "-"
+            Path temp = SHM_DIRECTORY.resolve(TEMP_PREFIX + ProcessIdentity.CURRENT_PID + "-"
                     + TEMP_COUNTER.incrementAndGet() + "-" + Long.toHexString(System.nanoTime()));
             FileChannel ch = null;
             Arena arena = null;
@@ -540,7 +576,7 @@ public final class PosixSlotBackend implements SlotBackend {
                         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(perms));
                 // the creation mode is subject to the umask; set it exactly before the name is published
                 Files.setPosixFilePermissions(temp, perms);
-                ch.write(ByteBuffer.allocate(1), size - 1);
+                allocate(ch, size);
                 lock = PosixLibc.openAndLock(temp.toString());
                 if (lock < 0) {
                     throw new SegmentAccessException("cannot lock new segment file " + temp);
@@ -575,6 +611,9 @@ public final class PosixSlotBackend implements SlotBackend {
                 return backend;
             } catch (IOException e) {
                 throw new SegmentAccessException("cannot create segment " + path + ": " + e, e);
+            } catch (InternalError e) {
+                throw new SegmentAccessException("memory fault while formatting new segment " + path
+                        + " (was its temporary file truncated?)", e);
             } finally {
                 PosixLibc.close(oldLock);
                 if (!published) {

@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -216,6 +217,27 @@ class PosixCrashRecoveryTest {
             assertThatThrownBy(() -> PosixSlotBackend.create(name).build())
                     .isInstanceOf(SegmentAccessException.class).hasMessageContaining("writer is alive");
             assertThat(ring.reserveSlot(0)).as("the live segment is untouched").isNotEqualTo(SlotBackend.NO_FREE_SLOT);
+        }
+    }
+
+    @Test
+    void aTemporaryFileOfACreatorThatDiedBeforePublishingIsSweptByTheNextCreate() throws Exception {
+        long deadPid;
+        try (ChildJvm child = ChildJvm.start("stalled-reader", "no-such-segment-" + NAMES.next())) {
+            deadPid = child.pid();
+            child.waitFor(Duration.ofSeconds(30)); // fails to open and exits
+        }
+        Path leftover = PosixSlotBackend.SHM_DIRECTORY.resolve(".flatdata-" + deadPid + "-1-abc");
+        Path live = PosixSlotBackend.SHM_DIRECTORY.resolve(".flatdata-" + ProcessHandle.current().pid() + "-0-keep");
+        Files.write(leftover, new byte[] {1});
+        Files.write(live, new byte[] {1});
+        try {
+            PosixSlotBackend.create(NAMES.next()).build().close();
+            assertThat(leftover).as("the dead creator's temporary file").doesNotExist();
+            assertThat(live).as("a live process's temporary file").exists();
+        } finally {
+            Files.deleteIfExists(leftover);
+            Files.deleteIfExists(live);
         }
     }
 
