@@ -879,7 +879,7 @@ public final class PosixSlotBackend implements SlotBackend {
                 counted.addWaiter(1);
             }
             try {
-                long deadline = System.nanoTime() + timeoutNanos;
+                long start = System.nanoTime();
                 while (true) {
                     if (generationWord() != expected) {
                         return true;
@@ -887,7 +887,8 @@ public final class PosixSlotBackend implements SlotBackend {
                     if (closed || Thread.currentThread().isInterrupted()) {
                         return false;
                     }
-                    long remaining = deadline - System.nanoTime();
+                    // timeout minus elapsed: exact for any timeout, Long.MAX_VALUE included
+                    long remaining = timeoutNanos - (System.nanoTime() - start);
                     if (remaining <= 0) {
                         return false;
                     }

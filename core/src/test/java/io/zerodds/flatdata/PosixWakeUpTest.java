@@ -62,6 +62,28 @@ class PosixWakeUpTest {
     }
 
     @Test
+    void anEndlessWaitWaitsAndAnInterruptEndsIt() throws Exception {
+        try (PosixSlotBackend ring = PosixSlotBackend.create(NAMES.next()).slotCount(4).slotCapacity(16).build()) {
+            long g = ring.notifyGeneration();
+            java.util.concurrent.atomic.AtomicReference<Boolean> result = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread waiter = Thread.ofPlatform().start(() -> result.set(ring.waitForChange(g, Duration.ofSeconds(Long.MAX_VALUE))));
+            Thread.sleep(300);
+            assertThat(waiter.isAlive()).as("still waiting").isTrue();
+            write(ring, "x");
+            waiter.join(10_000);
+            assertThat(result.get()).isTrue();
+
+            long g2 = ring.notifyGeneration();
+            Thread interrupted = Thread.ofPlatform().start(() -> result.set(ring.waitForChange(g2, Long.MAX_VALUE)));
+            Thread.sleep(300);
+            interrupted.interrupt();
+            interrupted.join(10_000);
+            assertThat(interrupted.isAlive()).as("an interrupt ends the wait within a time slice").isFalse();
+            assertThat(result.get()).isFalse();
+        }
+    }
+
+    @Test
     void aWaiterInAnotherBackendInstanceWakesWithinMilliseconds() throws Exception {
         try (PosixSlotBackend ring = PosixSlotBackend.create(NAMES.next()).slotCount(4).slotCapacity(16).build();
              PosixSlotBackend other = PosixSlotBackend.open(ring.name()).build()) {
