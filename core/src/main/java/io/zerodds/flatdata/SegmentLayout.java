@@ -22,7 +22,7 @@ package io.zerodds.flatdata;
  * +0x10 payload (capacity bytes), then padding to a 64-byte multiple
  *
  * extension region (64-byte aligned, after the slot array)
- * E+0x000 u32 layout version | u32 slot capacity | u32 flags | u32 0
+ * E+0x000 u32 layout version | u32 slot capacity | u32 flags | u32 descriptor crc32c (POSIX; 0 in memory)
  * E+0x010 16 bytes type hash (all zero = untyped)
  * E+0x020 u32 writer pid | u32 0 | u64 writer start time (epoch ms) | u64 writer heartbeat (epoch ms)
  *         u32 writer state | u32 0
@@ -71,7 +71,9 @@ final class SegmentLayout {
     static final long EXT_VERSION_OFFSET = 0x000;
     static final long EXT_CAPACITY_OFFSET = EXT_VERSION_OFFSET + 4;
     static final long EXT_FLAGS_OFFSET = EXT_CAPACITY_OFFSET + 4;
-    static final long EXT_TYPE_HASH_OFFSET = EXT_FLAGS_OFFSET + 8;
+    /** CRC32C of the fields fixed at creation (see PosixSlotBackend): a damaged descriptor is refused. */
+    static final long EXT_DESCRIPTOR_CRC_OFFSET = EXT_FLAGS_OFFSET + 4;
+    static final long EXT_TYPE_HASH_OFFSET = EXT_DESCRIPTOR_CRC_OFFSET + 4;
     static final int TYPE_HASH_LENGTH = 16;
     static final long EXT_WRITER_PID_OFFSET = EXT_TYPE_HASH_OFFSET + TYPE_HASH_LENGTH;
     static final long EXT_WRITER_START_OFFSET = EXT_WRITER_PID_OFFSET + 8;

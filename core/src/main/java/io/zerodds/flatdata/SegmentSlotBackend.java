@@ -251,8 +251,9 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     private void loan(int slot) {
         int v = (int) INT.getAcquire(segment, version(slot));
-        INT.setVolatile(segment, version(slot), v + 1);
-        // seqlock writer: the odd version must be visible before any byte of the new sample
+        // seqlock writer: the odd version must be visible before any later store to the slot; a
+        // store-store fence is all that takes (a volatile store would add a full fence per loan)
+        INT.setOpaque(segment, version(slot), v + 1);
         VarHandle.storeStoreFence();
         INT.setRelease(segment, header(slot) + SLOT_SIZE_OFFSET, 0);
         loanState[slot] = LOANED;
@@ -289,10 +290,12 @@ abstract class SegmentSlotBackend implements SlotBackend {
     private long publish(int slot, int length) {
         long sequence = nextSequence;
         long h = header(slot);
+        // stores grouped by cache line (slot header, then slot table): a reader polling both lines
+        // costs one ownership transfer per line, not one per store; the version store publishes
         INT.set(segment, h + SLOT_MASK_OFFSET, 0);
         INT.set(segment, h + SLOT_SIZE_OFFSET, length);
-        INT.set(segment, sequenceHigh(slot), (int) (sequence >>> 32));
         INT.setRelease(segment, h + SLOT_SEQUENCE_OFFSET, (int) sequence);
+        INT.set(segment, sequenceHigh(slot), (int) (sequence >>> 32));
         int v = (int) INT.get(segment, version(slot));
         INT.setRelease(segment, version(slot), v + 1);
         nextSequence = sequence + 1;
@@ -443,6 +446,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
         if ((v1 & 1) != 0 || size == 0 || (int) INT.getAcquire(segment, version(slot)) != v1) {
             throw new SlotStateException("slot " + slot + " holds no committed sample (" + this + ")");
         }
+        if (size < 0 || size > capacity) {
+            // only a damaged or foreign segment gets here: never hand out bytes of the next slot
+            throw new SegmentFormatException(this + ": slot " + slot + " claims sample_size="
+                    + Integer.toUnsignedString(size) + ", more than its capacity=" + capacity);
+        }
         MemorySegment view = readViews[slot];
         if (view == null || view.byteSize() != size) {
             // one view per slot and size: a ring of fixed-size samples allocates nothing here
@@ -475,16 +483,21 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public int nextUnreadSlot(int reader, long sequence) {
         checkOpen();
         checkReaderIndex(reader);
+        // The slot after the last one taken usually holds the next sample: probing it first costs
+        // the loads of that one slot (which a spinning reader then watches directly) instead of
+        // the next-sequence line followed by the slot's lines. Seqlock-validated, so a hit is a
+        // committed sample whatever the next sequence says.
+        int bit = 1 << reader;
+        int hint = readerHint[reader * HINT_STRIDE];
+        if (hint < slotCount && (int) INT.getAcquire(segment, header(hint) + SLOT_SEQUENCE_OFFSET) == (int) sequence
+                && unreadSequence(hint, bit) == sequence) {
+            readerHint[reader * HINT_STRIDE] = hint + 1 == slotCount ? 0 : hint + 1;
+            return hint;
+        }
         long next = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
         if (sequence >= next) {
             checkAttached(reader);
             return NO_SLOT;
-        }
-        int bit = 1 << reader;
-        int hint = readerHint[reader * HINT_STRIDE];
-        if (hint < slotCount && unreadSequence(hint, bit) == sequence) {
-            readerHint[reader * HINT_STRIDE] = hint + 1 == slotCount ? 0 : hint + 1;
-            return hint;
         }
         for (int slot = 0; slot < slotCount; slot++) {
             if (unreadSequence(slot, bit) == sequence) {

@@ -1,0 +1,193 @@
+package io.zerodds.flatdata.bench;
+
+import io.zerodds.flatdata.FlatReader;
+import io.zerodds.flatdata.FlatWriter;
+import io.zerodds.flatdata.PosixSlotBackend;
+import io.zerodds.flatdata.Sample;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One-way latency between two processes, measured as ping-pong round trip / 2, for 64-byte
+ * samples through {@link PosixSlotBackend} with {@link FlatWriter#loan()} and
+ * {@link FlatReader#take()}: once busy-spinning, once blocking in the futex wait; next to a bare
+ * baseline in the same run, two processes bouncing one cache line through a mapped
+ * {@code /dev/shm} file.
+ *
+ * <p>Usage: {@code ./flatdata bench posix-latency [round-trips]} (default 200000 spinning,
+ * a tenth of that with futex waits). The pong side is a child JVM started from this one.
+ */
+public final class PosixLatency {
+    private PosixLatency() {
+    }
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final int SAMPLE = 64;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("pong")) {
+            pong(args[1], args[2], Long.parseLong(args[3]));
+            return;
+        }
+        long rounds = args.length > 0 ? Long.parseLong(args[0]) : 200_000;
+        String tag = "flatdata-bench-" + ProcessHandle.current().pid();
+        System.out.printf("one-way latency, %d-byte samples, ping-pong RTT/2, %d cores, %s%n", SAMPLE,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+        System.out.printf("%-28s %10s %8s %8s %8s %8s %8s %10s%n", "mode", "round trips", "mean", "p50", "p90",
+                "p99", "p99.9", "max (ns)");
+        report("bare cache line (baseline)", run("bare", tag + "-bare", rounds));
+        report("flatdata busy-spin", run("spin", tag + "-spin", rounds));
+        report("flatdata futex wait", run("futex", tag + "-futex", Math.max(1_000, rounds / 10)));
+    }
+
+    private static void report(String mode, Histogram h) {
+        System.out.printf("%-28s %10d %8.0f %8d %8d %8d %8d %10d%n", mode, h.getTotalCount(), h.getMean(),
+                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9), h.getMaxValue());
+    }
+
+    /** Starts the pong process, runs warm-up and measured round trips, returns RTT/2 in ns. */
+    private static Histogram run(String mode, String name, long rounds) throws Exception {
+        long warmup = Math.max(1_000, rounds / 4);
+        long total = warmup + rounds;
+        Histogram histogram = new Histogram(10_000_000_000L, 3);
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Path bare = Path.of("/dev/shm", name);
+        PosixSlotBackend ping = null;
+        MemorySegment line = null;
+        Arena arena = Arena.ofShared();
+        if (mode.equals("bare")) {
+            try (FileChannel ch = FileChannel.open(bare, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.allocate(4096), 0);
+                line = ch.map(FileChannel.MapMode.READ_WRITE, 0, 4096, arena);
+            }
+        } else {
+            ping = PosixSlotBackend.create(name + "-ping").slotCount(64).slotCapacity(SAMPLE).build();
+        }
+        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), PosixLatency.class.getName(), "pong", mode, name,
+                Long.toString(total)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String ready = out.readLine();
+            if (!"READY".equals(ready)) {
+                throw new IllegalStateException("pong process said " + ready);
+            }
+            if (mode.equals("bare")) {
+                for (long i = 0; i < total; i++) {
+                    long t0 = System.nanoTime();
+                    LONG.setRelease(line, 0L, 2 * i + 1);
+                    while ((long) LONG.getAcquire(line, 0L) != 2 * i + 2) {
+                        Thread.onSpinWait();
+                    }
+                    if (i >= warmup) {
+                        histogram.recordValue((System.nanoTime() - t0) / 2);
+                    }
+                }
+            } else {
+                boolean spin = mode.equals("spin");
+                try (PosixSlotBackend pong = PosixSlotBackend.open(name + "-pong").build();
+                     FlatReader reader = FlatReader.attach(pong);
+                     FlatWriter writer = FlatWriter.reliable(ping, Duration.ofSeconds(10))) {
+                    System.out.flush();
+                    child.getOutputStream().write('\n');
+                    child.getOutputStream().flush();
+                    for (long i = 0; i < total; i++) {
+                        long t0 = System.nanoTime();
+                        FlatWriter.Claim claim = writer.loan();
+                        claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
+                        claim.commit(SAMPLE);
+                        Sample s;
+                        if (spin) {
+                            while ((s = reader.take()) == null) {
+                                Thread.onSpinWait();
+                            }
+                        } else {
+                            s = reader.take(Duration.ofSeconds(10));
+                        }
+                        long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
+                        s.release();
+                        if (echoed != i) {
+                            throw new IllegalStateException("round " + i + " echoed " + echoed);
+                        }
+                        if (i >= warmup) {
+                            histogram.recordValue((System.nanoTime() - t0) / 2);
+                        }
+                    }
+                }
+            }
+            if (child.waitFor() != 0) {
+                throw new IllegalStateException("pong process exited with " + child.exitValue());
+            }
+        } finally {
+            child.destroyForcibly();
+            if (ping != null) {
+                ping.close();
+            }
+            arena.close();
+            Files.deleteIfExists(bare);
+        }
+        return histogram;
+    }
+
+    /** The other process: echoes every ping. */
+    private static void pong(String mode, String name, long total) throws Exception {
+        if (mode.equals("bare")) {
+            try (Arena arena = Arena.ofShared();
+                 FileChannel ch = FileChannel.open(Path.of("/dev/shm", name), StandardOpenOption.READ,
+                         StandardOpenOption.WRITE)) {
+                MemorySegment line = ch.map(FileChannel.MapMode.READ_WRITE, 0, 4096, arena);
+                System.out.println("READY");
+                System.out.flush();
+                for (long i = 0; i < total; i++) {
+                    while ((long) LONG.getAcquire(line, 0L) != 2 * i + 1) {
+                        Thread.onSpinWait();
+                    }
+                    LONG.setRelease(line, 0L, 2 * i + 2);
+                }
+            }
+            return;
+        }
+        boolean spin = mode.equals("spin");
+        try (PosixSlotBackend in = PosixSlotBackend.open(name + "-ping").build();
+             FlatReader reader = FlatReader.attach(in);
+             PosixSlotBackend out = PosixSlotBackend.create(name + "-pong").slotCount(64).slotCapacity(SAMPLE).build();
+             FlatWriter writer = FlatWriter.reliable(out, Duration.ofSeconds(10))) {
+            System.out.println("READY");
+            System.out.flush();
+            if (System.in.read() < 0) { // the ping side attached its reader to our ring
+                return;
+            }
+            for (long i = 0; i < total; i++) {
+                Sample s;
+                if (spin) {
+                    while ((s = reader.take()) == null) {
+                        Thread.onSpinWait();
+                    }
+                } else {
+                    s = reader.take(Duration.ofSeconds(10));
+                }
+                long v = s.segment().get(ValueLayout.JAVA_LONG, 0);
+                s.release();
+                FlatWriter.Claim claim = writer.loan();
+                claim.segment().set(ValueLayout.JAVA_LONG, 0, v);
+                claim.commit(SAMPLE);
+            }
+        }
+    }
+}

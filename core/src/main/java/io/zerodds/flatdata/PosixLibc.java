@@ -1,0 +1,223 @@
+package io.zerodds.flatdata;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Locale;
+
+/**
+ * The few libc calls the POSIX backend needs, through the FFM linker: {@code syscall(SYS_futex)},
+ * {@code open}, {@code flock} and {@code close}. Linux on x86_64 or aarch64 only; anything else
+ * fails at class initialisation with a message naming the architecture.
+ *
+ * <p>Pointers are passed as raw {@code long} addresses, never as {@link MemorySegment} arguments:
+ * a segment argument would keep its arena acquired for the duration of the call, so a thread
+ * blocked in {@code FUTEX_WAIT} would make {@code close()} of the mapping fail. The kernel
+ * validates the address itself ({@code EFAULT}), so a raw address cannot crash the JVM.
+ */
+@SuppressWarnings("restricted") // native access is granted with --enable-native-access, as documented
+final class PosixLibc {
+    private PosixLibc() {
+    }
+
+    static final int EAGAIN = 11;
+    static final int EINTR = 4;
+    static final int EWOULDBLOCK = EAGAIN;
+    static final int ETIMEDOUT = 110;
+    static final int EFAULT = 14;
+
+    private static final int FUTEX_WAIT = 0; // process-shared: no FUTEX_PRIVATE_FLAG
+    private static final int FUTEX_WAKE = 1;
+    private static final int LOCK_EX = 2;
+    private static final int LOCK_NB = 4;
+    private static final int O_RDWR = 2;
+    private static final int O_CLOEXEC = 0x80000;
+
+    private static final long SYS_FUTEX;
+    private static final int O_NOFOLLOW;
+
+    static {
+        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        if (!os.contains("linux")) {
+            throw new UnsupportedOperationException("the POSIX shared-memory backend needs Linux, found os.name=" + os);
+        }
+        switch (arch) {
+            case "amd64", "x86_64" -> {
+                SYS_FUTEX = 202;
+                O_NOFOLLOW = 0x20000;
+            }
+            case "aarch64", "arm64" -> {
+                SYS_FUTEX = 98;
+                O_NOFOLLOW = 0x8000;
+            }
+            default -> throw new UnsupportedOperationException(
+                    "the POSIX shared-memory backend supports x86_64 and aarch64, found os.arch=" + arch);
+        }
+    }
+
+    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final MethodHandle SYSCALL6;
+    private static final MethodHandle OPEN;
+    private static final MethodHandle FLOCK;
+    private static final MethodHandle CLOSE;
+    private static final MethodHandle GETEUID;
+
+    static {
+        Linker linker = Linker.nativeLinker();
+        var libc = linker.defaultLookup();
+        Linker.Option errno = Linker.Option.captureCallState("errno");
+        // long syscall(long number, ...): every variadic argument passed as a full 64-bit long
+        SYSCALL6 = linker.downcallHandle(libc.find("syscall").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                Linker.Option.firstVariadicArg(1), errno);
+        // int open(const char *path, int flags, ...): called without the optional mode
+        OPEN = linker.downcallHandle(libc.find("open").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2), errno);
+        FLOCK = linker.downcallHandle(libc.find("flock").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
+        CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+        GETEUID = linker.downcallHandle(libc.find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+    }
+
+    /** The effective uid of this process. */
+    static int geteuid() {
+        try {
+            return (int) GETEUID.invokeExact();
+        } catch (Throwable t) {
+            throw new IllegalStateException("geteuid failed", t);
+        }
+    }
+
+    /** Per-thread scratch: the errno capture area and a {@code struct timespec}. */
+    private static final class Scratch {
+        final MemorySegment capture;
+        final MemorySegment timespec;
+        final long timespecAddress;
+
+        Scratch() {
+            Arena arena = Arena.ofAuto();
+            this.capture = arena.allocate(CAPTURE);
+            this.timespec = arena.allocate(16, 8);
+            this.timespecAddress = timespec.address();
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Result of {@link #futexWait}: woken (or spurious), value already different, timed out, interrupted. */
+    static final int WOKEN = 0;
+    static final int VALUE_CHANGED = 1;
+    static final int TIMED_OUT = 2;
+    static final int INTERRUPTED = 3;
+
+    /**
+     * {@code FUTEX_WAIT} on the 32-bit word at {@code address} while it holds {@code expected},
+     * for at most {@code timeoutNanos} (relative).
+     */
+    static int futexWait(long address, int expected, long timeoutNanos) {
+        Scratch s = SCRATCH.get();
+        s.timespec.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
+        s.timespec.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
+        long r;
+        try {
+            r = (long) SYSCALL6.invokeExact(s.capture, SYS_FUTEX, address, (long) FUTEX_WAIT,
+                    expected & 0xFFFF_FFFFL, s.timespecAddress, 0L, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("futex wait failed", t);
+        }
+        if (r == 0) {
+            return WOKEN;
+        }
+        int errno = (int) ERRNO.get(s.capture, 0L);
+        return switch (errno) {
+            case EAGAIN -> VALUE_CHANGED;
+            case ETIMEDOUT -> TIMED_OUT;
+            case EINTR -> INTERRUPTED;
+            // the word's page is gone (file truncated, or unmapped by a racing close): let the
+            // caller re-read the word, which reports the fault as an exception
+            case EFAULT -> VALUE_CHANGED;
+            default -> throw new IllegalStateException("futex(FUTEX_WAIT, address=0x" + Long.toHexString(address)
+                    + ") failed with errno=" + errno);
+        };
+    }
+
+    /** {@code FUTEX_WAKE} of every waiter on the word at {@code address}; returns how many woke. */
+    static int futexWake(long address) {
+        Scratch s = SCRATCH.get();
+        long r;
+        try {
+            r = (long) SYSCALL6.invokeExact(s.capture, SYS_FUTEX, address, (long) FUTEX_WAKE,
+                    (long) Integer.MAX_VALUE, 0L, 0L, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("futex wake failed", t);
+        }
+        if (r < 0) {
+            // EFAULT after an unmap racing close: nobody can wait on that address any more
+            return 0;
+        }
+        return (int) r;
+    }
+
+    /**
+     * Opens {@code path} read-write without following a symbolic link and takes an exclusive,
+     * non-blocking {@code flock} on it. Returns the file descriptor, or -1 when another open file
+     * holds the lock. The kernel drops the lock when the descriptor is closed or the process dies,
+     * whatever the signal: this is how a writer's death is detected without trusting pids.
+     *
+     * @throws java.io.IOException when the file cannot be opened
+     */
+    static int openAndLock(String path) throws java.io.IOException {
+        Scratch s = SCRATCH.get();
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = (int) OPEN.invokeExact(s.capture, arena.allocateFrom(path), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        } catch (Throwable t) {
+            throw new IllegalStateException("open(" + path + ") failed", t);
+        }
+        if (fd < 0) {
+            throw new java.io.IOException("open(" + path + ") failed with errno=" + (int) ERRNO.get(s.capture, 0L));
+        }
+        int r;
+        try {
+            r = (int) FLOCK.invokeExact(s.capture, fd, LOCK_EX | LOCK_NB);
+        } catch (Throwable t) {
+            close(fd);
+            throw new IllegalStateException("flock(" + path + ") failed", t);
+        }
+        if (r == 0) {
+            return fd;
+        }
+        int errno = (int) ERRNO.get(s.capture, 0L);
+        close(fd);
+        if (errno == EWOULDBLOCK) {
+            return -1;
+        }
+        throw new java.io.IOException("flock(" + path + ", LOCK_EX|LOCK_NB) failed with errno=" + errno);
+    }
+
+    /** Closes a descriptor (which releases its flock). */
+    static void close(int fd) {
+        if (fd < 0) {
+            return;
+        }
+        try {
+            int ignored = (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException("close(" + fd + ") failed", t);
+        }
+    }
+}

@@ -1,0 +1,410 @@
+package io.zerodds.flatdata;
+
+import static io.zerodds.flatdata.SegmentLayout.*;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A read-only consumer of a plain reference segment (no extension region), as written by the
+ * ZeroDDS reference writer: header at 0x00, slots from 0x20, 16-byte slot headers.
+ *
+ * <p>Weaker than the extended ring, because the reference has no more to offer:
+ * <ul>
+ *   <li>no registry: readers attach with the index discovery assigned ({@link #attachReader(int)});
+ *       {@link #activeReaders()} is the set attached through this process, not the writer's mask;</li>
+ *   <li>reference semantics for what is pending: every committed slot whose bit is clear is
+ *       unread, including samples committed before the attach;</li>
+ *   <li>no version words, so no seqlock: a slot is stable only while this reader's bit is in the
+ *       writer's active mask and the slot is unread (the writer's promise, not ours);</li>
+ *   <li>32-bit sequences, extended here to 64 bits by counting wraps of {@code next_sn};</li>
+ *   <li>no writer methods ({@link UnsupportedOperationException}), no type hash, no leases.</li>
+ * </ul>
+ * Delivery is in sequence order (serial-number arithmetic), not in slot-index order.
+ */
+final class ReferenceRing implements SlotBackend {
+    private static final VarHandle INT = SegmentSlotBackend.INT;
+
+    private final PosixSlotBackend outer;
+    private final MemorySegment segment;
+    private final int slotCount;
+    private final int slotTotalSize;
+    private final int capacity;
+    private final AtomicInteger attached = new AtomicInteger();
+    private final long[] startSequence = new long[MAX_READERS];
+    /** 64-bit image of next_sn: advanced monotonically by every observer. */
+    private final AtomicLong next;
+    private volatile boolean closed;
+
+    ReferenceRing(PosixSlotBackend outer, MemorySegment segment, int slotCount, int slotTotalSize) {
+        this.outer = outer;
+        this.segment = segment;
+        this.slotCount = slotCount;
+        this.slotTotalSize = slotTotalSize;
+        this.capacity = slotTotalSize - (int) SLOT_HEADER_SIZE;
+        this.next = new AtomicLong(initialNext());
+    }
+
+    /**
+     * next_sn as a 64-bit number. A committed slot whose u32 sequence is not below next_sn was
+     * written before next_sn wrapped, so the counter has passed 2^32 at least once: start there, so
+     * that every sample in the ring gets a non-negative, ordered 64-bit sequence.
+     */
+    private long initialNext() {
+        int nextLo = (int) INT.getAcquire(segment, NEXT_SN_OFFSET);
+        for (int slot = 0; slot < slotCount; slot++) {
+            long h = header(slot);
+            if ((int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET) != 0
+                    && Integer.compareUnsigned((int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET), nextLo) >= 0) {
+                return (1L << 32) + Integer.toUnsignedLong(nextLo);
+            }
+        }
+        return Integer.toUnsignedLong(nextLo);
+    }
+
+    private long header(int slot) {
+        return SLOTS_OFFSET + (long) slot * slotTotalSize;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new BackendClosedException(outer.toString());
+        }
+    }
+
+    private void checkSlot(int slot) {
+        if (slot < 0 || slot >= slotCount) {
+            throw new IndexOutOfBoundsException("slot=" + slot + " outside [0, " + slotCount + ")");
+        }
+    }
+
+    private void checkAttached(int reader) {
+        checkReaderIndex(reader);
+        if ((attached.get() & (1 << reader)) == 0) {
+            throw new IllegalStateException("reader index=" + reader + " is not attached to " + outer);
+        }
+    }
+
+    private UnsupportedOperationException readOnly() {
+        return new UnsupportedOperationException(outer + " is a plain reference segment: this process only reads it");
+    }
+
+    /** The current next sequence as a 64-bit number (wraps of the u32 counted). */
+    private long currentNext() {
+        int lo = (int) INT.getAcquire(segment, NEXT_SN_OFFSET);
+        while (true) {
+            long known = next.get();
+            long advanced = known + ((lo - (int) known) & 0xFFFF_FFFFL);
+            if (((lo - (int) known) & 0x8000_0000) != 0) {
+                return known; // a stale read behind what another thread saw: keep the larger
+            }
+            if (advanced == known || next.compareAndSet(known, advanced)) {
+                return advanced;
+            }
+        }
+    }
+
+    /** The 64-bit sequence of a u32 header value, given the current next sequence. */
+    private static long extend(int lo, long nextSequence) {
+        return nextSequence - (((int) nextSequence - lo) & 0xFFFF_FFFFL);
+    }
+
+    /** The slot's sequence if it holds a committed sample not read by {@code readerBits}. */
+    private long unread(int slot, int readerBits, long nextSequence) {
+        long h = header(slot);
+        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
+        if (size == 0) {
+            return NO_SEQUENCE;
+        }
+        int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
+        if ((mask & readerBits) != 0) {
+            return NO_SEQUENCE;
+        }
+        int lo = (int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET);
+        long sequence = extend(lo, nextSequence);
+        return sequence < nextSequence && nextSequence - sequence <= (1L << 31) ? sequence : NO_SEQUENCE;
+    }
+
+    // ------------------------------------------------------------------ writer: not here
+
+    @Override
+    public int reserveSlot(int activeReadersMask) {
+        checkOpen();
+        throw readOnly();
+    }
+
+    @Override
+    public long commitSlot(int slot, MemorySegment bytes) {
+        checkOpen();
+        throw readOnly();
+    }
+
+    @Override
+    public long commitSlot(int slot, byte[] bytes, int offset, int length) {
+        checkOpen();
+        throw readOnly();
+    }
+
+    @Override
+    public void discardSlot(int slot) {
+        checkOpen();
+        throw readOnly();
+    }
+
+    @Override
+    public void markEndOfStream() {
+        checkOpen();
+        throw readOnly();
+    }
+
+    /** A reference segment has no end-of-stream marker: the stream stays open. */
+    @Override
+    public long endOfStreamSequence() {
+        checkOpen();
+        return OPEN_STREAM;
+    }
+
+    @Override
+    public MemorySegment slotDataPtr(int slot) {
+        checkOpen();
+        throw readOnly();
+    }
+
+    @Override
+    public long commitInPlace(int slot, int length) {
+        checkOpen();
+        throw readOnly();
+    }
+
+    // ------------------------------------------------------------------ reader
+
+    @Override
+    public SlotSample readSlot(int slot) {
+        checkOpen();
+        checkSlot(slot);
+        long h = header(slot);
+        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
+        int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
+        int lo = (int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET);
+        if (size < 0 || size > capacity) {
+            throw new SegmentFormatException(outer + ": slot " + slot + " claims sample_size="
+                    + Integer.toUnsignedString(size) + ", more than the slot holds (" + capacity + ")");
+        }
+        byte[] data = new byte[size];
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, h + SLOT_HEADER_SIZE, data, 0, size);
+        return new SlotSample(size == 0 ? NO_SEQUENCE : extend(lo, currentNext()), size, mask, data);
+    }
+
+    @Override
+    public MemorySegment slotReadPtr(int slot) {
+        checkOpen();
+        checkSlot(slot);
+        long h = header(slot);
+        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
+        if (size == 0) {
+            throw new SlotStateException("slot " + slot + " holds no committed sample (" + outer + ")");
+        }
+        if (size < 0 || size > capacity) {
+            throw new SegmentFormatException(outer + ": slot " + slot + " claims sample_size="
+                    + Integer.toUnsignedString(size) + ", more than the slot holds (" + capacity + ")");
+        }
+        return segment.asSlice(h + SLOT_HEADER_SIZE, size).asReadOnly();
+    }
+
+    @Override
+    public int nextUnreadSlot(int reader) {
+        checkOpen();
+        checkAttached(reader);
+        long nextSequence = currentNext();
+        int bit = 1 << reader;
+        int best = NO_SLOT;
+        long bestSequence = Long.MAX_VALUE;
+        for (int slot = 0; slot < slotCount; slot++) {
+            long sequence = unread(slot, bit, nextSequence);
+            if (sequence != NO_SEQUENCE && sequence < bestSequence) {
+                best = slot;
+                bestSequence = sequence;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public int nextUnreadSlot(int reader, long sequence) {
+        checkOpen();
+        checkAttached(reader);
+        long nextSequence = currentNext();
+        if (sequence >= nextSequence) {
+            return NO_SLOT;
+        }
+        int bit = 1 << reader;
+        for (int slot = 0; slot < slotCount; slot++) {
+            if (unread(slot, bit, nextSequence) == sequence) {
+                return slot;
+            }
+        }
+        throw new IllegalStateException("sample sequence=" + sequence + " of " + outer + " is no longer unread by reader "
+                + reader + ": read already, or overwritten because the reference writer's active mask did not"
+                + " include this reader");
+    }
+
+    @Override
+    public long slotSequence(int slot) {
+        checkOpen();
+        checkSlot(slot);
+        return unread(slot, 0, currentNext());
+    }
+
+    @Override
+    public void markRead(int slot, int reader) {
+        checkOpen();
+        checkSlot(slot);
+        checkReaderIndex(reader);
+        int bit = 1 << reader;
+        int old = (int) INT.getAndBitwiseOr(segment, header(slot) + SLOT_MASK_OFFSET, bit);
+        if ((old & bit) == 0) {
+            signal();
+        }
+    }
+
+    @Override
+    public void markReaderDisconnected(int reader) {
+        checkOpen();
+        checkReaderIndex(reader);
+        setBitEverywhere(reader);
+        attached.getAndUpdate(m -> m & ~(1 << reader));
+    }
+
+    private void setBitEverywhere(int reader) {
+        for (int slot = 0; slot < slotCount; slot++) {
+            INT.getAndBitwiseOr(segment, header(slot) + SLOT_MASK_OFFSET, 1 << reader);
+        }
+        signal();
+    }
+
+    /** The reference has no waiter count: every change wakes (as the reference writer does). */
+    private void signal() {
+        INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
+        outer.wake();
+    }
+
+    // ------------------------------------------------------------------ registry: local only
+
+    @Override
+    public int attachReader() {
+        checkOpen();
+        throw new UnsupportedOperationException(outer + " is a plain reference segment without a reader registry:"
+                + " attach with the reader index discovery assigned, attachReader(index)");
+    }
+
+    @Override
+    public int attachReader(int reader) {
+        checkOpen();
+        checkReaderIndex(reader);
+        int bit = 1 << reader;
+        if ((attached.getAndUpdate(m -> m | bit) & bit) != 0) {
+            throw new ReaderLimitException("reader index=" + reader + " of " + outer + " is in use (attached)");
+        }
+        long nextSequence = currentNext();
+        long start = nextSequence;
+        for (int slot = 0; slot < slotCount; slot++) {
+            long sequence = unread(slot, bit, nextSequence);
+            if (sequence != NO_SEQUENCE && sequence < start) {
+                start = sequence;
+            }
+        }
+        startSequence[reader] = start;
+        return reader;
+    }
+
+    @Override
+    public void detachReader(int reader) {
+        checkOpen();
+        checkReaderIndex(reader);
+        if ((attached.getAndUpdate(m -> m & ~(1 << reader)) & (1 << reader)) != 0) {
+            // as on lease expiry: the writer no longer waits for what this reader left unread
+            setBitEverywhere(reader);
+        }
+    }
+
+    @Override
+    public int activeReaders() {
+        return attached.get();
+    }
+
+    @Override
+    public long readerStartSequence(int reader) {
+        checkReaderIndex(reader);
+        return startSequence[reader];
+    }
+
+    // ------------------------------------------------------------------ geometry
+
+    @Override
+    public int slotCount() {
+        return slotCount;
+    }
+
+    @Override
+    public int slotTotalSize() {
+        return slotTotalSize;
+    }
+
+    @Override
+    public int slotCapacity() {
+        return capacity;
+    }
+
+    @Override
+    public Optional<byte[]> typeHash() {
+        return Optional.empty();
+    }
+
+    // ------------------------------------------------------------------ notify
+
+    @Override
+    public long notifyGeneration() {
+        return Integer.toUnsignedLong(outer.generationWord());
+    }
+
+    @Override
+    public boolean waitForChange(long last, long timeoutNanos) {
+        checkOpen();
+        SegmentSlotBackend.checkTimeout(timeoutNanos);
+        int expected = (int) last;
+        if (outer.generationWord() != expected) {
+            return true;
+        }
+        if (timeoutNanos == 0) {
+            return false;
+        }
+        return outer.futexWait(expected, timeoutNanos, null);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    void markClosed() {
+        closed = true;
+        INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
+        outer.wake();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        outer.close();
+    }
+
+    @Override
+    public String toString() {
+        return outer.toString();
+    }
+}

@@ -1,0 +1,213 @@
+package io.zerodds.flatdata;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The main of the child JVMs of the multi-process tests. Talks over stdout lines (and reads
+ * commands from stdin where a step must wait for the test).
+ */
+public final class PosixChild {
+    private PosixChild() {
+    }
+
+    static final int SAMPLE_SIZE = 64;
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        String name = args.length > 1 ? args[1] : null;
+        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        switch (mode) {
+            case "writer" -> writer(name, Long.parseLong(args[2]), Integer.parseInt(args[3]), stdin);
+            case "reader" -> System.exit(reader(name, Long.parseLong(args[2])));
+            case "loaning-writer" -> loaningWriter(name, Integer.parseInt(args[2]), stdin);
+            case "stalled-reader" -> stalledReader(name);
+            case "waiter" -> waiter(name);
+            case "truncation" -> System.exit(truncation(name));
+            default -> throw new IllegalArgumentException("mode=" + mode);
+        }
+    }
+
+    // ------------------------------------------------------------------ checksummed samples
+
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Sample i: its index, six derived words, and a checksum over the seven. */
+    static void encode(long i, MemorySegment out) {
+        long check = i;
+        out.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, i);
+        for (int k = 1; k < 7; k++) {
+            long w = mix(i * 7 + k);
+            out.set(ValueLayout.JAVA_LONG_UNALIGNED, k * 8L, w);
+            check = Long.rotateLeft(check, 9) ^ w;
+        }
+        out.set(ValueLayout.JAVA_LONG_UNALIGNED, 56, check);
+    }
+
+    /** Returns the sample's index, or throws when any byte is off. */
+    static long decode(MemorySegment in) {
+        if (in.byteSize() != SAMPLE_SIZE) {
+            throw new IllegalStateException("sample size=" + in.byteSize() + ", expected " + SAMPLE_SIZE);
+        }
+        long i = in.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+        long check = i;
+        for (int k = 1; k < 7; k++) {
+            long w = in.get(ValueLayout.JAVA_LONG_UNALIGNED, k * 8L);
+            if (w != mix(i * 7 + k)) {
+                throw new IllegalStateException("sample " + i + ": word " + k + " corrupt");
+            }
+            check = Long.rotateLeft(check, 9) ^ w;
+        }
+        if (check != in.get(ValueLayout.JAVA_LONG_UNALIGNED, 56)) {
+            throw new IllegalStateException("sample " + i + ": checksum mismatch");
+        }
+        return i;
+    }
+
+    // ------------------------------------------------------------------ modes
+
+    /** Creates the ring, says READY, waits for GO, writes {@code count} samples, says DONE. */
+    static void writer(String name, long count, int slots, BufferedReader stdin) throws Exception {
+        try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(slots).slotCapacity(SAMPLE_SIZE).build();
+             FlatWriter writer = FlatWriter.reliable(ring, Duration.ofSeconds(60))) {
+            System.out.println("READY");
+            expect(stdin, "GO");
+            for (long i = 0; i < count; i++) {
+                FlatWriter.Claim claim = writer.loan();
+                encode(i, claim.segment());
+                claim.commit(SAMPLE_SIZE);
+            }
+            System.out.println("DONE");
+            expect(stdin, "EXIT");
+        }
+    }
+
+    /** Attaches, says ATTACHED, takes {@code count} samples checking order and checksums, says OK. */
+    static int reader(String name, long count) {
+        try (PosixSlotBackend ring = PosixSlotBackend.open(name).build();
+             FlatReader reader = FlatReader.attach(ring)) {
+            System.out.println("ATTACHED " + reader.readerIndex());
+            long start = reader.nextSequence();
+            for (long i = 0; i < count; i++) {
+                try (Sample s = reader.take(Duration.ofSeconds(60))) {
+                    if (s == null) {
+                        System.out.println("FAIL timeout at sample " + i);
+                        return 1;
+                    }
+                    long got = decode(s.segment());
+                    if (got != i || s.sequence() != start + i) {
+                        System.out.println("FAIL expected sample " + i + " (sequence " + (start + i) + "), got " + got
+                                + " (sequence " + s.sequence() + ")");
+                        return 1;
+                    }
+                }
+            }
+            System.out.println("OK count=" + count);
+            return 0;
+        } catch (RuntimeException e) {
+            System.out.println("FAIL " + e);
+            return 1;
+        }
+    }
+
+    /** Creates (kept), waits for GO, commits {@code committed} samples, loans one more and hangs. */
+    static void loaningWriter(String name, int committed, BufferedReader stdin) throws Exception {
+        PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(8).slotCapacity(SAMPLE_SIZE).keepOnClose().build();
+        FlatWriter writer = FlatWriter.reliable(ring, Duration.ofSeconds(30));
+        System.out.println("READY");
+        expect(stdin, "GO");
+        for (int i = 0; i < committed; i++) {
+            FlatWriter.Claim claim = writer.loan();
+            encode(i, claim.segment());
+            claim.commit(SAMPLE_SIZE);
+        }
+        FlatWriter.Claim claim = writer.loan();
+        claim.segment().fill((byte) 0x5A); // half-written garbage that must never be delivered
+        System.out.println("LOANED slot=" + claim.slot());
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /** Attaches a reader that never reads: says ATTACHED and hangs (its lease thread keeps beating). */
+    static void stalledReader(String name) throws Exception {
+        PosixSlotBackend ring = PosixSlotBackend.open(name).build();
+        FlatReader reader = FlatReader.attach(ring);
+        System.out.println("ATTACHED " + reader.readerIndex());
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    /** Attaches, says WAITING, blocks up to 60 s for one sample, prints it. */
+    static void waiter(String name) {
+        try (PosixSlotBackend ring = PosixSlotBackend.open(name).build();
+             FlatReader reader = FlatReader.attach(ring)) {
+            System.out.println("WAITING " + reader.readerIndex());
+            long t0 = System.nanoTime();
+            byte[] got = reader.takeCopy(Duration.ofSeconds(60));
+            System.out.println(got == null ? "TIMEOUT" : "WOKE " + new String(got, StandardCharsets.UTF_8) + " after "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        }
+    }
+
+    /**
+     * Opens the ring, truncates its file, then calls every operation (run with -Xint, where a
+     * compare-and-set on a lost page would kill the JVM): each must fail with
+     * SegmentFormatException. Says ALIVE at the end.
+     */
+    static int truncation(String name) throws Exception {
+        PosixSlotBackend ring = PosixSlotBackend.open(name).build();
+        int reader = ring.attachReader();
+        try (FileChannel ch = FileChannel.open(ring.path(), StandardOpenOption.WRITE)) {
+            ch.truncate(4096);
+        }
+        List<Supplier<Object>> calls = List.of(
+                () -> ring.attachReader(), () -> ring.attachReader(7), () -> {
+                    ring.detachReader(reader);
+                    return null;
+                }, () -> {
+                    ring.markReaderDisconnected(reader);
+                    return null;
+                }, () -> ring.readSlot(ring.slotCount() - 1), () -> ring.nextUnreadSlot(reader),
+                () -> ring.nextUnreadSlot(reader, 0), () -> ring.activeReaders(), () -> ring.slotSequence(0),
+                () -> ring.waitForChange(ring.notifyGeneration() + 1, 1_000_000L));
+        List<String> outcomes = new ArrayList<>();
+        int bad = 0;
+        for (Supplier<Object> call : calls) {
+            try {
+                Object result = call.get();
+                outcomes.add("returned " + result);
+                bad++;
+            } catch (SegmentFormatException e) {
+                outcomes.add("SegmentFormatException");
+                if (!e.getMessage().contains(ring.path().toString())) {
+                    bad++;
+                }
+            } catch (Throwable t) {
+                outcomes.add(t.toString());
+                bad++;
+            }
+        }
+        ring.close();
+        System.out.println("OUTCOMES " + outcomes);
+        System.out.println("ALIVE");
+        return bad == 0 ? 0 : 1;
+    }
+
+    private static void expect(BufferedReader stdin, String word) throws Exception {
+        String line = stdin.readLine();
+        if (!word.equals(line)) {
+            throw new IllegalStateException("expected '" + word + "' on stdin, got '" + line + "'");
+        }
+    }
+}
