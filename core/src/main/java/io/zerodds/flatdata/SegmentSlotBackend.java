@@ -440,10 +440,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
         checkOpen();
         checkSlot(slot);
         long h = header(slot);
-        int v1 = (int) INT.getAcquire(segment, version(slot));
+        // Header line only: a loan zeroes sample_size before any byte of the new sample is
+        // written, so size 0 is "no committed sample"; a caller racing a recycle detects it
+        // afterwards with slotSequence, as the contract says.
         int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
-        VarHandle.acquireFence();
-        if ((v1 & 1) != 0 || size == 0 || (int) INT.getAcquire(segment, version(slot)) != v1) {
+        if (size == 0) {
             throw new SlotStateException("slot " + slot + " holds no committed sample (" + this + ")");
         }
         if (size < 0 || size > capacity) {
@@ -489,8 +490,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         // committed sample whatever the next sequence says.
         int bit = 1 << reader;
         int hint = readerHint[reader * HINT_STRIDE];
-        if (hint < slotCount && (int) INT.getAcquire(segment, header(hint) + SLOT_SEQUENCE_OFFSET) == (int) sequence
-                && unreadSequence(hint, bit) == sequence) {
+        if (hint < slotCount && inOrderHit(hint, bit, sequence)) {
             readerHint[reader * HINT_STRIDE] = hint + 1 == slotCount ? 0 : hint + 1;
             return hint;
         }
@@ -514,6 +514,23 @@ abstract class SegmentSlotBackend implements SlotBackend {
         // committed, and an attached reader's unread samples cannot be recycled: it was read already
         throw new IllegalStateException("sample sequence=" + sequence + " is no longer unread by reader "
                 + reader + " in " + this + " (marked read twice?)");
+    }
+
+    /**
+     * The in-order fast path reads only the slot header's cache line. Sound without the seqlock:
+     * the acquire load of the sequence word that equals the expected one makes the size, mask and
+     * payload of that commit visible; the slot cannot be recycled while this reader has not read
+     * it; and no other sample in the ring can share the low 32 bits, since every unread sample of
+     * an attached reader lies within slotCount of the one it expects.
+     */
+    private boolean inOrderHit(int slot, int bit, long sequence) {
+        long h = header(slot);
+        if ((int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET) != (int) sequence) {
+            return false;
+        }
+        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
+        int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
+        return size != 0 && (mask & bit) == 0;
     }
 
     @Override
