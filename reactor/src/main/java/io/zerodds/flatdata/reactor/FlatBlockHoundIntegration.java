@@ -11,7 +11,7 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  *
  * <p>The in-memory backend's wake-up takes a lock only for the instant of a
  * {@code Condition.signalAll()}; a commit or a release on a Reactor thread may meet it, which is a
- * short critical section, not a blocking wait, and is allowed.
+ * short critical section, not a blocking wait, and is allowed (inside the backends' change signal).
  */
 public final class FlatBlockHoundIntegration implements BlockHoundIntegration {
 
@@ -25,6 +25,9 @@ public final class FlatBlockHoundIntegration implements BlockHoundIntegration {
         for (String backend : BACKENDS) {
             builder.markAsBlocking(backend, "waitForChange", "(JJ)Z");
         }
-        builder.allowBlockingCallsInside("io.zerodds.flatdata.InMemorySlotBackend", "wakeWaiters");
+        // BlockHound applies either blocking marks or allowances to one class, never both: the
+        // allowance goes on the shared base, whose signalChange/markClosed call wakeWaiters
+        builder.allowBlockingCallsInside("io.zerodds.flatdata.SegmentSlotBackend", "signalChange");
+        builder.allowBlockingCallsInside("io.zerodds.flatdata.SegmentSlotBackend", "markClosed");
     }
 }

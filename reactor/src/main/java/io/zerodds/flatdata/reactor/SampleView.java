@@ -487,9 +487,11 @@ public final class SampleView {
         @Override
         public void run() {
             if (DONE.compareAndSet(this, 0, 1)) {
-                lease.reportLeak(slot, sequence);
                 if (holding) {
                     lease.markRead(slot);
+                }
+                lease.reportLeak(slot, sequence);
+                if (holding) {
                     lease.release();
                 }
             }

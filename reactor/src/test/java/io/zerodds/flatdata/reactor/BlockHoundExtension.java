@@ -23,6 +23,7 @@ public final class BlockHoundExtension implements BeforeAllCallback, AfterEachCa
     static synchronized void install() {
         if (!installed) {
             BlockHound.builder()
+                    .loadIntegrations() // service-loaded: Reactor's (its non-blocking threads) and ours
                     .blockingMethodCallback(method -> {
                         DETECTED.add(method);
                         throw new BlockingOperationError(method);

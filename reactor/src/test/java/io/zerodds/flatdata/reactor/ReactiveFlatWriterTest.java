@@ -284,7 +284,8 @@ class ReactiveFlatWriterTest {
                             })
                             .take(20_000))
                     .expectNextSequence(Flux.range(0, 20_000).map(Long::valueOf).toIterable())
-                    .verifyComplete();
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(40));
             await("the send to complete", sending::isDisposed);
         } finally {
             sending.dispose();
