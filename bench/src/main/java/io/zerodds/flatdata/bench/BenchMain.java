@@ -12,8 +12,9 @@ public final class BenchMain {
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (name) {
             case "in-memory-throughput" -> InMemoryThroughput.main(rest);
+            case "reactive-throughput" -> ReactiveThroughput.main(rest);
             default -> {
-                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: in-memory-throughput");
+                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: in-memory-throughput, reactive-throughput");
                 System.exit(2);
             }
         }

@@ -24,6 +24,9 @@ final class FluxSlotSource extends Flux<SampleView> {
     /** Longest single wait: a safety net only, every relevant event wakes the source at once. */
     static final long WAIT_SLICE_NANOS = 1_000_000_000L;
 
+    /** Thread.yield() calls between the spin and the blocking wait (none when spinning is off). */
+    static final int YIELDS = 4;
+
     final ReactiveFlatReader reader;
 
     FluxSlotSource(ReactiveFlatReader reader) {
@@ -182,19 +185,26 @@ final class FluxSlotSource extends Flux<SampleView> {
                     }
                     int slot = backend.nextUnreadSlot(index, expected);
                     if (slot == SlotBackend.NO_SLOT) {
+                        // idle strategy: spin, then yield, then block on the backend
                         if (spins < spinBudget) {
                             spins++;
                             Thread.onSpinWait();
                             continue;
                         }
+                        if (spins < spinBudget + YIELDS && spinBudget > 0) {
+                            spins++;
+                            Thread.yield();
+                            continue;
+                        }
                         slot = waitForSample();
                         if (slot == SlotBackend.NO_SLOT) {
                             // adaptive: a spin that ended in a wait is worth less next time
-                            spinBudget >>= 1;
+                            spinBudget = Math.max(spinMax >> 2, spinBudget >> 1);
                             spins = 0;
                             continue;
                         }
                     } else if (spins > 0 && spinBudget < spinMax) {
+                        // a spin that found a sample is worth more
                         spinBudget = Math.min(spinMax, spinBudget * 2 + 1);
                     }
                     spins = 0;

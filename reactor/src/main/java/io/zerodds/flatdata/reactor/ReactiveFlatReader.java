@@ -79,7 +79,7 @@ public final class ReactiveFlatReader implements AutoCloseable {
         this.flux = new FluxSlotSource(this);
     }
 
-    /** Attaches a reader with the defaults (release after onNext, short spin). */
+    /** Attaches a reader with the defaults (release after onNext, no spin). */
     public static ReactiveFlatReader attach(SlotBackend backend) {
         return builder(backend).build();
     }
@@ -149,7 +149,7 @@ public final class ReactiveFlatReader implements AutoCloseable {
         private final SlotBackend backend;
         private FlatType<?> type;
         private ReleaseMode releaseMode = ReleaseMode.AFTER_ON_NEXT;
-        private int spinIterations = 256;
+        private int spinIterations;
         private int viewPoolSize;
         private ThreadFactory threadFactory;
         private int readerIndex = -1;
@@ -171,9 +171,12 @@ public final class ReactiveFlatReader implements AutoCloseable {
         }
 
         /**
-         * Upper bound of the busy-spin (in {@link Thread#onSpinWait()} iterations) before the source
-         * parks on the backend; adaptive below that bound. 0 disables spinning. Default 256 (a few
-         * microseconds).
+         * Upper bound of the busy-spin (in {@link Thread#onSpinWait()} iterations, followed by a few
+         * {@link Thread#yield()}s) before the source blocks on the backend; adaptive between a quarter
+         * of the bound and the bound. Default 0: purely event-driven, which measured best on a
+         * loaded 2-core machine; a few hundred iterations can cut wake-up latency where a core is
+         * free. The spin runs only while a subscriber has demand and the ring just went empty, so
+         * an idle reader uses no CPU either way.
          */
         public Builder spinIterations(int iterations) {
             if (iterations < 0) {
