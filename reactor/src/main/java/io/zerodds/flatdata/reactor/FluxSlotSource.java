@@ -22,7 +22,7 @@ import reactor.util.concurrent.Queues;
 final class FluxSlotSource extends Flux<SampleView> {
 
     /** Longest single wait: a safety net only, every relevant event wakes the source at once. */
-    static final long WAIT_SLICE_NANOS = 1_000_000_000L;
+    static final long WAIT_SLICE_NANOS = 5_000_000_000L;
 
     /** Thread.yield() calls between the spin and the blocking wait (none when spinning is off). */
     static final int YIELDS = 4;
