@@ -24,6 +24,9 @@ final class FluxSlotSource extends Flux<SampleView> {
     /** Longest single wait: a safety net only, every relevant event wakes the source at once. */
     static final long WAIT_SLICE_NANOS = 5_000_000_000L;
 
+    /** Returned by the wait when the stream ended and everything before its end was delivered. */
+    static final int END_OF_STREAM = -2;
+
     /** Thread.yield() calls between the spin and the blocking wait (none when spinning is off). */
     static final int YIELDS = 4;
 
@@ -157,6 +160,7 @@ final class FluxSlotSource extends Flux<SampleView> {
         public void run() {
             expected = owner.nextSequence;
             Throwable failure = null;
+            boolean completed = false;
             long emitted = 0;
             int spins = 0;
             int spinBudget = spinMax;
@@ -179,6 +183,10 @@ final class FluxSlotSource extends Flux<SampleView> {
                         r = REQUESTED.addAndGet(this, -emitted);
                         emitted = 0;
                         if (r == 0 || (releaseOnRequest && held.size() >= pool.length)) {
+                            if (expected >= EndOfStream.endSequence(backend)) {
+                                completed = true; // the end needs no demand
+                                break;
+                            }
                             parkForDemand();
                             continue;
                         }
@@ -197,6 +205,10 @@ final class FluxSlotSource extends Flux<SampleView> {
                             continue;
                         }
                         slot = waitForSample();
+                        if (slot == END_OF_STREAM) {
+                            completed = true;
+                            break;
+                        }
                         if (slot == SlotBackend.NO_SLOT) {
                             // adaptive: a spin that ended in a wait is worth less next time
                             spinBudget = Math.max(spinMax >> 2, spinBudget >> 1);
@@ -245,7 +257,7 @@ final class FluxSlotSource extends Flux<SampleView> {
                 Exceptions.throwIfJvmFatal(t);
                 failure = t;
             }
-            finish(failure);
+            finish(failure, completed);
         }
 
         private void parkForDemand() {
@@ -258,7 +270,10 @@ final class FluxSlotSource extends Flux<SampleView> {
             parked = 0;
         }
 
-        /** Blocks event-driven until a sample for us is committed, or a wake-up; NO_SLOT when none. */
+        /**
+         * Blocks event-driven until a sample for us is committed, or a wake-up; NO_SLOT when none,
+         * END_OF_STREAM when the writer ended the stream and every sample before the end was delivered.
+         */
         private int waitForSample() {
             long generation = backend.notifyGeneration();
             waiting = 1;
@@ -268,6 +283,10 @@ final class FluxSlotSource extends Flux<SampleView> {
                 }
                 int slot = backend.nextUnreadSlot(index, expected);
                 if (slot == SlotBackend.NO_SLOT) {
+                    // every sample before the end was committed before the end was marked
+                    if (expected >= EndOfStream.endSequence(backend)) {
+                        return END_OF_STREAM;
+                    }
                     backend.waitForChange(generation, WAIT_SLICE_NANOS);
                 }
                 return slot;
@@ -288,7 +307,7 @@ final class FluxSlotSource extends Flux<SampleView> {
             return view;
         }
 
-        private void finish(Throwable failure) {
+        private void finish(Throwable failure, boolean completed) {
             owner.nextSequence = expected;
             if (releaseOnRequest) {
                 done = 1;
@@ -300,6 +319,8 @@ final class FluxSlotSource extends Flux<SampleView> {
             owner.unclaim(this);
             if (failure != null) {
                 actual.onError(failure);
+            } else if (completed) {
+                actual.onComplete();
             }
         }
 

@@ -246,6 +246,10 @@ final class MonoSend<T> extends Mono<Void> {
                     cleanup();
                     actual.onError(e);
                 } else if (queue.isEmpty()) {
+                    if (writer.endStreamOnComplete) {
+                        discardLoans(); // the end needs every loan returned
+                        EndOfStream.markEnd(backend);
+                    }
                     cleanup();
                     actual.onComplete();
                 }
@@ -273,14 +277,7 @@ final class MonoSend<T> extends Mono<Void> {
         /** Discards every loan and queued element, stops the waiter, frees the writer. */
         private void cleanup() {
             terminated = true;
-            for (int i = 0; i < loanCount; i++) {
-                try {
-                    backend.discardSlot(loans[i]);
-                } catch (IllegalStateException closed) {
-                    // BackendClosedException: the loans died with the ring
-                }
-            }
-            loanCount = 0;
+            discardLoans();
             Operators.onDiscardQueueWithClear(queue, actual.currentContext(), null);
             waiterStop = 1;
             Thread w = waiter;
@@ -291,6 +288,17 @@ final class MonoSend<T> extends Mono<Void> {
                 }
             }
             writer.unclaim();
+        }
+
+        private void discardLoans() {
+            for (int i = 0; i < loanCount; i++) {
+                try {
+                    backend.discardSlot(loans[i]);
+                } catch (IllegalStateException closed) {
+                    // BackendClosedException: the loans died with the ring
+                }
+            }
+            loanCount = 0;
         }
 
         // ------------------------------------------------------------------ waiting for slots
@@ -443,8 +451,22 @@ final class MonoSend<T> extends Mono<Void> {
                 return;
             }
             done = true;
-            if (WIP.getAndIncrement(this) == 0 && terminate()) {
-                actual.onComplete();
+            if (WIP.getAndIncrement(this) == 0) {
+                Throwable failure = null;
+                if (writer.endStreamOnComplete) {
+                    try {
+                        EndOfStream.markEnd(backend);
+                    } catch (RuntimeException e) {
+                        failure = e;
+                    }
+                }
+                if (terminate()) {
+                    if (failure != null) {
+                        actual.onError(failure);
+                    } else {
+                        actual.onComplete();
+                    }
+                }
             }
         }
 

@@ -40,8 +40,11 @@ import reactor.core.publisher.Flux;
  * own, attached at subscription and detached at termination, use {@link Builder#flux()}.
  *
  * <h2>Termination</h2>
- * The ring protocol has no end-of-stream marker, so the {@code Flux} never completes by itself:
- * bound it downstream ({@code take(n)}, {@code takeUntil}, ...). It fails with
+ * The {@code Flux} completes when the writer ended the stream ({@code SlotBackend.markEndOfStream()},
+ * or a {@link ReactiveFlatWriter} built with {@link ReactiveFlatWriter.Builder#endStreamOnComplete()})
+ * and every sample before the end was delivered; an end that arrives while the subscriber has no
+ * demand is signalled with the next demand. An open stream never completes by itself: bound it
+ * downstream ({@code take(n)}, {@code takeUntil}, ...) where needed. It fails with
  * {@link BackendClosedException} when the backend or this reader is closed, and with
  * {@link io.zerodds.flatdata.ReaderDisconnectedException} when the reader was disconnected.
  * Cancellation, error and completion release every view the source still holds.
@@ -90,8 +93,8 @@ public final class ReactiveFlatReader implements AutoCloseable {
     }
 
     /**
-     * The samples of this reader: unicast, delivered on the reader's own thread, never completing
-     * by itself (see the class documentation).
+     * The samples of this reader: unicast, delivered on the reader's own thread, completing at the
+     * writer's end of stream (see the class documentation).
      */
     public Flux<SampleView> flux() {
         return flux;

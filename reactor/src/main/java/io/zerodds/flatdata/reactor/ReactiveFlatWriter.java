@@ -61,6 +61,7 @@ public final class ReactiveFlatWriter {
     final boolean reliable;
     final int maxInFlight;
     final ThreadFactory waiterThreads;
+    final boolean endStreamOnComplete;
 
     private volatile int busy;
     private static final AtomicIntegerFieldUpdater<ReactiveFlatWriter> BUSY =
@@ -77,6 +78,7 @@ public final class ReactiveFlatWriter {
         this.backend = b.backend;
         this.reliable = b.reliable;
         this.maxInFlight = b.maxInFlight > 0 ? b.maxInFlight : b.backend.slotCount();
+        this.endStreamOnComplete = b.endStreamOnComplete;
         this.waiterThreads = b.threadFactory != null ? b.threadFactory : r -> {
             Thread t = new Thread(r, "flatdata-writer-wait");
             t.setDaemon(true);
@@ -217,6 +219,7 @@ public final class ReactiveFlatWriter {
         private boolean reliable = true;
         private int maxInFlight;
         private ThreadFactory threadFactory;
+        private boolean endStreamOnComplete;
 
         private Builder(SlotBackend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
@@ -240,6 +243,20 @@ public final class ReactiveFlatWriter {
         /** Where the reliable writer's waiter thread comes from (default: a daemon platform thread). */
         public Builder threadFactory(ThreadFactory factory) {
             this.threadFactory = Objects.requireNonNull(factory, "factory");
+            return this;
+        }
+
+        /**
+         * Ends the ring's stream when a send's upstream completes (after its last sample): readers'
+         * {@code Flux}es then complete once they delivered everything. No send can follow. Needs a
+         * core whose {@code SlotBackend} has {@code markEndOfStream()}.
+         */
+        public Builder endStreamOnComplete() {
+            if (!EndOfStream.supported()) {
+                throw new UnsupportedOperationException("this flatdata core cannot end a stream: "
+                        + "SlotBackend.markEndOfStream() is missing");
+            }
+            this.endStreamOnComplete = true;
             return this;
         }
 

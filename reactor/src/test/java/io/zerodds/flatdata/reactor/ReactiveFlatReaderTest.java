@@ -182,7 +182,11 @@ class ReactiveFlatReaderTest {
         SlotBackend backend = ring(factory, 64);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         write(backend, 0, 1, 2, 3, 4, 5, 6, 7);
-        StepVerifier.create(reader.flux().publishOn(Schedulers.parallel()).map(SampleView::copy))
+        // the consumer behind the queue is slower than the source: every view it takes was released
+        StepVerifier.create(reader.flux()
+                        .publishOn(Schedulers.boundedElastic())
+                        .doOnNext(v -> java.util.concurrent.locks.LockSupport.parkNanos(20_000_000))
+                        .map(SampleView::copy))
                 .expectErrorSatisfies(e -> assertThat(e)
                         .isInstanceOf(IllegalStateException.class)
                         .hasMessageContaining("was released"))
