@@ -27,7 +27,8 @@ import reactor.core.publisher.BaseSubscriber;
  * event-driven with {@code take(timeout)}), on the same in-memory ring
  * (256 slots) with the same 64-byte samples and the same writer (a {@link FlatWriter} loan/commit
  * loop on the main thread): samples/s of each, their ratio, and the bytes allocated per sample by
- * the threads involved. Then the fully reactive pipe ({@link ReactiveFlatWriter#send} into the
+ * the threads involved, measured in a steady-state window (the second half of each run, less
+ * its last tenth). Then the fully reactive pipe ({@link ReactiveFlatWriter#send} into the
  * {@code Flux}), and the cost per sample of the alternative view design (a shared arena per view,
  * closed at release) against the scoped-callback design with seqlock validation.
  *
@@ -47,7 +48,7 @@ public final class ReactiveThroughput {
     }
 
     public static void main(String[] args) throws Exception {
-        long samples = args.length > 0 ? Long.parseLong(args[0]) : 5_000_000L;
+        long samples = args.length > 0 ? Long.parseLong(args[0]) : 2_000_000L;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         System.out.printf("ring: in-memory, %d slots, %d-byte samples, %,d samples per run, best of %d%n",
                 SLOTS, SIZE, samples, rounds);
@@ -83,15 +84,35 @@ public final class ReactiveThroughput {
         System.out.printf("%-46s %,14.0f %12.3f%n", name, r.rate, r.allocPerSample);
     }
 
-    /** The writer used by both reading paths: loan, write the counter, commit. */
+    /** Start and end of the steady-state window in which allocation is measured. */
+    static long windowStart(long samples) {
+        return samples / 2;
+    }
+
+    static long windowEnd(long samples) {
+        return samples - samples / 10;
+    }
+
+    /**
+     * The writer used by both reading paths: loan, write the counter, commit. Returns the bytes it
+     * allocated in the steady-state window.
+     */
     private static long write(FlatWriter writer, long samples) {
-        long before = MX.getCurrentThreadAllocatedBytes();
+        long from = windowStart(samples);
+        long to = windowEnd(samples);
+        long before = 0;
+        long allocated = 0;
         for (long i = 0; i < samples; i++) {
+            if (i == from) {
+                before = MX.getCurrentThreadAllocatedBytes();
+            } else if (i == to) {
+                allocated = MX.getCurrentThreadAllocatedBytes() - before;
+            }
             FlatWriter.Claim claim = writer.loan();
             claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
             claim.commit(SIZE);
         }
-        return MX.getCurrentThreadAllocatedBytes() - before;
+        return allocated;
     }
 
     static Result plain(long samples, boolean spin) throws Exception {
@@ -101,9 +122,14 @@ public final class ReactiveThroughput {
             long[] readerAlloc = new long[1];
             long[] sum = new long[1];
             Thread consumer = Thread.ofPlatform().name("plain-reader").start(() -> {
-                long before = MX.getCurrentThreadAllocatedBytes();
+                long before = 0;
                 long s = 0;
                 for (long i = 0; i < samples; i++) {
+                    if (i == windowStart(samples)) {
+                        before = MX.getCurrentThreadAllocatedBytes();
+                    } else if (i == windowEnd(samples)) {
+                        readerAlloc[0] = MX.getCurrentThreadAllocatedBytes() - before;
+                    }
                     Sample sample;
                     if (spin) {
                         while ((sample = reader.take()) == null) {
@@ -116,15 +142,18 @@ public final class ReactiveThroughput {
                     sample.release();
                 }
                 sum[0] = s;
-                readerAlloc[0] = MX.getCurrentThreadAllocatedBytes() - before;
             });
             long start = System.nanoTime();
             long writerAlloc = write(writer, samples);
             consumer.join();
             long nanos = System.nanoTime() - start;
             check(sum[0], samples);
-            return new Result(samples * 1e9 / nanos, (writerAlloc + readerAlloc[0]) / (double) samples);
+            return new Result(samples * 1e9 / nanos, (writerAlloc + readerAlloc[0]) / (double) window(samples));
         }
+    }
+
+    static long window(long samples) {
+        return windowEnd(samples) - windowStart(samples);
     }
 
     static Result flux(long samples) throws Exception {
@@ -139,7 +168,7 @@ public final class ReactiveThroughput {
                         return t;
                     })
                     .build()) {
-                SummingSubscriber subscriber = new SummingSubscriber(samples);
+                SummingSubscriber subscriber = new SummingSubscriber(samples, () -> 0L);
                 reader.flux().subscribe(subscriber);
                 long start = System.nanoTime();
                 long writerAlloc = write(writer, samples);
@@ -147,43 +176,52 @@ public final class ReactiveThroughput {
                 long nanos = System.nanoTime() - start;
                 check(subscriber.sum, samples);
                 long readerAlloc = subscriber.allocatedInWindow;
-                return new Result(samples * 1e9 / nanos, (writerAlloc + readerAlloc) / (double) samples);
+                return new Result(samples * 1e9 / nanos, (writerAlloc + readerAlloc) / (double) window(samples));
             }
         }
     }
 
     static Result reactivePipe(long samples) throws Exception {
         try (SlotBackend backend = InMemorySlotBackend.create(SLOTS, SIZE)) {
-            CopyOnWriteArrayList<Thread> waiters = new CopyOnWriteArrayList<>();
+            CopyOnWriteArrayList<Thread> writing = new CopyOnWriteArrayList<>();
             ReactiveFlatWriter writer = ReactiveFlatWriter.builder(backend).threadFactory(r -> {
                 Thread t = new Thread(r, "send-waiter");
                 t.setDaemon(true);
-                waiters.add(t);
+                writing.add(t);
                 return t;
             }).build();
             try (ReactiveFlatReader reader = ReactiveFlatReader.attach(backend)) {
-                SummingSubscriber subscriber = new SummingSubscriber(samples);
+                // bytes allocated so far by the threads that run the send (sender and waiter)
+                SummingSubscriber subscriber = new SummingSubscriber(samples, () -> {
+                    long sum = 0;
+                    for (Thread t : writing) {
+                        sum += Math.max(0, MX.getThreadAllocatedBytes(t.threadId()));
+                    }
+                    return sum;
+                });
                 reader.flux().subscribe(subscriber);
                 long[] counter = new long[1];
-                long callerBefore = MX.getCurrentThreadAllocatedBytes();
-                long start = System.nanoTime();
                 CountDownLatch sent = new CountDownLatch(1);
-                writer.send(new Repeat(samples), (token, slot) -> {
-                    slot.set(ValueLayout.JAVA_LONG, 0, counter[0]++);
-                    return SIZE;
-                }).subscribe(null, e -> e.printStackTrace(), sent::countDown);
-                long callerAlloc = MX.getCurrentThreadAllocatedBytes() - callerBefore;
+                CountDownLatch measured = new CountDownLatch(1);
+                long start = System.nanoTime();
+                writing.add(Thread.ofPlatform().name("sender").start(() -> {
+                    writer.send(new Repeat(samples), (token, slot) -> {
+                        slot.set(ValueLayout.JAVA_LONG, 0, counter[0]++);
+                        return SIZE;
+                    }).subscribe(null, Throwable::printStackTrace, sent::countDown);
+                    try {
+                        measured.await(); // alive, so measurable, until the run is over
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
                 subscriber.await();
                 long nanos = System.nanoTime() - start;
+                measured.countDown();
                 sent.await(10, TimeUnit.SECONDS);
                 check(subscriber.sum, samples);
-                long waiterAlloc = 0;
-                for (Thread t : waiters) {
-                    long a = MX.getThreadAllocatedBytes(t.threadId());
-                    waiterAlloc += Math.max(0, a); // whole life of the waiter: includes its start-up
-                }
                 return new Result(samples * 1e9 / nanos,
-                        (callerAlloc + waiterAlloc + subscriber.allocatedInWindow) / (double) samples);
+                        (subscriber.allocatedInWindow + subscriber.probedInWindow) / (double) window(samples));
             }
         }
     }
@@ -195,27 +233,37 @@ public final class ReactiveThroughput {
         }
     }
 
-    /** Requests unbounded, sums the first long of each view in place; measures its own allocation. */
+    /**
+     * Requests unbounded and sums the first long of each view in place; measures, in the
+     * steady-state window, its own thread's allocation and what {@code probe} reports.
+     */
     static final class SummingSubscriber extends BaseSubscriber<SampleView> {
         final long samples;
+        final java.util.function.LongSupplier probe;
         final CountDownLatch done = new CountDownLatch(1);
         long sum;
         long received;
-        long allocStart = -1;
+        long allocStart;
+        long probeStart;
         long allocatedInWindow;
+        long probedInWindow;
 
-        SummingSubscriber(long samples) {
+        SummingSubscriber(long samples, java.util.function.LongSupplier probe) {
             this.samples = samples;
+            this.probe = probe;
         }
 
         @Override
         protected void hookOnNext(SampleView view) {
-            if (allocStart < 0) {
+            if (received == windowStart(samples)) {
                 allocStart = MX.getCurrentThreadAllocatedBytes();
+                probeStart = probe.getAsLong();
+            } else if (received == windowEnd(samples)) {
+                allocatedInWindow = MX.getCurrentThreadAllocatedBytes() - allocStart;
+                probedInWindow = probe.getAsLong() - probeStart;
             }
             sum += view.getLong(0);
             if (++received == samples) {
-                allocatedInWindow = MX.getCurrentThreadAllocatedBytes() - allocStart;
                 dispose();
                 done.countDown();
             }

@@ -70,7 +70,10 @@ final class MonoSend<T> extends Mono<Void> {
         final int[] loans;
         final Queue<T> queue;
 
-        int loanCount;     // guarded by WIP
+        // loans in FIFO order, so samples fill slots in the order the writer reserved them (the
+        // order readers' in-order fast path expects); guarded by WIP
+        int loanCount;
+        int loanHead;
         boolean terminated; // guarded by WIP
 
         volatile Subscription upstream;
@@ -225,7 +228,9 @@ final class MonoSend<T> extends Mono<Void> {
             }
             T t;
             while (loanCount > 0 && (t = queue.poll()) != null) {
-                int slot = loans[--loanCount];
+                int slot = loans[loanHead];
+                loanHead = loanHead + 1 == loans.length ? 0 : loanHead + 1;
+                loanCount--;
                 int length;
                 try {
                     length = ReactiveFlatWriter.checkLength(encoder.encode(t, backend.slotDataPtr(slot)), capacity);
@@ -263,7 +268,9 @@ final class MonoSend<T> extends Mono<Void> {
                 if (slot == SlotBackend.NO_FREE_SLOT) {
                     break;
                 }
-                loans[loanCount++] = slot;
+                int tail = loanHead + loanCount;
+                loans[tail >= loans.length ? tail - loans.length : tail] = slot;
+                loanCount++;
                 k++;
             }
             if (k > 0) {
@@ -292,13 +299,15 @@ final class MonoSend<T> extends Mono<Void> {
 
         private void discardLoans() {
             for (int i = 0; i < loanCount; i++) {
+                int at = loanHead + i;
                 try {
-                    backend.discardSlot(loans[i]);
+                    backend.discardSlot(loans[at >= loans.length ? at - loans.length : at]);
                 } catch (IllegalStateException closed) {
                     // BackendClosedException: the loans died with the ring
                 }
             }
             loanCount = 0;
+            loanHead = 0;
         }
 
         // ------------------------------------------------------------------ waiting for slots
