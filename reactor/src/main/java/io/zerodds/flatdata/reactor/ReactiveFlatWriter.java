@@ -45,6 +45,11 @@ import reactor.core.publisher.Mono;
  * Reactor's discard hook) every element that finds the ring full: for streams where the newest
  * data matters and a slow reader must never slow the source.
  *
+ * <h2>End of stream</h2>
+ * A writer built with {@link Builder#endStreamOnComplete()} ends the ring's stream when a send's
+ * upstream completes: readers' {@code Flux}es complete once they delivered every sample before the
+ * end.
+ *
  * <h2>One writer</h2>
  * A ring has one writer: one {@code send} runs at a time on a {@code ReactiveFlatWriter} (a second
  * concurrent one fails with {@link IllegalStateException}), and no other writer may write to the
