@@ -330,6 +330,7 @@ public final class ReactiveThroughput {
      * (so a raw segment handed out dies with the view), against raw access in a scoped callback
      * validated by the slot's sequence (what SampleView does).
      */
+    @SuppressWarnings("restricted") // reinterpret: the launcher grants native access
     static void viewDesignCost(int n) {
         try (SlotBackend backend = InMemorySlotBackend.create(4, SIZE)) {
             int slot = backend.reserveSlot(0);

@@ -79,11 +79,13 @@ final class MonoSend<T> extends Mono<Void> {
         volatile Subscription upstream;
 
         volatile int wip;
+        @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<ReliableSend> WIP =
                 AtomicIntegerFieldUpdater.newUpdater(ReliableSend.class, "wip");
 
         /** Requested from upstream and not delivered yet. */
         volatile long requested;
+        @SuppressWarnings("rawtypes")
         static final AtomicLongFieldUpdater<ReliableSend> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(ReliableSend.class, "requested");
 
@@ -365,9 +367,11 @@ final class MonoSend<T> extends Mono<Void> {
 
         /** Serialises onNext against cancel: whoever takes it last frees the writer. */
         volatile int wip;
+        @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<BestEffortSend> WIP =
                 AtomicIntegerFieldUpdater.newUpdater(BestEffortSend.class, "wip");
         volatile int terminated;
+        @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<BestEffortSend> TERMINATED =
                 AtomicIntegerFieldUpdater.newUpdater(BestEffortSend.class, "terminated");
 

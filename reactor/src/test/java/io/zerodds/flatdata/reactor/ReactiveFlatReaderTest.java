@@ -210,7 +210,18 @@ class ReactiveFlatReaderTest {
                 write(backend, next++);
             }
             List<Long> seen = new CopyOnWriteArrayList<>();
-            Disposable d = reader.flux().map(TestRings::decode).subscribe(seen::add, e -> { }, () -> { }, s -> s.request(1 + random.nextInt(8)));
+            int demand = 1 + random.nextInt(8);
+            Disposable d = reader.flux().map(TestRings::decode).subscribeWith(new BaseSubscriber<Long>() {
+                @Override
+                protected void hookOnSubscribe(Subscription subscription) {
+                    subscription.request(demand);
+                }
+
+                @Override
+                protected void hookOnNext(Long value) {
+                    seen.add(value);
+                }
+            });
             if (random.nextBoolean()) {
                 Thread.onSpinWait();
             }
