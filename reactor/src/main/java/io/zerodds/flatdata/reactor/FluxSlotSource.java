@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.reactivestreams.Subscription;
 import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
@@ -16,8 +17,9 @@ import reactor.util.concurrent.Queues;
 
 /**
  * The {@code Flux<SampleView>} of one {@link ReactiveFlatReader}: unicast (one subscriber at a
- * time, a later subscriber resumes where the previous one stopped), demand-driven, and driven by
- * the backend's change events on a thread of its own.
+ * time; a subscriber that arrives while the previous one terminates is queued behind it and
+ * resumes exactly where it stopped), demand-driven, and driven by the backend's change events on a
+ * thread of its own.
  */
 final class FluxSlotSource extends Flux<SampleView> {
 
@@ -39,27 +41,50 @@ final class FluxSlotSource extends Flux<SampleView> {
     @Override
     public void subscribe(CoreSubscriber<? super SampleView> actual) {
         ReaderLease lease = reader.lease;
-        if (lease.isClosed() || lease.backend.isClosed()) {
+        if (lease.isClosed() || lease.backend.isClosed() || !lease.acquire()) {
             Operators.error(actual, new BackendClosedException("reactive reader " + lease.index + " on "
                     + lease.backend));
             return;
         }
         SlotSubscription subscription = new SlotSubscription(actual, reader);
-        if (!reader.claim(subscription)) {
+        subscription.thread = reader.threadFactory.newThread(subscription);
+        for (;;) {
+            SlotSubscription current = reader.current();
+            if (current == null) {
+                if (reader.claim(subscription)) {
+                    signalOnSubscribe(subscription);
+                    subscription.thread.start();
+                    return;
+                }
+                continue;
+            }
+            if (current.cancelled != 0) {
+                // the previous subscriber is leaving: queue behind it, it starts us when it is done
+                if (SlotSubscription.SUCCESSOR.compareAndSet(current, null, subscription)) {
+                    signalOnSubscribe(subscription);
+                    return;
+                }
+                if (current.successor == SlotSubscription.FINISHED) {
+                    Thread.onSpinWait(); // it is handing over right now: a few instructions
+                    continue;
+                }
+            }
+            lease.release();
             Operators.error(actual, new IllegalStateException("reader " + lease.index + " on " + lease.backend
                     + " already has a subscriber: its Flux is unicast (use one reader per subscriber, or "
                     + "ReactiveFlatReader.Builder.flux() for a reader per subscription)"));
             return;
         }
-        if (!lease.acquire()) {
-            reader.unclaim(subscription);
-            Operators.error(actual, new BackendClosedException("reactive reader " + lease.index + " on "
-                    + lease.backend));
-            return;
+    }
+
+    private static void signalOnSubscribe(SlotSubscription subscription) {
+        try {
+            subscription.actual.onSubscribe(subscription);
+        } catch (Throwable t) {
+            // a subscriber that throws from onSubscribe breaks rule 2.13: end at once when started
+            subscription.cancelled = 1;
+            throw t;
         }
-        subscription.thread = reader.threadFactory.newThread(subscription);
-        actual.onSubscribe(subscription);
-        subscription.thread.start();
     }
 
     static final class SlotSubscription implements Subscription, Runnable {
@@ -76,6 +101,12 @@ final class FluxSlotSource extends Flux<SampleView> {
         final Queue<SampleView> held;
 
         Thread thread;
+
+        /** The next subscriber, queued while this one terminates; FINISHED once handed over. */
+        volatile Object successor;
+        static final AtomicReferenceFieldUpdater<SlotSubscription, Object> SUCCESSOR =
+                AtomicReferenceFieldUpdater.newUpdater(SlotSubscription.class, Object.class, "successor");
+        static final Object FINISHED = new Object();
 
         volatile long requested;
         static final AtomicLongFieldUpdater<SlotSubscription> REQUESTED =
@@ -255,7 +286,9 @@ final class FluxSlotSource extends Flux<SampleView> {
                 }
             } catch (Throwable t) {
                 Exceptions.throwIfJvmFatal(t);
-                failure = t;
+                // a close racing a backend call surfaces as "disconnected": report the close
+                failure = lease.isClosed() && !(t instanceof BackendClosedException)
+                        ? new BackendClosedException("reactive reader " + index + " on " + backend) : t;
             }
             finish(failure, completed);
         }
@@ -309,6 +342,7 @@ final class FluxSlotSource extends Flux<SampleView> {
 
         private void finish(Throwable failure, boolean completed) {
             owner.nextSequence = expected;
+            cancelled = 1; // from here on a new subscriber queues behind this one
             if (releaseOnRequest) {
                 done = 1;
                 raiseReleaseMark(Long.MAX_VALUE);
@@ -316,7 +350,13 @@ final class FluxSlotSource extends Flux<SampleView> {
             } else {
                 lease.release();
             }
-            owner.unclaim(this);
+            Object next = SUCCESSOR.getAndSet(this, FINISHED);
+            if (next instanceof SlotSubscription successor) {
+                owner.handOver(this, successor);
+                successor.thread.start();
+            } else {
+                owner.unclaim(this);
+            }
             if (failure != null) {
                 actual.onError(failure);
             } else if (completed) {

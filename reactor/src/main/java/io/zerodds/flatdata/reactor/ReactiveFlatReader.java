@@ -35,8 +35,9 @@ import reactor.core.publisher.Flux;
  * <h2>One subscriber at a time</h2>
  * The reader attaches its reader index when built: from then on it receives every sample the writer
  * commits. Its {@link #flux()} is unicast: a second concurrent subscriber gets an
- * {@link IllegalStateException}; a subscriber that comes after a cancelled one resumes at the first
- * sample not yet delivered. For a {@code Flux} on which every subscriber gets a reader index of its
+ * {@link IllegalStateException}; a subscriber that comes after a cancelled or terminated one
+ * (also while that one is still winding down, e.g. right after a {@code take(n)} completed) resumes
+ * at the first sample not yet delivered. For a {@code Flux} on which every subscriber gets a reader index of its
  * own, attached at subscription and detached at termination, use {@link Builder#flux()}.
  *
  * <h2>Termination</h2>
@@ -140,6 +141,14 @@ public final class ReactiveFlatReader implements AutoCloseable {
 
     void unclaim(FluxSlotSource.SlotSubscription s) {
         CURRENT.compareAndSet(this, s, null);
+    }
+
+    void handOver(FluxSlotSource.SlotSubscription from, FluxSlotSource.SlotSubscription to) {
+        CURRENT.compareAndSet(this, from, to);
+    }
+
+    FluxSlotSource.SlotSubscription current() {
+        return current;
     }
 
     @Override

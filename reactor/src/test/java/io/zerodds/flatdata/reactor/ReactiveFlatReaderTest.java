@@ -471,6 +471,21 @@ class ReactiveFlatReaderTest {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void subscribersThatFollowEachOtherImmediatelyResumeWhereThePreviousOneStopped(Backends.Factory factory) {
+        SlotBackend backend = ring(factory, 256);
+        ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
+        for (long i = 0; i < 200; i++) {
+            write(backend, i);
+        }
+        for (long i = 0; i < 200; i++) {
+            // take(1) completes inside onNext: the next subscriber queues behind the leaving one
+            assertThat(reader.flux().map(TestRings::decode).take(1).blockLast(Duration.ofSeconds(10))).isEqualTo(i);
+        }
+        await("every sample read", () -> unreadBy(backend, reader.readerIndex()) == 0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void aClosedBackendFailsTheSubscriber(Backends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
