@@ -96,6 +96,9 @@ final class MonoSend<T> extends Mono<Void> {
         // the waiter thread, started the first time the ring is full
         volatile Thread waiter;
         volatile int needWait;
+        @SuppressWarnings("rawtypes")
+        static final AtomicIntegerFieldUpdater<ReliableSend> NEED_WAIT =
+                AtomicIntegerFieldUpdater.newUpdater(ReliableSend.class, "needWait");
         volatile long waitGeneration;
         volatile int waiterBlocked;
         volatile int waiterStop;
@@ -331,7 +334,8 @@ final class MonoSend<T> extends Mono<Void> {
         @Override
         public void run() {
             while (waiterStop == 0) {
-                if (needWait == 0) {
+                // consume the request before acting on it: a request made meanwhile is never lost
+                if (NEED_WAIT.getAndSet(this, 0) == 0) {
                     LockSupport.park(this);
                     continue;
                 }
@@ -346,7 +350,6 @@ final class MonoSend<T> extends Mono<Void> {
                 } finally {
                     waiterBlocked = 0;
                 }
-                needWait = 0;
                 drain();
             }
         }

@@ -140,6 +140,75 @@ class ReactiveFlatWriterTest {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void demandFollowsEveryFreedSlotWhileCommitsAndReleasesRace(Backends.Factory factory) {
+        SlotBackend backend = ring(factory, 4);
+        FlatReader reader = plainReader(backend);
+        TestPublisher<Long> upstream = TestPublisher.create();
+        ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
+        Disposable sending = writer.send(upstream, ENCODER).subscribe();
+        java.util.Random random = new java.util.Random(7);
+        long next = 0;
+        long released = 0;
+        try {
+            for (int round = 0; round < 500; round++) {
+                // emit exactly what is asked for until the ring is full; demand may come in parts
+                long freedSoFar = released;
+                while (writer.sentCount() - freedSoFar < 4) {
+                    int r = round;
+                    await("demand in round " + r, () -> outstanding(upstream) > 0
+                            || writer.sentCount() - freedSoFar == 4);
+                    for (long n = outstanding(upstream); n > 0; n--) {
+                        upstream.next(next++);
+                    }
+                }
+                // free 1..4 slots from another thread while the writer may still be committing
+                int free = 1 + random.nextInt(4);
+                Thread releaser = Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < free; i++) {
+                        io.zerodds.flatdata.Sample sample;
+                        while ((sample = reader.take()) == null) {
+                            Thread.onSpinWait();
+                        }
+                        sample.release();
+                    }
+                });
+                try {
+                    releaser.join(10_000);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                released += free;
+            }
+            // demand never exceeded the free slots, and every freed slot was asked for again
+            long freed = released;
+            while (writer.sentCount() - freed < 4) {
+                await("the last demand", () -> outstanding(upstream) > 0 || writer.sentCount() - freed == 4);
+                for (long n = outstanding(upstream); n > 0; n--) {
+                    upstream.next(next++);
+                }
+            }
+            assertThat(writer.sentCount()).isEqualTo(next).isEqualTo(released + 4);
+            assertThat(outstanding(upstream)).isZero();
+        } finally {
+            sending.dispose();
+        }
+    }
+
+    /** Demand outstanding at a TestPublisher's (single) subscriber. */
+    private static long outstanding(TestPublisher<Long> publisher) {
+        for (long n = 16; n > 0; n--) {
+            try {
+                publisher.assertMinRequested(n);
+                return n;
+            } catch (AssertionError lower) {
+                // try a smaller bound
+            }
+        }
+        return 0;
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void anUpstreamThatIgnoresDemandGetsAnOverflowErrorAndNothingIsLost(Backends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         FlatReader reader = plainReader(backend);
