@@ -2,13 +2,11 @@ package io.zerodds.flatdata;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A slot ring in this process's memory: the backend for tests and for writers and readers that
  * share one JVM. It keeps exactly the shared-memory layout (so it behaves like the POSIX backend,
- * minus the other processes) and parks waiters on a lock condition.
+ * minus the other processes) and parks waiters on a monitor.
  *
  * <pre>{@code
  * try (var backend = InMemorySlotBackend.builder().slotCount(16).slotCapacity(256).build()) {
@@ -18,8 +16,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class InMemorySlotBackend extends SegmentSlotBackend {
 
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Object monitor = new Object();
     private final String description;
 
     private InMemorySlotBackend(MemorySegment segment, int slotCount, int capacity) {
@@ -50,33 +47,35 @@ public final class InMemorySlotBackend extends SegmentSlotBackend {
         }
         // Dekker with signalChange: we publish "waiting" then re-check the generation; the
         // notifier bumps the generation then reads the waiter count. One of us sees the other.
+        // A monitor rather than a j.u.c. Condition: waiting and waking allocate nothing (a
+        // Condition allocates a node per await), so a blocked reader or writer stays garbage-free.
         addWaiter(1);
-        lock.lock();
         try {
-            long remaining = timeoutNanos;
-            while (generation() == expected && !isClosed()) {
-                if (remaining <= 0) {
-                    return false;
+            synchronized (monitor) {
+                long deadline = System.nanoTime() + timeoutNanos; // wraps safely: only differences are used
+                long remaining = timeoutNanos;
+                while (generation() == expected && !isClosed()) {
+                    if (remaining <= 0) {
+                        return false;
+                    }
+                    long millis = remaining / 1_000_000L;
+                    monitor.wait(millis, (int) (remaining - millis * 1_000_000L));
+                    remaining = deadline - System.nanoTime();
                 }
-                remaining = changed.awaitNanos(remaining);
+                return generation() != expected;
             }
-            return generation() != expected;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return generation() != expected;
         } finally {
-            lock.unlock();
             addWaiter(-1);
         }
     }
 
     @Override
     void wakeWaiters() {
-        lock.lock();
-        try {
-            changed.signalAll();
-        } finally {
-            lock.unlock();
+        synchronized (monitor) {
+            monitor.notifyAll();
         }
     }
 

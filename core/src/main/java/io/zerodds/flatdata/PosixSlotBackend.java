@@ -1273,6 +1273,16 @@ public final class PosixSlotBackend implements SlotBackend {
 
     /** {@inheritDoc} */
     @Override
+    public void wakeAll() {
+        try {
+            ring.wakeAll();
+        } catch (IllegalStateException | InternalError e) {
+            throw translate(e);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
     public long notifyGeneration() {
         try {
             return ring.notifyGeneration();

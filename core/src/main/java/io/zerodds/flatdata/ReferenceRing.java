@@ -385,6 +385,18 @@ final class ReferenceRing implements SlotBackend {
         return outer.futexWait(expected, timeoutNanos, null);
     }
 
+    /**
+     * Advances the notify word and wakes every waiter: the reference writer only ever increments
+     * it too, so an extra increment is one spurious (and harmless) wake-up for its waiters.
+     */
+    @Override
+    public void wakeAll() {
+        if (!closed) {
+            INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
+            outer.wake();
+        }
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     void markClosed() {

@@ -712,6 +712,14 @@ abstract class SegmentSlotBackend implements SlotBackend {
         return (int) INT.getVolatile(segment, NOTIFY_OFFSET);
     }
 
+    /** {@inheritDoc} */
+    @Override
+    public void wakeAll() {
+        if (!closed) {
+            signalChange();
+        }
+    }
+
     /** Bumps the generation; wakes waiters only when someone waits (no system call otherwise). */
     final void signalChange() {
         INT.getAndAdd(segment, NOTIFY_OFFSET, 1);

@@ -250,6 +250,15 @@ public interface SlotBackend extends AutoCloseable {
      */
     boolean waitForChange(long last, long timeoutNanos);
 
+    /**
+     * Advances the change generation and wakes every thread (in every process) blocked in
+     * {@link #waitForChange(long, long)}, although nothing in the ring changed. A change is a hint,
+     * never a state, so waiters re-check their condition and wait again; this lets a waiter that
+     * must stop (a cancelled reactive subscription, a closing writer) return at once rather than
+     * at its timeout. A no-op once the backend is closed (close wakes everyone already).
+     */
+    void wakeAll();
+
     /** {@link #waitForChange(long, long)} with a {@link Duration}. */
     default boolean waitForChange(long last, Duration timeout) {
         if (timeout.isNegative()) {

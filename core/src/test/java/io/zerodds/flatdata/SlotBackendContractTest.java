@@ -432,6 +432,27 @@ public abstract class SlotBackendContractTest {
     }
 
     @Test
+    void wakeAllReturnsABlockedWaiterWithoutAnyChangeToTheRing() throws Exception {
+        SlotBackend b = ring(2, 16);
+        long g = b.notifyGeneration();
+        AtomicBoolean woke = new AtomicBoolean();
+        CountDownLatch waiting = new CountDownLatch(1);
+        Thread waiter = Thread.ofPlatform().start(() -> {
+            waiting.countDown();
+            woke.set(b.waitForChange(g, Duration.ofSeconds(30)));
+        });
+        waiting.await();
+        Thread.sleep(50);
+        b.wakeAll();
+        waiter.join(10_000);
+        assertThat(waiter.isAlive()).isFalse();
+        assertThat(woke).isTrue();
+        assertThat(b.slotSequence(0)).isEqualTo(SlotBackend.NO_SEQUENCE);
+        b.close();
+        b.wakeAll(); // no-op once closed
+    }
+
+    @Test
     void noWakeUpIsLostBetweenReadingTheGenerationAndWaiting() throws Exception {
         SlotBackend b = ring(4, 16);
         int reader = b.attachReader();

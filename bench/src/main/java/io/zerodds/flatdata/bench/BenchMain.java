@@ -13,8 +13,10 @@ public final class BenchMain {
         switch (name) {
             case "in-memory-throughput" -> InMemoryThroughput.main(rest);
             case "posix-latency" -> PosixLatency.main(rest);
+            case "reactive-throughput" -> ReactiveThroughput.main(rest);
             default -> {
-                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: in-memory-throughput, posix-latency");
+                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: in-memory-throughput, "
+                        + "posix-latency, reactive-throughput");
                 System.exit(2);
             }
         }

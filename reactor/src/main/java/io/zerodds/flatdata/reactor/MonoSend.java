@@ -1,0 +1,517 @@
+package io.zerodds.flatdata.reactor;
+
+import io.zerodds.flatdata.BackendClosedException;
+import io.zerodds.flatdata.SlotBackend;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.locks.LockSupport;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.concurrent.Queues;
+import reactor.util.context.Context;
+
+/** The {@code Mono<Void>} of {@link ReactiveFlatWriter#send}: claims the writer, subscribes upstream. */
+final class MonoSend<T> extends Mono<Void> {
+
+    /** Longest single wait for a free slot: reserveSlot re-checks for dead readers this often. */
+    static final long WAIT_SLICE_NANOS = 100_000_000L;
+
+    final ReactiveFlatWriter writer;
+    final Publisher<T> source;
+    final SlotEncoder<? super T> encoder;
+
+    MonoSend(ReactiveFlatWriter writer, Publisher<T> source, SlotEncoder<? super T> encoder) {
+        this.writer = writer;
+        this.source = source;
+        this.encoder = encoder;
+    }
+
+    @Override
+    public void subscribe(CoreSubscriber<? super Void> actual) {
+        if (!writer.claim()) {
+            Operators.error(actual, new IllegalStateException(writer + " is busy with another send: a ring has "
+                    + "one writer, so sends run one at a time (concat them)"));
+            return;
+        }
+        if (writer.backend.isClosed()) {
+            writer.unclaim();
+            Operators.error(actual, new BackendClosedException(writer.backend.toString()));
+            return;
+        }
+        if (writer.reliable) {
+            ReliableSend<T> send = new ReliableSend<>(actual, writer, encoder);
+            actual.onSubscribe(send);
+            source.subscribe(send);
+        } else {
+            BestEffortSend<T> send = new BestEffortSend<>(actual, writer, encoder);
+            actual.onSubscribe(send);
+            source.subscribe(send);
+        }
+    }
+
+    /**
+     * Reliable: loans free slots, then requests exactly that many elements. Every backend writer
+     * call happens inside the drain loop, which the work-in-progress counter serialises, so the
+     * ring sees one writer thread at a time whichever thread delivers elements or frees slots.
+     */
+    static final class ReliableSend<T> implements CoreSubscriber<T>, Subscription, Runnable {
+
+        final CoreSubscriber<? super Void> actual;
+        final ReactiveFlatWriter writer;
+        final SlotBackend backend;
+        final SlotEncoder<? super T> encoder;
+        final int capacity;
+        final int[] loans;
+        final Queue<T> queue;
+
+        // loans in FIFO order, so samples fill slots in the order the writer reserved them (the
+        // order readers' in-order fast path expects); guarded by WIP
+        int loanCount;
+        int loanHead;
+        boolean terminated; // guarded by WIP
+
+        volatile Subscription upstream;
+
+        volatile int wip;
+        @SuppressWarnings("rawtypes")
+        static final AtomicIntegerFieldUpdater<ReliableSend> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(ReliableSend.class, "wip");
+
+        /** Requested from upstream and not delivered yet. */
+        volatile long requested;
+        @SuppressWarnings("rawtypes")
+        static final AtomicLongFieldUpdater<ReliableSend> REQUESTED =
+                AtomicLongFieldUpdater.newUpdater(ReliableSend.class, "requested");
+
+        volatile int done;
+        Throwable error;
+        volatile int cancelled;
+
+        // the waiter thread, started the first time the ring is full
+        volatile Thread waiter;
+        volatile int needWait;
+        @SuppressWarnings("rawtypes")
+        static final AtomicIntegerFieldUpdater<ReliableSend> NEED_WAIT =
+                AtomicIntegerFieldUpdater.newUpdater(ReliableSend.class, "needWait");
+        volatile long waitGeneration;
+        volatile int waiterBlocked;
+        volatile int waiterStop;
+
+        ReliableSend(CoreSubscriber<? super Void> actual, ReactiveFlatWriter writer, SlotEncoder<? super T> encoder) {
+            this.actual = actual;
+            this.writer = writer;
+            this.backend = writer.backend;
+            this.encoder = encoder;
+            this.capacity = backend.slotCapacity();
+            this.loans = new int[writer.maxInFlight];
+            this.queue = Queues.<T>get(writer.maxInFlight).get();
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        // ------------------------------------------------------------------ from upstream
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            Objects.requireNonNull(s, "onSubscribe");
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                if (cancelled != 0) {
+                    s.cancel();
+                }
+                drain();
+            }
+        }
+
+        @Override
+        public void onNext(T t) {
+            Objects.requireNonNull(t, "onNext");
+            if (done != 0) {
+                Operators.onNextDropped(t, actual.currentContext());
+                return;
+            }
+            if (REQUESTED.decrementAndGet(this) < 0 || !queue.offer(t)) {
+                Operators.onDiscard(t, actual.currentContext());
+                error = Exceptions.failWithOverflow("upstream emitted more elements than requested: demand is "
+                        + "the free slots of " + backend + "; use a backpressure-aware source, or "
+                        + "onBackpressureBuffer/Drop before send");
+                done = 1;
+                Subscription s = upstream;
+                if (s != null) {
+                    s.cancel();
+                }
+            }
+            drain();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            Objects.requireNonNull(t, "onError");
+            if (done != 0) {
+                Operators.onErrorDropped(t, actual.currentContext());
+                return;
+            }
+            error = t;
+            done = 1;
+            drain();
+        }
+
+        @Override
+        public void onComplete() {
+            if (done != 0) {
+                return;
+            }
+            done = 1;
+            drain();
+        }
+
+        // ------------------------------------------------------------------ from downstream
+
+        @Override
+        public void request(long n) {
+            // Mono<Void>: nothing to deliver but a terminal signal
+        }
+
+        @Override
+        public void cancel() {
+            if (cancelled != 0) {
+                return;
+            }
+            cancelled = 1;
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+            drain();
+        }
+
+        // ------------------------------------------------------------------ drain
+
+        void drain() {
+            if (WIP.getAndIncrement(this) != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                if (terminated) {
+                    Operators.onDiscardQueueWithClear(queue, actual.currentContext(), null);
+                } else if (cancelled != 0) {
+                    cleanup();
+                } else {
+                    try {
+                        step();
+                    } catch (Throwable t) {
+                        Exceptions.throwIfJvmFatal(t);
+                        Subscription s = upstream;
+                        if (s != null) {
+                            s.cancel();
+                        }
+                        cleanup();
+                        actual.onError(t);
+                    }
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        private void step() {
+            Subscription s = upstream;
+            if (s == null) {
+                return;
+            }
+            T t;
+            while (loanCount > 0 && (t = queue.poll()) != null) {
+                int slot = loans[loanHead];
+                loanHead = loanHead + 1 == loans.length ? 0 : loanHead + 1;
+                loanCount--;
+                int length;
+                try {
+                    length = ReactiveFlatWriter.checkLength(encoder.encode(t, backend.slotDataPtr(slot)), capacity);
+                } catch (Throwable e) {
+                    Exceptions.throwIfJvmFatal(e);
+                    backend.discardSlot(slot);
+                    Throwable failure = Operators.onOperatorError(s, e, t, actual.currentContext());
+                    cleanup();
+                    actual.onError(failure);
+                    return;
+                }
+                backend.commitInPlace(slot, length);
+                writer.countSent();
+            }
+            if (done != 0) {
+                Throwable e = error;
+                if (e != null) {
+                    cleanup();
+                    actual.onError(e);
+                } else if (queue.isEmpty()) {
+                    if (writer.endStreamOnComplete) {
+                        discardLoans(); // the end needs every loan returned
+                        EndOfStream.markEnd(backend);
+                    }
+                    cleanup();
+                    actual.onComplete();
+                }
+                return;
+            }
+            // top up: demand is exactly the slots we could loan
+            long generation = backend.notifyGeneration();
+            int k = 0;
+            while (loanCount < loans.length) {
+                int slot = backend.reserveSlot(backend.activeReaders());
+                if (slot == SlotBackend.NO_FREE_SLOT) {
+                    break;
+                }
+                int tail = loanHead + loanCount;
+                loans[tail >= loans.length ? tail - loans.length : tail] = slot;
+                loanCount++;
+                k++;
+            }
+            if (k > 0) {
+                REQUESTED.addAndGet(this, k);
+                s.request(k);
+            } else if (loanCount == 0) {
+                awaitFreeSlot(generation);
+            }
+        }
+
+        /** Discards every loan and queued element, stops the waiter, frees the writer. */
+        private void cleanup() {
+            terminated = true;
+            discardLoans();
+            Operators.onDiscardQueueWithClear(queue, actual.currentContext(), null);
+            waiterStop = 1;
+            Thread w = waiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+                if (waiterBlocked != 0) {
+                    backend.wakeAll();
+                }
+            }
+            writer.unclaim();
+        }
+
+        private void discardLoans() {
+            for (int i = 0; i < loanCount; i++) {
+                int at = loanHead + i;
+                try {
+                    backend.discardSlot(loans[at >= loans.length ? at - loans.length : at]);
+                } catch (IllegalStateException closed) {
+                    // BackendClosedException: the loans died with the ring
+                }
+            }
+            loanCount = 0;
+            loanHead = 0;
+        }
+
+        // ------------------------------------------------------------------ waiting for slots
+
+        private void awaitFreeSlot(long generation) {
+            waitGeneration = generation;
+            needWait = 1;
+            Thread w = waiter;
+            if (w == null) {
+                w = writer.waiterThreads.newThread(this);
+                waiter = w;
+                w.start();
+            } else {
+                LockSupport.unpark(w);
+            }
+        }
+
+        /** The waiter thread: blocks on the backend while the ring is full, then drains. */
+        @Override
+        public void run() {
+            while (waiterStop == 0) {
+                // consume the request before acting on it: a request made meanwhile is never lost
+                if (NEED_WAIT.getAndSet(this, 0) == 0) {
+                    LockSupport.park(this);
+                    continue;
+                }
+                long generation = waitGeneration;
+                waiterBlocked = 1;
+                try {
+                    if (waiterStop == 0) {
+                        backend.waitForChange(generation, WAIT_SLICE_NANOS);
+                    }
+                } catch (RuntimeException closed) {
+                    // a closed backend: the drain's next reserve reports it as onError
+                } finally {
+                    waiterBlocked = 0;
+                }
+                drain();
+            }
+        }
+    }
+
+    /** Best effort: requests unbounded, writes what fits, drops and counts the rest. */
+    static final class BestEffortSend<T> implements CoreSubscriber<T>, Subscription {
+
+        final CoreSubscriber<? super Void> actual;
+        final ReactiveFlatWriter writer;
+        final SlotBackend backend;
+        final SlotEncoder<? super T> encoder;
+        final int capacity;
+
+        volatile Subscription upstream;
+        volatile int cancelled;
+        boolean done;
+
+        /** Serialises onNext against cancel: whoever takes it last frees the writer. */
+        volatile int wip;
+        @SuppressWarnings("rawtypes")
+        static final AtomicIntegerFieldUpdater<BestEffortSend> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(BestEffortSend.class, "wip");
+        volatile int terminated;
+        @SuppressWarnings("rawtypes")
+        static final AtomicIntegerFieldUpdater<BestEffortSend> TERMINATED =
+                AtomicIntegerFieldUpdater.newUpdater(BestEffortSend.class, "terminated");
+
+        BestEffortSend(CoreSubscriber<? super Void> actual, ReactiveFlatWriter writer, SlotEncoder<? super T> encoder) {
+            this.actual = actual;
+            this.writer = writer;
+            this.backend = writer.backend;
+            this.encoder = encoder;
+            this.capacity = backend.slotCapacity();
+        }
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            Objects.requireNonNull(s, "onSubscribe");
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                if (cancelled != 0) {
+                    s.cancel();
+                } else {
+                    s.request(Long.MAX_VALUE);
+                }
+            }
+        }
+
+        @Override
+        public void onNext(T t) {
+            Objects.requireNonNull(t, "onNext");
+            if (done) {
+                Operators.onNextDropped(t, actual.currentContext());
+                return;
+            }
+            if (WIP.getAndIncrement(this) != 0) {
+                Operators.onDiscard(t, actual.currentContext());
+                return;
+            }
+            Throwable failure = null;
+            try {
+                writeOrDrop(t);
+            } catch (Throwable e) {
+                Exceptions.throwIfJvmFatal(e);
+                failure = Operators.onOperatorError(upstream, e, t, actual.currentContext());
+                done = true;
+            }
+            if (WIP.decrementAndGet(this) != 0 || failure != null) {
+                if (terminate() && failure != null) {
+                    actual.onError(failure);
+                }
+            }
+        }
+
+        private void writeOrDrop(T t) {
+            int slot = backend.reserveSlot(backend.activeReaders());
+            if (slot == SlotBackend.NO_FREE_SLOT) {
+                writer.countDropped();
+                Operators.onDiscard(t, actual.currentContext());
+                return;
+            }
+            int length;
+            try {
+                length = ReactiveFlatWriter.checkLength(encoder.encode(t, backend.slotDataPtr(slot)), capacity);
+            } catch (RuntimeException | Error e) {
+                backend.discardSlot(slot);
+                throw e;
+            }
+            backend.commitInPlace(slot, length);
+            writer.countSent();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            Objects.requireNonNull(t, "onError");
+            if (done) {
+                Operators.onErrorDropped(t, actual.currentContext());
+                return;
+            }
+            done = true;
+            if (WIP.getAndIncrement(this) == 0 && terminate()) {
+                actual.onError(t);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            if (done) {
+                return;
+            }
+            done = true;
+            if (WIP.getAndIncrement(this) == 0) {
+                Throwable failure = null;
+                if (writer.endStreamOnComplete) {
+                    try {
+                        EndOfStream.markEnd(backend);
+                    } catch (RuntimeException e) {
+                        failure = e;
+                    }
+                }
+                if (terminate()) {
+                    if (failure != null) {
+                        actual.onError(failure);
+                    } else {
+                        actual.onComplete();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void request(long n) {
+            // Mono<Void>
+        }
+
+        @Override
+        public void cancel() {
+            if (cancelled != 0) {
+                return;
+            }
+            cancelled = 1;
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+            if (WIP.getAndIncrement(this) == 0) {
+                terminate();
+            }
+        }
+
+        private boolean terminate() {
+            if (TERMINATED.compareAndSet(this, 0, 1)) {
+                writer.unclaim();
+                return true;
+            }
+            return false;
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.zerodds.flatdata.reactor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zerodds.flatdata.SlotBackend;
+import java.time.Duration;
+import java.util.List;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.blockhound.BlockingMethod;
+import reactor.blockhound.BlockingOperationError;
+import reactor.blockhound.integration.BlockHoundIntegration;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+/**
+ * BlockHound sees the backends' blocking wait. Every other test of the module runs under the same
+ * installation and fails on any detection ({@link BlockHoundExtension}).
+ */
+class BlockHoundIntegrationTest {
+
+    private SlotBackend backend;
+
+    static List<Named<Backends.Factory>> backends() {
+        return Backends.all();
+    }
+
+    @AfterEach
+    void close() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void theIntegrationIsServiceLoadedAndBlockHoundIsInstalledForEveryTest() {
+        assertThat(ServiceLoader.load(BlockHoundIntegration.class).stream().map(ServiceLoader.Provider::type))
+                .contains(FlatBlockHoundIntegration.class);
+        assertThat(BlockHoundExtension.isInstalled()).isTrue();
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void waitingForAChangeOnAParallelThreadIsDetected(Backends.Factory factory) {
+        backend = factory.create(4, 64);
+        SlotBackend b = backend;
+        StepVerifier.create(Mono.fromCallable(() -> b.waitForChange(b.notifyGeneration(), 1_000_000L))
+                        .subscribeOn(Schedulers.parallel()))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(BlockingOperationError.class)
+                        .hasMessageContaining("waitForChange"))
+                .verify(Duration.ofSeconds(10));
+        List<BlockingMethod> detected = BlockHoundExtension.takeDetected();
+        assertThat(detected).isNotEmpty();
+        // our integration marks the backend's method itself, whatever it blocks on inside
+        assertThat(detected.get(0).getName()).isEqualTo("waitForChange");
+        assertThat(detected.get(0).getClassName()).startsWith("io.zerodds.flatdata.");
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void theSameWaitOnABlockingCapableThreadIsAllowed(Backends.Factory factory) {
+        backend = factory.create(4, 64);
+        SlotBackend b = backend;
+        StepVerifier.create(Mono.fromCallable(() -> b.waitForChange(b.notifyGeneration(), 1_000_000L))
+                        .subscribeOn(Schedulers.boundedElastic()))
+                .expectNext(false)
+                .verifyComplete();
+    }
+}

@@ -1,0 +1,107 @@
+package io.zerodds.flatdata.reactor;
+
+import static io.zerodds.flatdata.reactor.TestRings.*;
+
+import io.zerodds.flatdata.SlotBackend;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+/** The writer's end of stream completes the readers' Flux after everything before it. */
+@EnabledIf("io.zerodds.flatdata.reactor.EndOfStream#supported")
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class EndOfStreamTest {
+
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
+    static List<Named<Backends.Factory>> backends() {
+        return Backends.all();
+    }
+
+    private SlotBackend ring(Backends.Factory factory, int slots) {
+        SlotBackend backend = factory.create(slots, SAMPLE_SIZE);
+        opened.add(backend);
+        return backend;
+    }
+
+    private ReactiveFlatReader reader(SlotBackend backend) {
+        ReactiveFlatReader reader = ReactiveFlatReader.attach(backend);
+        opened.add(0, reader);
+        return reader;
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : opened) {
+            c.close();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void theFluxCompletesAfterDeliveringEverySampleBeforeTheEnd(Backends.Factory factory) {
+        SlotBackend backend = ring(factory, 8);
+        ReactiveFlatReader reader = reader(backend);
+        write(backend, 0, 1, 2);
+        EndOfStream.markEnd(backend);
+        StepVerifier.create(reader.flux().map(TestRings::decode), 0)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(100))
+                .thenRequest(2)
+                .expectNext(0L, 1L)
+                .thenRequest(5)
+                .expectNext(2L)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+        await("every sample marked read", () -> unreadBy(backend, reader.readerIndex()) == 0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void anEndedEmptyStreamCompletesWithoutDemand(Backends.Factory factory) {
+        SlotBackend backend = ring(factory, 4);
+        ReactiveFlatReader reader = reader(backend);
+        EndOfStream.markEnd(backend);
+        StepVerifier.create(reader.flux(), 0)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void aWriterThatEndsTheStreamOnCompleteCompletesTheReaderAfterEverySample(Backends.Factory factory) {
+        SlotBackend backend = ring(factory, 16);
+        ReactiveFlatReader reader = reader(backend);
+        ReactiveFlatWriter writer = ReactiveFlatWriter.builder(backend).endStreamOnComplete().build();
+        writer.send(Flux.range(0, 10_000), ENCODER).subscribe();
+        StepVerifier.create(reader.flux().map(TestRings::decode))
+                .expectNextSequence(Flux.range(0, 10_000).map(Long::valueOf).toIterable())
+                .expectComplete()
+                .verify(Duration.ofSeconds(30));
+        StepVerifier.create(writer.send(Flux.just(1L), ENCODER))
+                .expectError(IllegalStateException.class)
+                .verify(Duration.ofSeconds(5));
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void aBestEffortWriterEndsTheStreamOnCompleteToo(Backends.Factory factory) {
+        SlotBackend backend = ring(factory, 16);
+        ReactiveFlatReader reader = reader(backend);
+        ReactiveFlatWriter writer = ReactiveFlatWriter.builder(backend).bestEffort().endStreamOnComplete().build();
+        StepVerifier.create(writer.send(Flux.range(0, 5), ENCODER)).verifyComplete();
+        StepVerifier.create(reader.flux().map(TestRings::decode))
+                .expectNext(0L, 1L, 2L, 3L, 4L)
+                .expectComplete()
+                .verify(Duration.ofSeconds(10));
+    }
+}
