@@ -517,20 +517,15 @@ abstract class SegmentSlotBackend implements SlotBackend {
     }
 
     /**
-     * The in-order fast path reads only the slot header's cache line. Sound without the seqlock:
-     * the acquire load of the sequence word that equals the expected one makes the size, mask and
-     * payload of that commit visible; the slot cannot be recycled while this reader has not read
-     * it; and no other sample in the ring can share the low 32 bits, since every unread sample of
-     * an attached reader lies within slotCount of the one it expects.
+     * The in-order fast path: the slot after the last one taken usually holds the next sample.
+     * Its sequence word (on the header line a spinning reader watches anyway) is compared first;
+     * only a match pays for the seqlock read, which must see the version even: between the
+     * sequence store and the version store of a commit, the sample is not yet published, and a
+     * reader that took it there would see {@link #slotSequence(int)} report it as being rewritten.
      */
     private boolean inOrderHit(int slot, int bit, long sequence) {
-        long h = header(slot);
-        if ((int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET) != (int) sequence) {
-            return false;
-        }
-        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
-        int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
-        return size != 0 && (mask & bit) == 0;
+        return (int) INT.getAcquire(segment, header(slot) + SLOT_SEQUENCE_OFFSET) == (int) sequence
+                && unreadSequence(slot, bit) == sequence;
     }
 
     @Override
