@@ -1,0 +1,71 @@
+package io.zerodds.flatdata.tck;
+
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+import org.reactivestreams.tck.SubscriberWhiteboxVerification;
+import org.testng.annotations.AfterMethod;
+
+/**
+ * TCK subscriber rules (white box) for the subscriber behind {@code ReactiveFlatWriter.send}: a
+ * thin probe around it reports every signal it receives and lets the TCK request and cancel
+ * through the subscription it was given.
+ */
+abstract class SendSubscriberWhiteboxVerification extends SubscriberWhiteboxVerification<byte[]> {
+    private final Rings rings;
+    private final SendSubscribers subscribers = new SendSubscribers();
+
+    SendSubscriberWhiteboxVerification(Rings rings) {
+        super(SampleViewPublisherVerification.environment());
+        this.rings = rings;
+    }
+
+    @Override
+    public Subscriber<byte[]> createSubscriber(WhiteboxSubscriberProbe<byte[]> probe) {
+        Subscriber<byte[]> send = subscribers.create(rings);
+        return new Subscriber<>() {
+            @Override
+            public void onSubscribe(Subscription subscription) {
+                send.onSubscribe(subscription);
+                probe.registerOnSubscribe(new SubscriberPuppet() {
+                    @Override
+                    public void triggerRequest(long elements) {
+                        subscription.request(elements);
+                    }
+
+                    @Override
+                    public void signalCancel() {
+                        subscription.cancel();
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(byte[] element) {
+                send.onNext(element);
+                probe.registerOnNext(element);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                send.onError(error);
+                probe.registerOnError(error);
+            }
+
+            @Override
+            public void onComplete() {
+                send.onComplete();
+                probe.registerOnComplete();
+            }
+        };
+    }
+
+    @Override
+    public byte[] createElement(int element) {
+        return new byte[] {(byte) element, (byte) (element >>> 8), (byte) (element >>> 16), (byte) (element >>> 24)};
+    }
+
+    @AfterMethod
+    public void closeRings() {
+        subscribers.close();
+    }
+}

@@ -1,0 +1,41 @@
+package io.zerodds.flatdata.tck;
+
+import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.reactor.ReactiveFlatWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.reactivestreams.Subscriber;
+
+/**
+ * Reaches the subscriber behind {@link ReactiveFlatWriter#send}: the send subscribes to the
+ * publisher it is given, so a publisher that hands its subscriber out captures it. Every ring is
+ * closed when the verification's test method ends.
+ */
+final class SendSubscribers implements AutoCloseable {
+    private final List<SlotBackend> rings = new ArrayList<>();
+
+    /** A fresh ring with no reader attached (a keep-last ring: the writer always finds a slot). */
+    @SuppressWarnings("unchecked")
+    Subscriber<byte[]> create(Rings backend) {
+        SlotBackend ring = backend.create();
+        synchronized (rings) {
+            rings.add(ring);
+        }
+        AtomicReference<Subscriber<? super Object>> captured = new AtomicReference<>();
+        ReactiveFlatWriter.reliable(ring).send(captured::set).subscribe(null, failed -> { });
+        Subscriber<? super Object> subscriber = captured.get();
+        if (subscriber == null) {
+            throw new IllegalStateException("send did not subscribe to its publisher");
+        }
+        return (Subscriber<byte[]>) (Subscriber<?>) subscriber;
+    }
+
+    @Override
+    public void close() {
+        synchronized (rings) {
+            rings.forEach(SlotBackend::close);
+            rings.clear();
+        }
+    }
+}
