@@ -214,7 +214,7 @@ final class FluxSlotSource extends Flux<SampleView> {
                         r = REQUESTED.addAndGet(this, -emitted);
                         emitted = 0;
                         if (r == 0 || (releaseOnRequest && held.size() >= pool.length)) {
-                            if (expected >= EndOfStream.endSequence(backend)) {
+                            if (expected >= backend.endOfStreamSequence()) {
                                 completed = true; // the end needs no demand
                                 break;
                             }
@@ -317,7 +317,7 @@ final class FluxSlotSource extends Flux<SampleView> {
                 int slot = backend.nextUnreadSlot(index, expected);
                 if (slot == SlotBackend.NO_SLOT) {
                     // every sample before the end was committed before the end was marked
-                    if (expected >= EndOfStream.endSequence(backend)) {
+                    if (expected >= backend.endOfStreamSequence()) {
                         return END_OF_STREAM;
                     }
                     backend.waitForChange(generation, WAIT_SLICE_NANOS);

@@ -258,7 +258,7 @@ final class MonoSend<T> extends Mono<Void> {
                 } else if (queue.isEmpty()) {
                     if (writer.endStreamOnComplete) {
                         discardLoans(); // the end needs every loan returned
-                        EndOfStream.markEnd(backend);
+                        backend.markEndOfStream();
                     }
                     cleanup();
                     actual.onComplete();
@@ -471,7 +471,7 @@ final class MonoSend<T> extends Mono<Void> {
                 Throwable failure = null;
                 if (writer.endStreamOnComplete) {
                     try {
-                        EndOfStream.markEnd(backend);
+                        backend.markEndOfStream();
                     } catch (RuntimeException e) {
                         failure = e;
                     }

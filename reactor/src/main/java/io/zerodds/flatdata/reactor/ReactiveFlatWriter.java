@@ -253,14 +253,10 @@ public final class ReactiveFlatWriter {
 
         /**
          * Ends the ring's stream when a send's upstream completes (after its last sample): readers'
-         * {@code Flux}es then complete once they delivered everything. No send can follow. Needs a
-         * core whose {@code SlotBackend} has {@code markEndOfStream()}.
+         * {@code Flux}es then complete once they delivered everything. No send can follow
+         * ({@link SlotBackend#markEndOfStream()}).
          */
         public Builder endStreamOnComplete() {
-            if (!EndOfStream.supported()) {
-                throw new UnsupportedOperationException("this flatdata core cannot end a stream: "
-                        + "SlotBackend.markEndOfStream() is missing");
-            }
             this.endStreamOnComplete = true;
             return this;
         }

@@ -14,16 +14,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIf;
 import reactor.core.publisher.Flux;
 
 /**
  * End to end across processes: a writer JVM sends 1,000,000 samples with
  * {@link ReactiveFlatWriter#send}, a reader JVM consumes them through the {@code Flux}, both over
- * a POSIX shared-memory ring, and both report a checksum. Runs whenever the POSIX backend is on
- * the class path (see {@link Backends}).
+ * a POSIX shared-memory ring, and both report a checksum.
  */
-@EnabledIf("io.zerodds.flatdata.reactor.Backends#posixPresent")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CrossProcessSendReceiveTest {
 

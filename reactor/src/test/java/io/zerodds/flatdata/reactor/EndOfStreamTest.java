@@ -10,14 +10,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /** The writer's end of stream completes the readers' Flux after everything before it. */
-@EnabledIf("io.zerodds.flatdata.reactor.EndOfStream#supported")
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class EndOfStreamTest {
 
@@ -52,7 +50,7 @@ class EndOfStreamTest {
         SlotBackend backend = ring(factory, 8);
         ReactiveFlatReader reader = reader(backend);
         write(backend, 0, 1, 2);
-        EndOfStream.markEnd(backend);
+        backend.markEndOfStream();
         StepVerifier.create(reader.flux().map(TestRings::decode), 0)
                 .expectSubscription()
                 .expectNoEvent(Duration.ofMillis(100))
@@ -70,7 +68,7 @@ class EndOfStreamTest {
     void anEndedEmptyStreamCompletesWithoutDemand(Backends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = reader(backend);
-        EndOfStream.markEnd(backend);
+        backend.markEndOfStream();
         StepVerifier.create(reader.flux(), 0)
                 .expectComplete()
                 .verify(Duration.ofSeconds(10));
