@@ -4,11 +4,7 @@ import static io.zerodds.flatdata.reactor.TestRings.*;
 
 import io.zerodds.flatdata.SlotBackend;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -17,31 +13,11 @@ import reactor.test.StepVerifier;
 
 /** The writer's end of stream completes the readers' Flux after everything before it. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class EndOfStreamTest {
-
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    static List<Named<Backends.Factory>> backends() {
-        return Backends.all();
-    }
-
-    private SlotBackend ring(Backends.Factory factory, int slots) {
-        SlotBackend backend = factory.create(slots, SAMPLE_SIZE);
-        opened.add(backend);
-        return backend;
-    }
+class EndOfStreamTest extends RingTestBase {
 
     private ReactiveFlatReader reader(SlotBackend backend) {
         ReactiveFlatReader reader = ReactiveFlatReader.attach(backend);
-        opened.add(0, reader);
-        return reader;
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
+        return closeFirst(reader);
     }
 
     @ParameterizedTest

@@ -13,7 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,31 +27,11 @@ import reactor.test.StepVerifier;
 
 /** The Flux of sample views: demand, lifetime, termination; every test on every backend. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ReactiveFlatReaderTest {
-
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    static List<Named<Backends.Factory>> backends() {
-        return Backends.all();
-    }
-
-    private SlotBackend ring(Backends.Factory factory, int slots) {
-        SlotBackend backend = factory.create(slots, SAMPLE_SIZE);
-        opened.add(backend);
-        return backend;
-    }
+class ReactiveFlatReaderTest extends RingTestBase {
 
     private ReactiveFlatReader reader(ReactiveFlatReader.Builder builder) {
         ReactiveFlatReader reader = builder.build();
-        opened.add(0, reader);
-        return reader;
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
+        return closeFirst(reader);
     }
 
     // ------------------------------------------------------------------ demand

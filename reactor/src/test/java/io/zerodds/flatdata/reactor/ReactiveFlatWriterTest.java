@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,31 +27,11 @@ import reactor.test.publisher.TestPublisher;
 
 /** The backpressured writer: demand equals free slots, errors and cancellation both ways. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class ReactiveFlatWriterTest {
-
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    static List<Named<Backends.Factory>> backends() {
-        return Backends.all();
-    }
-
-    private SlotBackend ring(Backends.Factory factory, int slots) {
-        SlotBackend backend = factory.create(slots, SAMPLE_SIZE);
-        opened.add(backend);
-        return backend;
-    }
+class ReactiveFlatWriterTest extends RingTestBase {
 
     private FlatReader plainReader(SlotBackend backend) {
         FlatReader reader = FlatReader.attach(backend);
-        opened.add(0, reader);
-        return reader;
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
+        return closeFirst(reader);
     }
 
     @ParameterizedTest
@@ -285,8 +263,7 @@ class ReactiveFlatWriterTest {
     @MethodSource("backends")
     void cancellingTheReaderSideStopsAFullWriterWithoutLoss(Backends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
-        ReactiveFlatReader reader = ReactiveFlatReader.attach(backend);
-        opened.add(0, reader);
+        ReactiveFlatReader reader = closeFirst(ReactiveFlatReader.attach(backend));
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
         AtomicLong cancelled = new AtomicLong();
         Disposable sending = writer.send(Flux.range(0, 1_000_000).doOnCancel(cancelled::incrementAndGet), ENCODER)
@@ -337,8 +314,7 @@ class ReactiveFlatWriterTest {
     @MethodSource("backends")
     void aFullRingNeverBlocksTheNonBlockingThreadThatDeliversElements(Backends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
-        ReactiveFlatReader reader = ReactiveFlatReader.attach(backend);
-        opened.add(0, reader);
+        ReactiveFlatReader reader = closeFirst(ReactiveFlatReader.attach(backend));
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
         // elements arrive on parallel threads; the ring fills up at once; BlockHound watches
         Disposable sending = writer.send(Flux.range(0, 20_000).publishOn(Schedulers.parallel()), ENCODER)

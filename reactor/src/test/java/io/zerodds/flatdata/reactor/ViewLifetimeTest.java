@@ -6,15 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zerodds.flatdata.SlotBackend;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,31 +20,11 @@ import reactor.core.publisher.Flux;
 
 /** Use after release is loud, also against a racing writer; leaked views come back. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class ViewLifetimeTest {
-
-    private final List<AutoCloseable> opened = new ArrayList<>();
-
-    static List<Named<Backends.Factory>> backends() {
-        return Backends.all();
-    }
-
-    private SlotBackend ring(Backends.Factory factory, int slots) {
-        SlotBackend backend = factory.create(slots, SAMPLE_SIZE);
-        opened.add(backend);
-        return backend;
-    }
+class ViewLifetimeTest extends RingTestBase {
 
     private ReactiveFlatReader reader(ReactiveFlatReader.Builder builder) {
         ReactiveFlatReader reader = builder.build();
-        opened.add(0, reader);
-        return reader;
-    }
-
-    @AfterEach
-    void close() throws Exception {
-        for (AutoCloseable c : opened) {
-            c.close();
-        }
+        return closeFirst(reader);
     }
 
     @ParameterizedTest

@@ -21,7 +21,7 @@ abstract class SendSubscriberBlackboxVerification extends SubscriberBlackboxVeri
 
     @Override
     public byte[] createElement(int element) {
-        return new byte[] {(byte) element, (byte) (element >>> 8), (byte) (element >>> 16), (byte) (element >>> 24)};
+        return SendSubscribers.element(element);
     }
 
     @AfterMethod

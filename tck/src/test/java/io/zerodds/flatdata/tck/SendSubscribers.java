@@ -31,6 +31,11 @@ final class SendSubscribers implements AutoCloseable {
         return (Subscriber<byte[]>) (Subscriber<?>) subscriber;
     }
 
+    /** The TCK's element {@code n} as the 4 little-endian bytes the send copies into a slot. */
+    static byte[] element(int n) {
+        return new byte[] {(byte) n, (byte) (n >>> 8), (byte) (n >>> 16), (byte) (n >>> 24)};
+    }
+
     @Override
     public void close() {
         synchronized (rings) {
