@@ -1,8 +1,8 @@
 package io.zerodds.flatdata.tck;
 
-/** TCK publisher rules for the reactive reader over the in-memory backend. */
+/** TCK publisher rules for the unicast {@code Flux} of a reactive reader over the in-memory backend. */
 public class InMemoryPublisherTckTest extends SampleViewPublisherVerification {
     public InMemoryPublisherTckTest() {
-        super(Rings.IN_MEMORY);
+        super(Rings.IN_MEMORY, Readers.UNICAST);
     }
 }

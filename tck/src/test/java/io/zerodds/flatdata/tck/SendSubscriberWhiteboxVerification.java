@@ -12,16 +12,18 @@ import org.testng.annotations.AfterMethod;
  */
 abstract class SendSubscriberWhiteboxVerification extends SubscriberWhiteboxVerification<byte[]> {
     private final Rings rings;
+    private final SendSubscribers.Mode mode;
     private final SendSubscribers subscribers = new SendSubscribers();
 
-    SendSubscriberWhiteboxVerification(Rings rings) {
+    SendSubscriberWhiteboxVerification(Rings rings, SendSubscribers.Mode mode) {
         super(SampleViewPublisherVerification.environment());
         this.rings = rings;
+        this.mode = mode;
     }
 
     @Override
     public Subscriber<byte[]> createSubscriber(WhiteboxSubscriberProbe<byte[]> probe) {
-        Subscriber<byte[]> send = subscribers.create(rings);
+        Subscriber<byte[]> send = subscribers.create(rings, mode);
         return new Subscriber<>() {
             @Override
             public void onSubscribe(Subscription subscription) {

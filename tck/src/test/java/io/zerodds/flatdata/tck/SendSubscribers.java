@@ -13,17 +13,38 @@ import org.reactivestreams.Subscriber;
  * closed when the verification's test method ends.
  */
 final class SendSubscribers implements AutoCloseable {
+
+    /** The two subscribers a send can run: each writer mode has its own. */
+    enum Mode {
+        /** Demand is the ring's free slots ({@link ReactiveFlatWriter#reliable}). */
+        RELIABLE {
+            @Override
+            ReactiveFlatWriter writer(SlotBackend ring) {
+                return ReactiveFlatWriter.reliable(ring);
+            }
+        },
+        /** Unbounded demand, drops what does not fit ({@link ReactiveFlatWriter#bestEffort}). */
+        BEST_EFFORT {
+            @Override
+            ReactiveFlatWriter writer(SlotBackend ring) {
+                return ReactiveFlatWriter.bestEffort(ring);
+            }
+        };
+
+        abstract ReactiveFlatWriter writer(SlotBackend ring);
+    }
+
     private final List<SlotBackend> rings = new ArrayList<>();
 
     /** A fresh ring with no reader attached (a keep-last ring: the writer always finds a slot). */
     @SuppressWarnings("unchecked")
-    Subscriber<byte[]> create(Rings backend) {
+    Subscriber<byte[]> create(Rings backend, Mode mode) {
         SlotBackend ring = backend.create();
         synchronized (rings) {
             rings.add(ring);
         }
         AtomicReference<Subscriber<? super Object>> captured = new AtomicReference<>();
-        ReactiveFlatWriter.reliable(ring).send(captured::set).subscribe(null, failed -> { });
+        mode.writer(ring).send(captured::set).subscribe(null, failed -> { });
         Subscriber<? super Object> subscriber = captured.get();
         if (subscriber == null) {
             throw new IllegalStateException("send did not subscribe to its publisher");
