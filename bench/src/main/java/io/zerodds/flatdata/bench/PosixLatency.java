@@ -136,6 +136,9 @@ public final class PosixLatency {
             }
         } finally {
             child.destroyForcibly();
+            child.waitFor();
+            // the pong process owns its ring and unlinks it on close; killed after a failure, it cannot
+            Files.deleteIfExists(Path.of("/dev/shm", name + "-pong"));
             if (ping != null) {
                 ping.close();
             }
