@@ -30,10 +30,7 @@ final class PosixLibc {
     }
 
     static final int EAGAIN = 11;
-    static final int EINTR = 4;
     static final int EWOULDBLOCK = EAGAIN;
-    static final int ETIMEDOUT = 110;
-    static final int EFAULT = 14;
 
     private static final int FUTEX_WAIT = 0; // process-shared: no FUTEX_PRIVATE_FLAG
     private static final int FUTEX_WAKE = 1;
@@ -70,6 +67,8 @@ final class PosixLibc {
             CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     private static final MethodHandle SYSCALL6;
+    /** {@code syscall} without errno capture, for the futex calls on the hot path. */
+    private static final MethodHandle FUTEX;
     private static final MethodHandle OPEN;
     private static final MethodHandle FLOCK;
     private static final MethodHandle CLOSE;
@@ -80,9 +79,11 @@ final class PosixLibc {
         var libc = linker.defaultLookup();
         Linker.Option errno = Linker.Option.captureCallState("errno");
         // long syscall(long number, ...): every variadic argument passed as a full 64-bit long
-        SYSCALL6 = linker.downcallHandle(libc.find("syscall").orElseThrow(),
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-                Linker.Option.firstVariadicArg(1), errno);
+        MemorySegment syscall = libc.find("syscall").orElseThrow();
+        FunctionDescriptor syscall6 = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG);
+        SYSCALL6 = linker.downcallHandle(syscall, syscall6, Linker.Option.firstVariadicArg(1), errno);
+        FUTEX = linker.downcallHandle(syscall, syscall6, Linker.Option.firstVariadicArg(1));
         // int open(const char *path, int flags, ...): called without the optional mode
         OPEN = linker.downcallHandle(libc.find("open").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2), errno);
@@ -91,6 +92,30 @@ final class PosixLibc {
         CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT));
         GETEUID = linker.downcallHandle(libc.find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
+    }
+
+    static {
+        checkFutex();
+    }
+
+    /**
+     * The futex calls capture no errno, so a kernel or sandbox that refuses the system call would
+     * make every wait return at once: find that out here, once, with errno.
+     */
+    private static void checkFutex() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(CAPTURE);
+            MemorySegment word = arena.allocate(JAVA_INT);
+            long r = (long) SYSCALL6.invokeExact(capture, SYS_FUTEX, word.address(), (long) FUTEX_WAKE, 1L, 0L, 0L, 0L);
+            if (r < 0) {
+                throw new UnsupportedOperationException("the futex system call (number " + SYS_FUTEX
+                        + ") failed with errno=" + (int) ERRNO.get(capture, 0L) + ": the POSIX backend cannot wait");
+            }
+        } catch (UnsupportedOperationException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("futex check failed", t);
+        }
     }
 
     /** The effective uid of this process. */
@@ -118,49 +143,34 @@ final class PosixLibc {
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Result of {@link #futexWait}: woken (or spurious), value already different, timed out, interrupted. */
-    static final int WOKEN = 0;
-    static final int VALUE_CHANGED = 1;
-    static final int TIMED_OUT = 2;
-    static final int INTERRUPTED = 3;
-
     /**
      * {@code FUTEX_WAIT} on the 32-bit word at {@code address} while it holds {@code expected},
-     * for at most {@code timeoutNanos} (relative).
+     * for at most {@code timeoutNanos} (relative). Returns when woken, when the word no longer
+     * holds {@code expected}, at the timeout, on a signal, or at once when the page is gone (an
+     * unmap racing close, a truncated file: {@code EFAULT}). The caller tells these apart by
+     * re-reading the word and its clock, so no errno is needed, and none is captured: capturing
+     * it allocates per call, and a wait or wake happens per sample when a reader blocks. (That the
+     * system call itself works is checked once, with errno, when this class initialises.)
+     *
+     * @return the raw result: 0 when woken, -1 otherwise
      */
-    static int futexWait(long address, int expected, long timeoutNanos) {
+    static long futexWait(long address, int expected, long timeoutNanos) {
         Scratch s = SCRATCH.get();
         s.timespec.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
         s.timespec.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
-        long r;
         try {
-            r = (long) SYSCALL6.invokeExact(s.capture, SYS_FUTEX, address, (long) FUTEX_WAIT,
+            return (long) FUTEX.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAIT,
                     expected & 0xFFFF_FFFFL, s.timespecAddress, 0L, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("futex wait failed", t);
         }
-        if (r == 0) {
-            return WOKEN;
-        }
-        int errno = (int) ERRNO.get(s.capture, 0L);
-        return switch (errno) {
-            case EAGAIN -> VALUE_CHANGED;
-            case ETIMEDOUT -> TIMED_OUT;
-            case EINTR -> INTERRUPTED;
-            // the word's page is gone (file truncated, or unmapped by a racing close): let the
-            // caller re-read the word, which reports the fault as an exception
-            case EFAULT -> VALUE_CHANGED;
-            default -> throw new IllegalStateException("futex(FUTEX_WAIT, address=0x" + Long.toHexString(address)
-                    + ") failed with errno=" + errno);
-        };
     }
 
     /** {@code FUTEX_WAKE} of every waiter on the word at {@code address}; returns how many woke. */
     static int futexWake(long address) {
-        Scratch s = SCRATCH.get();
         long r;
         try {
-            r = (long) SYSCALL6.invokeExact(s.capture, SYS_FUTEX, address, (long) FUTEX_WAKE,
+            r = (long) FUTEX.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAKE,
                     (long) Integer.MAX_VALUE, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("futex wake failed", t);
