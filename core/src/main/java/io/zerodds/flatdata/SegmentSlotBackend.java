@@ -491,6 +491,9 @@ abstract class SegmentSlotBackend implements SlotBackend {
         int bit = 1 << reader;
         int hint = readerHint[reader * HINT_STRIDE];
         if (hint < slotCount && inOrderHit(hint, bit, sequence)) {
+            // a disconnected reader's bit protects nothing: samples committed after the disconnect
+            // look unread to it (the commit clears the mask) but the writer may recycle them
+            checkAttached(reader);
             readerHint[reader * HINT_STRIDE] = hint + 1 == slotCount ? 0 : hint + 1;
             return hint;
         }
@@ -501,6 +504,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         }
         for (int slot = 0; slot < slotCount; slot++) {
             if (unreadSequence(slot, bit) == sequence) {
+                checkAttached(reader);
                 readerHint[reader * HINT_STRIDE] = slot + 1 == slotCount ? 0 : slot + 1;
                 return slot;
             }

@@ -319,6 +319,22 @@ public abstract class SlotBackendContractTest {
                 .hasMessageContaining("reader index=" + slow);
     }
 
+    @Test
+    void aCaughtUpReaderThatWasDisconnectedIsToldInsteadOfGivenUnprotectedSamples() {
+        SlotBackend b = ring(4, 16);
+        int reader = b.attachReader();
+        write(b, "a");
+        int first = b.nextUnreadSlot(reader, 0);
+        b.markRead(first, reader);
+        b.markReaderDisconnected(reader);
+        write(b, "b"); // lands in the slot the reader expects next; the writer no longer waits for it
+        assertThatThrownBy(() -> b.nextUnreadSlot(reader, 1))
+                .isInstanceOf(ReaderDisconnectedException.class)
+                .hasMessageContaining("reader index=" + reader);
+        assertThatThrownBy(() -> b.nextUnreadSlot(reader))
+                .isInstanceOf(ReaderDisconnectedException.class);
+    }
+
     // ------------------------------------------------------------------ registry
 
     @Test
