@@ -230,15 +230,27 @@ abstract class SegmentSlotBackend implements SlotBackend {
         if (missing == 0) {
             return true;
         }
-        // Slow path: a reader that attached after this sample was committed does not want it.
+        if (!wantedByAny(slot, missing)) {
+            return true;
+        }
+        return reclaimStalledReaders(missing) && isReusable(slot, activeReaders() & activeMask);
+    }
+
+    /**
+     * Whether any of {@code readers} (none of which has read the slot) wants the committed sample
+     * in {@code slot}: a reader that attached after it was committed does not. Also called by a
+     * reader right after its markRead, when only the writer could rewrite the slot, and would do
+     * so only because it saw the slot free already.
+     */
+    private boolean wantedByAny(int slot, int readers) {
         long sequence = committedSequence(slot);
-        for (int bits = missing; bits != 0; bits &= bits - 1) {
+        for (int bits = readers; bits != 0; bits &= bits - 1) {
             int reader = Integer.numberOfTrailingZeros(bits);
             if (sequence >= (long) LONG.getAcquire(segment, readerEntry(reader) + READER_START_SEQUENCE_OFFSET)) {
-                return reclaimStalledReaders(missing) && isReusable(slot, activeReaders() & activeMask);
+                return true;
             }
         }
-        return true;
+        return false;
     }
 
     /** The writer's view of a committed slot's sequence (no seqlock needed: only we rewrite it). */
@@ -540,8 +552,9 @@ abstract class SegmentSlotBackend implements SlotBackend {
         int bit = 1 << reader;
         int old = (int) INT.getAndBitwiseOr(segment, header(slot) + SLOT_MASK_OFFSET, bit);
         if ((old & bit) == 0) {
-            int active = activeReaders();
-            if (((old | bit) & active) == active) {
+            // the slot is free now unless an active reader that wants it has not read it yet
+            int missing = activeReaders() & ~(old | bit);
+            if (missing == 0 || !wantedByAny(slot, missing)) {
                 signalChange();
             }
         }

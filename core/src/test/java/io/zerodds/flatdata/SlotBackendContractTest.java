@@ -320,6 +320,20 @@ public abstract class SlotBackendContractTest {
     }
 
     @Test
+    void theGenerationMovesWhenASlotIsFreedThatALaterReaderNeverWanted() {
+        SlotBackend b = ring(2, 16);
+        int early = b.attachReader();
+        write(b, "a");
+        write(b, "b");
+        b.attachReader(); // attached after both samples: it does not hold them back
+        assertThat(b.reserveSlot(b.activeReaders())).isEqualTo(SlotBackend.NO_FREE_SLOT);
+        long generation = b.notifyGeneration();
+        b.markRead(b.nextUnreadSlot(early, 0), early);
+        assertThat(b.notifyGeneration()).as("generation after the slot was freed").isNotEqualTo(generation);
+        assertThat(b.reserveSlot(b.activeReaders())).isNotEqualTo(SlotBackend.NO_FREE_SLOT);
+    }
+
+    @Test
     void aCaughtUpReaderThatWasDisconnectedIsToldInsteadOfGivenUnprotectedSamples() {
         SlotBackend b = ring(4, 16);
         int reader = b.attachReader();
