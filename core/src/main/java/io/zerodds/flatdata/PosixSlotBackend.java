@@ -161,6 +161,8 @@ public final class PosixSlotBackend implements SlotBackend {
     private final AtomicInteger localWaiters = new AtomicInteger();
     private final long[] pidCheckedAt = new long[MAX_READERS];
     private final boolean[] pidAlive = new boolean[MAX_READERS];
+    private final int[] pidChecked = new int[MAX_READERS];
+    private final long[] startChecked = new long[MAX_READERS];
     private final boolean[] beatSeen = new boolean[MAX_READERS];
     private final long[] seenBeat = new long[MAX_READERS];
     private final int[] seenEpoch = new int[MAX_READERS];
@@ -826,11 +828,11 @@ public final class PosixSlotBackend implements SlotBackend {
             long entry = extended.readerEntry(r);
             int state = extended.readerState(r);
             int pid = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_PID_OFFSET);
-            if (pid == ProcessIdentity.CURRENT_PID || (state != READER_ATTACHED
+            long start = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
+            if (ProcessIdentity.isCurrent(pid, start) || (state != READER_ATTACHED
                     && state != SegmentSlotBackend.READER_CLAIMED)) {
                 continue; // our own readers are kept alive by our lease thread
             }
-            long start = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
             long beat = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_HEARTBEAT_OFFSET);
             int epoch = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_EPOCH_OFFSET);
             boolean alive = processAlive(r, pid, start, now);
@@ -858,11 +860,14 @@ public final class PosixSlotBackend implements SlotBackend {
     }
 
     private boolean processAlive(int r, int pid, long start, long now) {
-        if (now - pidCheckedAt[r] < PID_CHECK_INTERVAL_MILLIS) {
+        // the cached answer is about one owner: a new owner of the index is checked afresh
+        if (now - pidCheckedAt[r] < PID_CHECK_INTERVAL_MILLIS && pidChecked[r] == pid && startChecked[r] == start) {
             return pidAlive[r];
         }
         boolean alive = ProcessIdentity.isAlive(pid, start);
         pidAlive[r] = alive;
+        pidChecked[r] = pid;
+        startChecked[r] = start;
         pidCheckedAt[r] = now;
         return alive;
     }
@@ -1198,7 +1203,7 @@ public final class PosixSlotBackend implements SlotBackend {
             long entry = extended.readerEntry(r);
             int pid = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_PID_OFFSET);
             long start = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
-            if (pid != ProcessIdentity.CURRENT_PID && pid != 0 && !ProcessIdentity.isAlive(pid, start)) {
+            if (pid != 0 && !ProcessIdentity.isCurrent(pid, start) && !ProcessIdentity.isAlive(pid, start)) {
                 extended.markReaderDisconnected(r);
                 extended.detachReader(r);
                 any = true;

@@ -18,6 +18,14 @@ final class ProcessIdentity {
     }
 
     /**
+     * True when {@code pid} and {@code startMillis} are this process's own: an entry with our pid
+     * but another start time was left by a dead process whose pid we were given.
+     */
+    static boolean isCurrent(int pid, long startMillis) {
+        return pid == CURRENT_PID && startMillis == CURRENT_START_MILLIS;
+    }
+
+    /**
      * True when a process with this pid exists and, if a start time was recorded, started at that
      * time (within the kernel's clock-tick granularity).
      */
