@@ -829,9 +829,9 @@ public final class PosixSlotBackend implements SlotBackend {
             int state = extended.readerState(r);
             int pid = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_PID_OFFSET);
             long start = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
-            if (ProcessIdentity.isCurrent(pid, start) || (state != READER_ATTACHED
+            if (pid == 0 || ProcessIdentity.isCurrent(pid, start) || (state != READER_ATTACHED
                     && state != SegmentSlotBackend.READER_CLAIMED)) {
-                continue; // our own readers are kept alive by our lease thread
+                continue; // being attached (no owner yet), or ours: our lease thread keeps ours alive
             }
             long beat = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_HEARTBEAT_OFFSET);
             int epoch = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_EPOCH_OFFSET);

@@ -626,15 +626,26 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     private int completeAttach(int reader) {
         long entry = readerEntry(reader);
-        INT.set(segment, entry + READER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
+        // the pid publishes the owner (its release store after the start time): a process that
+        // reads our pid reads our start time too, never the predecessor's (a freed entry has pid 0)
         LONG.set(segment, entry + READER_START_TIME_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
         LONG.set(segment, entry + READER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        INT.setRelease(segment, entry + READER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
         INT.getAndAdd(segment, entry + READER_EPOCH_OFFSET, 1);
+        // Our bit may still be set on a sample we are about to want: a predecessor's disconnect
+        // sets it on every slot, also on one whose commit cleared the mask just before and
+        // publishes its sequence only after our start is fixed. Clear it everywhere while the
+        // writer still ignores us (the predecessor's disconnect finished before the index was
+        // freed): a cleared bit on a sample before our start costs the writer one sequence check.
+        int bit = 1 << reader;
+        for (int slot = 0; slot < slotCount; slot++) {
+            INT.getAndBitwiseAnd(segment, header(slot) + SLOT_MASK_OFFSET, ~bit);
+        }
         // Start sequence 0 protects every slot while we join; then join the active set; then
         // fix the start at the next sequence. A slot the writer checks after it saw us active is
         // protected either way, so no sample at or after our start can be recycled unread.
         LONG.setVolatile(segment, entry + READER_START_SEQUENCE_OFFSET, 0L);
-        INT.getAndBitwiseOr(segment, ext + EXT_ACTIVE_MASK_OFFSET, 1 << reader);
+        INT.getAndBitwiseOr(segment, ext + EXT_ACTIVE_MASK_OFFSET, bit);
         long start = (long) LONG.getVolatile(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
         LONG.setVolatile(segment, entry + READER_START_SEQUENCE_OFFSET, start);
         readerHint[reader * HINT_STRIDE] = 0;
