@@ -51,17 +51,28 @@ final class FluxSlotSource extends Flux<SampleView> {
         for (;;) {
             SlotSubscription current = reader.current();
             if (current == null) {
+                subscription.startGate = 1; // our onSubscribe
                 if (reader.claim(subscription)) {
-                    signalOnSubscribe(subscription);
-                    subscription.thread.start();
+                    try {
+                        signalOnSubscribe(subscription);
+                    } finally {
+                        // also after onSubscribe threw: the thread sees the cancel and frees the reader
+                        subscription.arrive();
+                    }
                     return;
                 }
                 continue;
             }
             if (current.cancelled != 0) {
-                // the previous subscriber is leaving: queue behind it, it starts us when it is done
+                // the previous subscriber is leaving: queue behind it; the thread starts once it is
+                // done and our onSubscribe returned (no signal may overtake onSubscribe, rule 1.9)
+                subscription.startGate = 2; // our onSubscribe and the predecessor's end
                 if (SlotSubscription.SUCCESSOR.compareAndSet(current, null, subscription)) {
-                    signalOnSubscribe(subscription);
+                    try {
+                        signalOnSubscribe(subscription);
+                    } finally {
+                        subscription.arrive();
+                    }
                     return;
                 }
                 if (current.successor == SlotSubscription.FINISHED) {
@@ -101,6 +112,14 @@ final class FluxSlotSource extends Flux<SampleView> {
         final Queue<SampleView> held;
 
         Thread thread;
+
+        /**
+         * Parties still to arrive before the thread starts: our onSubscribe having returned, and
+         * (for a subscriber queued behind another) the predecessor having finished.
+         */
+        volatile int startGate;
+        static final AtomicIntegerFieldUpdater<SlotSubscription> START_GATE =
+                AtomicIntegerFieldUpdater.newUpdater(SlotSubscription.class, "startGate");
 
         /** The next subscriber, queued while this one terminates; FINISHED once handed over. */
         volatile Object successor;
@@ -147,6 +166,13 @@ final class FluxSlotSource extends Flux<SampleView> {
             this.spinMax = owner.spinIterations;
             this.pool = new SampleView[owner.viewPoolSize];
             this.held = releaseOnRequest ? Queues.<SampleView>get(owner.viewPoolSize).get() : null;
+        }
+
+        /** One party of the start gate arrived; the last one starts the source thread. */
+        void arrive() {
+            if (START_GATE.decrementAndGet(this) == 0) {
+                thread.start();
+            }
         }
 
         // ------------------------------------------------------------------ Subscription
@@ -279,9 +305,11 @@ final class FluxSlotSource extends Flux<SampleView> {
                     }
                     if (!releaseOnRequest) {
                         view.releaseFromSource();
-                        if (view.isDetached()) {
-                            pool[poolIndex == 0 ? pool.length - 1 : poolIndex - 1] = null;
-                        }
+                    }
+                    if (view.isDetached()) {
+                        // retained: out of the pool for good, so that a leaked one can be collected
+                        // (and reported, its slot recovered) in either release mode
+                        pool[poolIndex == 0 ? pool.length - 1 : poolIndex - 1] = null;
                     }
                 }
             } catch (Throwable t) {
@@ -353,7 +381,7 @@ final class FluxSlotSource extends Flux<SampleView> {
             Object next = SUCCESSOR.getAndSet(this, FINISHED);
             if (next instanceof SlotSubscription successor) {
                 owner.handOver(this, successor);
-                successor.thread.start();
+                successor.arrive();
             } else {
                 owner.unclaim(this);
             }

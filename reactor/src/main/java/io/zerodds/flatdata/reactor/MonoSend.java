@@ -44,14 +44,22 @@ final class MonoSend<T> extends Mono<Void> {
             Operators.error(actual, new BackendClosedException(writer.backend.toString()));
             return;
         }
-        if (writer.reliable) {
-            ReliableSend<T> send = new ReliableSend<>(actual, writer, encoder);
-            actual.onSubscribe(send);
+        CoreSubscriber<T> send = writer.reliable ? new ReliableSend<>(actual, writer, encoder)
+                : new BestEffortSend<>(actual, writer, encoder);
+        Subscription subscription = (Subscription) send;
+        try {
+            actual.onSubscribe(subscription);
+        } catch (Throwable t) {
+            // the subscriber broke rule 2.13; free the writer for the next send, then report it
+            subscription.cancel();
+            throw t;
+        }
+        try {
             source.subscribe(send);
-        } else {
-            BestEffortSend<T> send = new BestEffortSend<>(actual, writer, encoder);
-            actual.onSubscribe(send);
-            source.subscribe(send);
+        } catch (Throwable t) {
+            // a publisher that throws from subscribe: fail this send, free the writer
+            Exceptions.throwIfJvmFatal(t);
+            send.onError(Operators.onOperatorError(t, actual.currentContext()));
         }
     }
 
@@ -92,6 +100,8 @@ final class MonoSend<T> extends Mono<Void> {
         volatile int done;
         Throwable error;
         volatile int cancelled;
+        /** Set by a request(n <= 0): the cancel it causes fails the send with it. */
+        volatile Throwable requestError;
 
         // the waiter thread, started the first time the ring is full
         volatile Thread waiter;
@@ -178,7 +188,12 @@ final class MonoSend<T> extends Mono<Void> {
 
         @Override
         public void request(long n) {
-            // Mono<Void>: nothing to deliver but a terminal signal
+            // Mono<Void>: nothing to deliver but a terminal signal; a non-positive request is
+            // still a protocol error that fails the send (rule 3.9)
+            if (n <= 0 && requestError == null) {
+                requestError = Exceptions.nullOrNegativeRequestException(n);
+                cancel();
+            }
         }
 
         @Override
@@ -206,6 +221,10 @@ final class MonoSend<T> extends Mono<Void> {
                     Operators.onDiscardQueueWithClear(queue, actual.currentContext(), null);
                 } else if (cancelled != 0) {
                     cleanup();
+                    Throwable e = requestError;
+                    if (e != null) {
+                        actual.onError(e);
+                    }
                 } else {
                     try {
                         step();
@@ -231,6 +250,9 @@ final class MonoSend<T> extends Mono<Void> {
             if (s == null) {
                 return;
             }
+            // read before polling: every element that arrived before the terminal signal is queued
+            // by then, so an error never discards an element received before it
+            boolean terminal = done != 0;
             T t;
             while (loanCount > 0 && (t = queue.poll()) != null) {
                 int slot = loans[loanHead];
@@ -250,12 +272,12 @@ final class MonoSend<T> extends Mono<Void> {
                 backend.commitInPlace(slot, length);
                 writer.countSent();
             }
-            if (done != 0) {
+            if (terminal && queue.isEmpty()) {
                 Throwable e = error;
                 if (e != null) {
                     cleanup();
                     actual.onError(e);
-                } else if (queue.isEmpty()) {
+                } else {
                     if (writer.endStreamOnComplete) {
                         discardLoans(); // the end needs every loan returned
                         backend.markEndOfStream();
@@ -278,7 +300,7 @@ final class MonoSend<T> extends Mono<Void> {
                 loanCount++;
                 k++;
             }
-            if (k > 0) {
+            if (k > 0 && !terminal) {
                 REQUESTED.addAndGet(this, k);
                 s.request(k);
             } else if (loanCount == 0) {
@@ -366,6 +388,8 @@ final class MonoSend<T> extends Mono<Void> {
 
         volatile Subscription upstream;
         volatile int cancelled;
+        /** Set by a request(n <= 0): the cancel it causes fails the send with it. */
+        volatile Throwable requestError;
         boolean done;
 
         /** Serialises onNext against cancel: whoever takes it last frees the writer. */
@@ -424,8 +448,11 @@ final class MonoSend<T> extends Mono<Void> {
                 done = true;
             }
             if (WIP.decrementAndGet(this) != 0 || failure != null) {
-                if (terminate() && failure != null) {
-                    actual.onError(failure);
+                if (terminate()) {
+                    Throwable e = failure != null ? failure : requestError;
+                    if (e != null) {
+                        actual.onError(e);
+                    }
                 }
             }
         }
@@ -488,7 +515,11 @@ final class MonoSend<T> extends Mono<Void> {
 
         @Override
         public void request(long n) {
-            // Mono<Void>
+            // Mono<Void>: only a non-positive request does anything (rule 3.9)
+            if (n <= 0 && requestError == null) {
+                requestError = Exceptions.nullOrNegativeRequestException(n);
+                cancel();
+            }
         }
 
         @Override
@@ -501,8 +532,11 @@ final class MonoSend<T> extends Mono<Void> {
             if (s != null) {
                 s.cancel();
             }
-            if (WIP.getAndIncrement(this) == 0) {
-                terminate();
+            if (WIP.getAndIncrement(this) == 0 && terminate()) {
+                Throwable e = requestError;
+                if (e != null) {
+                    actual.onError(e);
+                }
             }
         }
 

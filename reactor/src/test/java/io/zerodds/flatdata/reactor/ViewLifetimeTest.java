@@ -148,4 +148,41 @@ class ViewLifetimeTest extends RingTestBase {
         reader.close();
         await("the reader index freed", () -> backend.activeReaders() == 0);
     }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void viewsRetainedAndLeakedInOnRequestModeAreRecoveredWhileTheSubscriptionLives(Backends.Factory factory) {
+        SlotBackend backend = ring(factory, 4);
+        ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend).releaseMode(ReleaseMode.ON_REQUEST));
+        int samples = 24;
+        AtomicLong received = new AtomicLong();
+        // every view is retained and forgotten: without recovery the ring is stuck after 4
+        reactor.core.publisher.BaseSubscriber<SampleView> subscription = new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                request(1);
+            }
+
+            @Override
+            protected void hookOnNext(SampleView view) {
+                view.retain();
+                received.incrementAndGet();
+                request(1);
+            }
+        };
+        reader.flux().subscribe(subscription);
+        try {
+            ReactiveFlatWriter.reliable(backend).send(Flux.range(0, samples), ENCODER).subscribe();
+            await("every sample delivered, the leaked slots recovered", Duration.ofSeconds(60), () -> {
+                System.gc();
+                return received.get() == samples;
+            });
+            await("the leaks reported", Duration.ofSeconds(30), () -> {
+                System.gc();
+                return reader.leakCount() >= samples - 1;
+            });
+        } finally {
+            subscription.dispose();
+        }
+    }
 }
