@@ -144,6 +144,7 @@ public final class InMemorySlotBackend extends SegmentSlotBackend {
             if (typeSize > slotCapacity) {
                 throw new SampleTooLargeException(typeSize, slotCapacity);
             }
+            SegmentLayout.checkGeometry(slotCount, slotCapacity);
             long size = SegmentLayout.segmentSize(slotCount, slotCapacity);
             MemorySegment segment = Arena.ofAuto().allocate(size, SegmentLayout.CACHE_LINE);
             format(segment, slotCount, slotCapacity, typeHash, initialSequence, 0);

@@ -1282,6 +1282,9 @@ public final class PosixSlotBackend implements SlotBackend {
         try {
             ring.wakeAll();
         } catch (IllegalStateException | InternalError e) {
+            if (closed) {
+                return; // raced the close, which woke everyone: a no-op, as once closed
+            }
             throw translate(e);
         }
     }
@@ -1561,6 +1564,7 @@ public final class PosixSlotBackend implements SlotBackend {
             if (typeSize > slotCapacity) {
                 throw new SampleTooLargeException(typeSize, slotCapacity);
             }
+            SegmentLayout.checkGeometry(slotCount, slotCapacity);
             return createSegment(this);
         }
     }

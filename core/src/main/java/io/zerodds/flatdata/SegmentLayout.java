@@ -156,6 +156,18 @@ final class SegmentLayout {
         }
     }
 
+    /**
+     * The header announces the extension region with a u32 offset: a ring whose slots end past
+     * 4 GiB could be created but never opened again.
+     */
+    static void checkGeometry(int slotCount, int capacity) {
+        long end = extensionOffset(slotCount, slotTotalSize(capacity));
+        if (end > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException("slotCount=" + slotCount + " x slotCapacity=" + capacity
+                    + " needs " + end + " bytes of slots, more than the layout's limit of 4 GiB");
+        }
+    }
+
     static void checkReaderIndex(int reader) {
         if (reader < 0 || reader >= MAX_READERS) {
             throw new IllegalArgumentException(

@@ -139,6 +139,21 @@ class PosixSecurityTest {
     }
 
     @Test
+    void aRingTheLayoutCannotAddressIsRefusedBeforeAnythingIsCreated() {
+        String name = NAMES.next();
+        int capacity = (1 << 30) - 64;
+        assertThatThrownBy(() -> PosixSlotBackend.create(name).slotCount(5).slotCapacity(capacity).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("slotCount=5").hasMessageContaining("slotCapacity=" + capacity)
+                .hasMessageContaining("4 GiB");
+        assertThat(NAMES.path(name)).doesNotExist();
+        assertThatThrownBy(() -> InMemorySlotBackend.builder().slotCount(5).slotCapacity(capacity).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4 GiB");
+        // the largest that fits is still accepted by the check
+        SegmentLayout.checkGeometry(3, capacity);
+    }
+
+    @Test
     void aMissingSegmentIsReportedByName() {
         String name = NAMES.next();
         assertThatThrownBy(() -> PosixSlotBackend.open(name).build())
