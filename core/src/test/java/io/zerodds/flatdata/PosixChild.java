@@ -33,6 +33,7 @@ public final class PosixChild {
             case "stalled-reader" -> stalledReader(name);
             case "waiter" -> waiter(name);
             case "truncation" -> System.exit(truncation(name));
+            case "truncation-first" -> System.exit(truncationFirst(name));
             default -> throw new IllegalArgumentException("mode=" + mode);
         }
     }
@@ -199,6 +200,73 @@ public final class PosixChild {
             }
         }
         ring.close();
+        System.out.println("OUTCOMES " + outcomes);
+        System.out.println("ALIVE");
+        return bad == 0 ? 0 : 1;
+    }
+
+    /** One operation that meets a truncated ring as its very first access after the truncation. */
+    private interface FirstCall {
+        Object call(PosixSlotBackend ring, int reader, int committed, int loaned);
+    }
+
+    /**
+     * For each operation that writes the ring with an atomic read-modify-write: a fresh ring of
+     * this process, a reader, a committed sample and a loan in the last slots, the file truncated
+     * to its first page, then that operation as the first call (run with -Xint: the interpreter's
+     * compare-and-set on a lost page is the access HotSpot does not turn into an exception). Each
+     * must fail with SegmentFormatException. Says ALIVE at the end.
+     */
+    static int truncationFirst(String prefix) throws Exception {
+        List<FirstCall> calls = List.of(
+                (ring, reader, committed, loaned) -> {
+                    ring.markRead(committed, reader);
+                    return null;
+                },
+                (ring, reader, committed, loaned) -> ring.commitInPlace(loaned, 1),
+                (ring, reader, committed, loaned) -> {
+                    ring.discardSlot(loaned);
+                    return null;
+                },
+                (ring, reader, committed, loaned) -> ring.waitForChange(ring.notifyGeneration(), 1_000_000L),
+                (ring, reader, committed, loaned) -> {
+                    ring.wakeAll();
+                    return null;
+                },
+                (ring, reader, committed, loaned) -> {
+                    ring.detachReader(reader);
+                    return null;
+                },
+                (ring, reader, committed, loaned) -> ring.reserveSlot(0));
+        List<String> outcomes = new ArrayList<>();
+        int bad = 0;
+        for (int i = 0; i < calls.size(); i++) {
+            PosixSlotBackend ring = PosixSlotBackend.create(prefix + "-" + i).slotCount(64).slotCapacity(1000).build();
+            int reader = ring.attachReader();
+            int committed = -1;
+            for (int n = 0; n < 63; n++) { // the last committed sample and the loan lie past the first page
+                committed = ring.reserveSlot(ring.activeReaders());
+                ring.commitSlot(committed, new byte[] {(byte) n});
+                if (n < 62) {
+                    ring.markRead(committed, reader);
+                }
+            }
+            int loaned = ring.reserveSlot(ring.activeReaders());
+            try (FileChannel ch = FileChannel.open(ring.path(), StandardOpenOption.WRITE)) {
+                ch.truncate(4096);
+            }
+            try {
+                Object result = calls.get(i).call(ring, reader, committed, loaned);
+                outcomes.add(i + ": returned " + result);
+                bad++;
+            } catch (SegmentFormatException e) {
+                outcomes.add(i + ": SegmentFormatException");
+            } catch (Throwable t) {
+                outcomes.add(i + ": " + t);
+                bad++;
+            }
+            ring.close();
+        }
         System.out.println("OUTCOMES " + outcomes);
         System.out.println("ALIVE");
         return bad == 0 ? 0 : 1;

@@ -217,6 +217,16 @@ class PosixCorruptionTest {
     }
 
     @Test
+    void everyReadModifyWriteMeetingATruncationFirstFailsClearlyInTheInterpreter() throws Exception {
+        String prefix = NAMES.next();
+        try (ChildJvm child = ChildJvm.startWith(List.of("-Xint"), "truncation-first", prefix)) {
+            String outcomes = child.expect("OUTCOMES", Duration.ofSeconds(120));
+            child.expect("ALIVE", Duration.ofSeconds(30));
+            assertThat(child.waitFor(Duration.ofSeconds(30))).as(outcomes).isZero();
+        }
+    }
+
+    @Test
     void theLeaseThreadNoticesATruncationOfAnIdleSegment() throws Exception {
         String name = NAMES.next();
         try (PosixSlotBackend ring = PosixSlotBackend.create(name).leaseTimeout(Duration.ofMillis(100)).build()) {
