@@ -109,7 +109,18 @@ final class PosixLibc {
             long r = (long) SYSCALL6.invokeExact(capture, SYS_FUTEX, word.address(), (long) FUTEX_WAKE, 1L, 0L, 0L, 0L);
             if (r < 0) {
                 throw new UnsupportedOperationException("the futex system call (number " + SYS_FUTEX
-                        + ") failed with errno=" + (int) ERRNO.get(capture, 0L) + ": the POSIX backend cannot wait");
+                        + ", FUTEX_WAKE) failed with errno=" + (int) ERRNO.get(capture, 0L)
+                        + ": the POSIX backend cannot wake waiters");
+            }
+            // the word holds 0, we expect 1: a working FUTEX_WAIT returns at once with EAGAIN
+            MemorySegment timeout = arena.allocate(16, 8);
+            timeout.set(JAVA_LONG, 8, 1_000L);
+            r = (long) SYSCALL6.invokeExact(capture, SYS_FUTEX, word.address(), (long) FUTEX_WAIT, 1L,
+                    timeout.address(), 0L, 0L);
+            int errno = (int) ERRNO.get(capture, 0L);
+            if (r < 0 && errno != EAGAIN) {
+                throw new UnsupportedOperationException("the futex system call (number " + SYS_FUTEX
+                        + ", FUTEX_WAIT) failed with errno=" + errno + ": the POSIX backend cannot wait");
             }
         } catch (UnsupportedOperationException e) {
             throw e;

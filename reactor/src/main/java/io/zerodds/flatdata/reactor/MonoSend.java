@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
@@ -18,6 +19,10 @@ import reactor.util.context.Context;
 
 /** The {@code Mono<Void>} of {@link ReactiveFlatWriter#send}: claims the writer, subscribes upstream. */
 final class MonoSend<T> extends Mono<Void> {
+
+    /** How a send was cancelled: by its subscriber, or by a request(n <= 0) that fails it. */
+    static final int CANCELLED = 1;
+    static final int BAD_REQUEST = 2;
 
     /** Longest single wait for a free slot: reserveSlot re-checks for dead readers this often. */
     static final long WAIT_SLICE_NANOS = 100_000_000L;
@@ -99,9 +104,16 @@ final class MonoSend<T> extends Mono<Void> {
 
         volatile int done;
         Throwable error;
+        /** 0, or how the send was cancelled: {@link #CANCELLED} or {@link #BAD_REQUEST}; set once. */
         volatile int cancelled;
-        /** Set by a request(n <= 0): the cancel it causes fails the send with it. */
+        @SuppressWarnings("rawtypes")
+        static final AtomicIntegerFieldUpdater<ReliableSend> CANCEL =
+                AtomicIntegerFieldUpdater.newUpdater(ReliableSend.class, "cancelled");
+        /** Why a request(n <= 0) failed the send; read once cancelled is BAD_REQUEST. */
         volatile Throwable requestError;
+        @SuppressWarnings("rawtypes")
+        static final AtomicReferenceFieldUpdater<ReliableSend, Throwable> REQUEST_ERROR =
+                AtomicReferenceFieldUpdater.newUpdater(ReliableSend.class, Throwable.class, "requestError");
 
         // the waiter thread, started the first time the ring is full
         volatile Thread waiter;
@@ -189,19 +201,23 @@ final class MonoSend<T> extends Mono<Void> {
         @Override
         public void request(long n) {
             // Mono<Void>: nothing to deliver but a terminal signal; a non-positive request is
-            // still a protocol error that fails the send (rule 3.9)
-            if (n <= 0 && requestError == null) {
-                requestError = Exceptions.nullOrNegativeRequestException(n);
-                cancel();
+            // still a protocol error that fails the send (rule 3.9), unless it comes after a
+            // cancel (then it is a no-op, rule 3.6)
+            if (n <= 0) {
+                REQUEST_ERROR.compareAndSet(this, null, Exceptions.nullOrNegativeRequestException(n));
+                cancel(BAD_REQUEST);
             }
         }
 
         @Override
         public void cancel() {
-            if (cancelled != 0) {
+            cancel(CANCELLED);
+        }
+
+        private void cancel(int how) {
+            if (!CANCEL.compareAndSet(this, 0, how)) {
                 return;
             }
-            cancelled = 1;
             Subscription s = upstream;
             if (s != null) {
                 s.cancel();
@@ -221,9 +237,8 @@ final class MonoSend<T> extends Mono<Void> {
                     Operators.onDiscardQueueWithClear(queue, actual.currentContext(), null);
                 } else if (cancelled != 0) {
                     cleanup();
-                    Throwable e = requestError;
-                    if (e != null) {
-                        actual.onError(e);
+                    if (cancelled == BAD_REQUEST) {
+                        actual.onError(requestError);
                     }
                 } else {
                     try {
@@ -247,8 +262,8 @@ final class MonoSend<T> extends Mono<Void> {
 
         private void step() {
             Subscription s = upstream;
-            if (s == null) {
-                return;
+            if (s == null && done == 0) {
+                return; // not subscribed yet (a source that threw from subscribe is done: go on)
             }
             // read before polling: every element that arrived before the terminal signal is queued
             // by then, so an error never discards an element received before it
@@ -387,9 +402,16 @@ final class MonoSend<T> extends Mono<Void> {
         final int capacity;
 
         volatile Subscription upstream;
+        /** 0, or how the send was cancelled: {@link #CANCELLED} or {@link #BAD_REQUEST}; set once. */
         volatile int cancelled;
-        /** Set by a request(n <= 0): the cancel it causes fails the send with it. */
+        @SuppressWarnings("rawtypes")
+        static final AtomicIntegerFieldUpdater<BestEffortSend> CANCEL =
+                AtomicIntegerFieldUpdater.newUpdater(BestEffortSend.class, "cancelled");
+        /** Why a request(n <= 0) failed the send; read once cancelled is BAD_REQUEST. */
         volatile Throwable requestError;
+        @SuppressWarnings("rawtypes")
+        static final AtomicReferenceFieldUpdater<BestEffortSend, Throwable> REQUEST_ERROR =
+                AtomicReferenceFieldUpdater.newUpdater(BestEffortSend.class, Throwable.class, "requestError");
         boolean done;
 
         /** Serialises onNext against cancel: whoever takes it last frees the writer. */
@@ -449,7 +471,7 @@ final class MonoSend<T> extends Mono<Void> {
             }
             if (WIP.decrementAndGet(this) != 0 || failure != null) {
                 if (terminate()) {
-                    Throwable e = failure != null ? failure : requestError;
+                    Throwable e = failure != null ? failure : cancelled == BAD_REQUEST ? requestError : null;
                     if (e != null) {
                         actual.onError(e);
                     }
@@ -515,28 +537,29 @@ final class MonoSend<T> extends Mono<Void> {
 
         @Override
         public void request(long n) {
-            // Mono<Void>: only a non-positive request does anything (rule 3.9)
-            if (n <= 0 && requestError == null) {
-                requestError = Exceptions.nullOrNegativeRequestException(n);
-                cancel();
+            // Mono<Void>: only a non-positive request does anything (rule 3.9), and not after a
+            // cancel (rule 3.6)
+            if (n <= 0) {
+                REQUEST_ERROR.compareAndSet(this, null, Exceptions.nullOrNegativeRequestException(n));
+                cancel(BAD_REQUEST);
             }
         }
 
         @Override
         public void cancel() {
-            if (cancelled != 0) {
+            cancel(CANCELLED);
+        }
+
+        private void cancel(int how) {
+            if (!CANCEL.compareAndSet(this, 0, how)) {
                 return;
             }
-            cancelled = 1;
             Subscription s = upstream;
             if (s != null) {
                 s.cancel();
             }
-            if (WIP.getAndIncrement(this) == 0 && terminate()) {
-                Throwable e = requestError;
-                if (e != null) {
-                    actual.onError(e);
-                }
+            if (WIP.getAndIncrement(this) == 0 && terminate() && how == BAD_REQUEST) {
+                actual.onError(requestError);
             }
         }
 

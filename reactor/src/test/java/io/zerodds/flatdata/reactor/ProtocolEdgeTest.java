@@ -117,6 +117,39 @@ class ProtocolEdgeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void aSourceThatThrowsFromSubscribeFailsTheSendAndFreesTheWriter(Backends.Factory factory) {
+        for (Function<SlotBackend, ReactiveFlatWriter> mode : writers()) {
+            SlotBackend backend = ring(factory, 4);
+            ReactiveFlatWriter writer = mode.apply(backend);
+            org.reactivestreams.Publisher<Long> broken = subscriber -> {
+                throw new IllegalStateException("a publisher that throws from subscribe");
+            };
+            StepVerifier.create(writer.send(broken, ENCODER))
+                    .expectErrorMessage("a publisher that throws from subscribe")
+                    .verify(Duration.ofSeconds(10));
+            StepVerifier.create(writer.send(Flux.just(2L), ENCODER))
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(10));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void aNonPositiveRequestAfterACancelIsANoOp(Backends.Factory factory) throws Exception {
+        for (Function<SlotBackend, ReactiveFlatWriter> mode : writers()) {
+            SlotBackend backend = ring(factory, 4);
+            ReactiveFlatWriter writer = mode.apply(backend);
+            Probe<Void> probe = new Probe<>(s -> {
+                s.cancel();
+                s.request(0);
+            });
+            writer.send(Flux.never(), ENCODER).subscribe(probe);
+            assertThat(probe.terminated.await(300, TimeUnit.MILLISECONDS)).as("%s signalled", writer).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void aSubscriberQueuedBehindALeavingOneGetsNothingBeforeItsOnSubscribeReturned(Backends.Factory factory)
             throws Exception {
         SlotBackend backend = ring(factory, 4);
