@@ -49,14 +49,13 @@ final class MonoSend<T> extends Mono<Void> {
             Operators.error(actual, new BackendClosedException(writer.backend.toString()));
             return;
         }
-        CoreSubscriber<T> send = writer.reliable ? new ReliableSend<>(actual, writer, encoder)
+        SendSubscription<T> send = writer.reliable ? new ReliableSend<>(actual, writer, encoder)
                 : new BestEffortSend<>(actual, writer, encoder);
-        Subscription subscription = (Subscription) send;
         try {
-            actual.onSubscribe(subscription);
+            actual.onSubscribe(send);
         } catch (Throwable t) {
             // the subscriber broke rule 2.13; free the writer for the next send, then report it
-            subscription.cancel();
+            send.cancel();
             throw t;
         }
         try {
@@ -69,17 +68,91 @@ final class MonoSend<T> extends Mono<Void> {
     }
 
     /**
-     * Reliable: loans free slots, then requests exactly that many elements. Every backend writer
-     * call happens inside the drain loop, which the work-in-progress counter serialises, so the
-     * ring sees one writer thread at a time whichever thread delivers elements or frees slots.
+     * What both sends share: the subscriber downstream, the writer and its ring, the subscription
+     * upstream, a work-in-progress counter, and cancellation, which a request(n <= 0) also causes
+     * (it then fails the send, rule 3.9; after a cancel it is a no-op, rule 3.6).
      */
-    static final class ReliableSend<T> implements CoreSubscriber<T>, Subscription, Runnable {
+    abstract static class SendSubscription<T> implements CoreSubscriber<T>, Subscription {
 
         final CoreSubscriber<? super Void> actual;
         final ReactiveFlatWriter writer;
         final SlotBackend backend;
         final SlotEncoder<? super T> encoder;
         final int capacity;
+
+        volatile Subscription upstream;
+
+        volatile int wip;
+        @SuppressWarnings("rawtypes")
+        static final AtomicIntegerFieldUpdater<SendSubscription> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(SendSubscription.class, "wip");
+
+        /** 0, or how the send was cancelled: {@link #CANCELLED} or {@link #BAD_REQUEST}; set once. */
+        volatile int cancelled;
+        @SuppressWarnings("rawtypes")
+        static final AtomicIntegerFieldUpdater<SendSubscription> CANCEL =
+                AtomicIntegerFieldUpdater.newUpdater(SendSubscription.class, "cancelled");
+        /** Why a request(n <= 0) failed the send; read once cancelled is BAD_REQUEST. */
+        volatile Throwable requestError;
+        @SuppressWarnings("rawtypes")
+        static final AtomicReferenceFieldUpdater<SendSubscription, Throwable> REQUEST_ERROR =
+                AtomicReferenceFieldUpdater.newUpdater(SendSubscription.class, Throwable.class, "requestError");
+
+        SendSubscription(CoreSubscriber<? super Void> actual, ReactiveFlatWriter writer,
+                SlotEncoder<? super T> encoder) {
+            this.actual = actual;
+            this.writer = writer;
+            this.backend = writer.backend;
+            this.encoder = encoder;
+            this.capacity = backend.slotCapacity();
+        }
+
+        @Override
+        public final Context currentContext() {
+            return actual.currentContext();
+        }
+
+        /** Mono<Void>: there is nothing to deliver but a terminal signal. */
+        @Override
+        public final void request(long n) {
+            if (n <= 0) {
+                REQUEST_ERROR.compareAndSet(this, null, Exceptions.nullOrNegativeRequestException(n));
+                cancel(BAD_REQUEST);
+            }
+        }
+
+        @Override
+        public final void cancel() {
+            cancel(CANCELLED);
+        }
+
+        private void cancel(int how) {
+            if (!CANCEL.compareAndSet(this, 0, how)) {
+                return;
+            }
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+            afterCancel();
+        }
+
+        /** After the cancel (or bad request) took effect: stop, free the writer, signal a bad request. */
+        abstract void afterCancel();
+
+        /** Lets the encoder write {@code t} into the loaned slot; the sample length it returns, checked. */
+        final int encode(T t, int slot) {
+            return ReactiveFlatWriter.checkLength(encoder.encode(t, backend.slotDataPtr(slot)), capacity);
+        }
+    }
+
+    /**
+     * Reliable: loans free slots, then requests exactly that many elements. Every backend writer
+     * call happens inside the drain loop, which the work-in-progress counter serialises, so the
+     * ring sees one writer thread at a time whichever thread delivers elements or frees slots.
+     */
+    static final class ReliableSend<T> extends SendSubscription<T> implements Runnable {
+
         final int[] loans;
         final Queue<T> queue;
 
@@ -89,13 +162,6 @@ final class MonoSend<T> extends Mono<Void> {
         int loanHead;
         boolean terminated; // guarded by WIP
 
-        volatile Subscription upstream;
-
-        volatile int wip;
-        @SuppressWarnings("rawtypes")
-        static final AtomicIntegerFieldUpdater<ReliableSend> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(ReliableSend.class, "wip");
-
         /** Requested from upstream and not delivered yet. */
         volatile long requested;
         @SuppressWarnings("rawtypes")
@@ -104,16 +170,6 @@ final class MonoSend<T> extends Mono<Void> {
 
         volatile int done;
         Throwable error;
-        /** 0, or how the send was cancelled: {@link #CANCELLED} or {@link #BAD_REQUEST}; set once. */
-        volatile int cancelled;
-        @SuppressWarnings("rawtypes")
-        static final AtomicIntegerFieldUpdater<ReliableSend> CANCEL =
-                AtomicIntegerFieldUpdater.newUpdater(ReliableSend.class, "cancelled");
-        /** Why a request(n <= 0) failed the send; read once cancelled is BAD_REQUEST. */
-        volatile Throwable requestError;
-        @SuppressWarnings("rawtypes")
-        static final AtomicReferenceFieldUpdater<ReliableSend, Throwable> REQUEST_ERROR =
-                AtomicReferenceFieldUpdater.newUpdater(ReliableSend.class, Throwable.class, "requestError");
 
         // the waiter thread, started the first time the ring is full
         volatile Thread waiter;
@@ -126,18 +182,9 @@ final class MonoSend<T> extends Mono<Void> {
         volatile int waiterStop;
 
         ReliableSend(CoreSubscriber<? super Void> actual, ReactiveFlatWriter writer, SlotEncoder<? super T> encoder) {
-            this.actual = actual;
-            this.writer = writer;
-            this.backend = writer.backend;
-            this.encoder = encoder;
-            this.capacity = backend.slotCapacity();
+            super(actual, writer, encoder);
             this.loans = new int[writer.maxInFlight];
             this.queue = Queues.<T>get(writer.maxInFlight).get();
-        }
-
-        @Override
-        public Context currentContext() {
-            return actual.currentContext();
         }
 
         // ------------------------------------------------------------------ from upstream
@@ -199,29 +246,7 @@ final class MonoSend<T> extends Mono<Void> {
         // ------------------------------------------------------------------ from downstream
 
         @Override
-        public void request(long n) {
-            // Mono<Void>: nothing to deliver but a terminal signal; a non-positive request is
-            // still a protocol error that fails the send (rule 3.9), unless it comes after a
-            // cancel (then it is a no-op, rule 3.6)
-            if (n <= 0) {
-                REQUEST_ERROR.compareAndSet(this, null, Exceptions.nullOrNegativeRequestException(n));
-                cancel(BAD_REQUEST);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            cancel(CANCELLED);
-        }
-
-        private void cancel(int how) {
-            if (!CANCEL.compareAndSet(this, 0, how)) {
-                return;
-            }
-            Subscription s = upstream;
-            if (s != null) {
-                s.cancel();
-            }
+        void afterCancel() {
             drain();
         }
 
@@ -275,7 +300,7 @@ final class MonoSend<T> extends Mono<Void> {
                 loanCount--;
                 int length;
                 try {
-                    length = ReactiveFlatWriter.checkLength(encoder.encode(t, backend.slotDataPtr(slot)), capacity);
+                    length = encode(t, slot);
                 } catch (Throwable e) {
                     Exceptions.throwIfJvmFatal(e);
                     backend.discardSlot(slot);
@@ -393,48 +418,17 @@ final class MonoSend<T> extends Mono<Void> {
     }
 
     /** Best effort: requests unbounded, writes what fits, drops and counts the rest. */
-    static final class BestEffortSend<T> implements CoreSubscriber<T>, Subscription {
+    static final class BestEffortSend<T> extends SendSubscription<T> {
 
-        final CoreSubscriber<? super Void> actual;
-        final ReactiveFlatWriter writer;
-        final SlotBackend backend;
-        final SlotEncoder<? super T> encoder;
-        final int capacity;
-
-        volatile Subscription upstream;
-        /** 0, or how the send was cancelled: {@link #CANCELLED} or {@link #BAD_REQUEST}; set once. */
-        volatile int cancelled;
-        @SuppressWarnings("rawtypes")
-        static final AtomicIntegerFieldUpdater<BestEffortSend> CANCEL =
-                AtomicIntegerFieldUpdater.newUpdater(BestEffortSend.class, "cancelled");
-        /** Why a request(n <= 0) failed the send; read once cancelled is BAD_REQUEST. */
-        volatile Throwable requestError;
-        @SuppressWarnings("rawtypes")
-        static final AtomicReferenceFieldUpdater<BestEffortSend, Throwable> REQUEST_ERROR =
-                AtomicReferenceFieldUpdater.newUpdater(BestEffortSend.class, Throwable.class, "requestError");
+        // WIP serialises onNext against cancel: whoever takes it last frees the writer
         boolean done;
-
-        /** Serialises onNext against cancel: whoever takes it last frees the writer. */
-        volatile int wip;
-        @SuppressWarnings("rawtypes")
-        static final AtomicIntegerFieldUpdater<BestEffortSend> WIP =
-                AtomicIntegerFieldUpdater.newUpdater(BestEffortSend.class, "wip");
         volatile int terminated;
         @SuppressWarnings("rawtypes")
         static final AtomicIntegerFieldUpdater<BestEffortSend> TERMINATED =
                 AtomicIntegerFieldUpdater.newUpdater(BestEffortSend.class, "terminated");
 
         BestEffortSend(CoreSubscriber<? super Void> actual, ReactiveFlatWriter writer, SlotEncoder<? super T> encoder) {
-            this.actual = actual;
-            this.writer = writer;
-            this.backend = writer.backend;
-            this.encoder = encoder;
-            this.capacity = backend.slotCapacity();
-        }
-
-        @Override
-        public Context currentContext() {
-            return actual.currentContext();
+            super(actual, writer, encoder);
         }
 
         @Override
@@ -488,7 +482,7 @@ final class MonoSend<T> extends Mono<Void> {
             }
             int length;
             try {
-                length = ReactiveFlatWriter.checkLength(encoder.encode(t, backend.slotDataPtr(slot)), capacity);
+                length = encode(t, slot);
             } catch (RuntimeException | Error e) {
                 backend.discardSlot(slot);
                 throw e;
@@ -536,29 +530,8 @@ final class MonoSend<T> extends Mono<Void> {
         }
 
         @Override
-        public void request(long n) {
-            // Mono<Void>: only a non-positive request does anything (rule 3.9), and not after a
-            // cancel (rule 3.6)
-            if (n <= 0) {
-                REQUEST_ERROR.compareAndSet(this, null, Exceptions.nullOrNegativeRequestException(n));
-                cancel(BAD_REQUEST);
-            }
-        }
-
-        @Override
-        public void cancel() {
-            cancel(CANCELLED);
-        }
-
-        private void cancel(int how) {
-            if (!CANCEL.compareAndSet(this, 0, how)) {
-                return;
-            }
-            Subscription s = upstream;
-            if (s != null) {
-                s.cancel();
-            }
-            if (WIP.getAndIncrement(this) == 0 && terminate() && how == BAD_REQUEST) {
+        void afterCancel() {
+            if (WIP.getAndIncrement(this) == 0 && terminate() && cancelled == BAD_REQUEST) {
                 actual.onError(requestError);
             }
         }
