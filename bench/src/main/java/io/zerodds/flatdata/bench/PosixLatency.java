@@ -112,14 +112,7 @@ public final class PosixLatency {
                         FlatWriter.Claim claim = writer.loan();
                         claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
                         claim.commit(SAMPLE);
-                        Sample s;
-                        if (spin) {
-                            while ((s = reader.take()) == null) {
-                                Thread.onSpinWait();
-                            }
-                        } else {
-                            s = reader.take(Duration.ofSeconds(10));
-                        }
+                        Sample s = next(reader, spin);
                         long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
                         s.release();
                         if (echoed != i) {
@@ -146,6 +139,22 @@ public final class PosixLatency {
             Files.deleteIfExists(bare);
         }
         return histogram;
+    }
+
+    /** How long either side waits for the other's sample before it gives up. */
+    private static final Duration PATIENCE = Duration.ofSeconds(10);
+
+    /** The next sample: busy-spinning on take(), or blocking in the futex wait. */
+    private static Sample next(FlatReader reader, boolean spin) {
+        Sample s;
+        if (spin) {
+            while ((s = reader.take()) == null) {
+                Thread.onSpinWait();
+            }
+        } else if ((s = reader.take(PATIENCE)) == null) {
+            throw new IllegalStateException("no sample within " + PATIENCE + " on " + reader);
+        }
+        return s;
     }
 
     /** The other process: echoes every ping. */
@@ -177,14 +186,7 @@ public final class PosixLatency {
                 return;
             }
             for (long i = 0; i < total; i++) {
-                Sample s;
-                if (spin) {
-                    while ((s = reader.take()) == null) {
-                        Thread.onSpinWait();
-                    }
-                } else {
-                    s = reader.take(Duration.ofSeconds(10));
-                }
+                Sample s = next(reader, spin);
                 long v = s.segment().get(ValueLayout.JAVA_LONG, 0);
                 s.release();
                 FlatWriter.Claim claim = writer.loan();
