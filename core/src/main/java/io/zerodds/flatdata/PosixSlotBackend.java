@@ -721,20 +721,19 @@ public final class PosixSlotBackend implements SlotBackend {
     }
 
     /**
-     * A writer that died between publishing a slot (version even) and advancing the next sequence
-     * left a committed sample numbered at or past the next sequence; move the next sequence past
-     * it, so that the new writer never numbers two samples alike.
+     * A writer that died between publishing a slot (its slot word stored with a size) and
+     * advancing the next sequence left a committed sample numbered at or past the next sequence;
+     * move the next sequence past it, so that the new writer never numbers two samples alike.
      */
     private static void repairNextSequence(MemorySegment s, Geometry g) {
         long ext = extensionOffset(g.slotCount, g.slotTotalSize);
         long next = (long) SegmentSlotBackend.LONG.getAcquire(s, ext + EXT_NEXT_SEQUENCE_OFFSET);
         long max = -1;
         for (int slot = 0; slot < g.slotCount; slot++) {
-            long entry = ext + EXT_SLOT_TABLE_OFFSET + slot * SLOT_ENTRY_SIZE;
+            long high = ext + sequenceHighTableOffset(g.slotCount) + slot * SEQUENCE_HIGH_SIZE;
             long h = SegmentLayout.slotOffset(slot, g.slotTotalSize);
-            int version = s.get(ValueLayout.JAVA_INT, entry + SLOT_VERSION_OFFSET);
-            if ((version & 1) == 0 && s.get(ValueLayout.JAVA_INT, h + SLOT_SIZE_OFFSET) != 0) {
-                long sequence = ((long) s.get(ValueLayout.JAVA_INT, entry + SLOT_SEQUENCE_HIGH_OFFSET) << 32)
+            if (s.get(ValueLayout.JAVA_INT, h + SLOT_SIZE_OFFSET) != 0) {
+                long sequence = ((long) s.get(ValueLayout.JAVA_INT, high) << 32)
                         | Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, h + SLOT_SEQUENCE_OFFSET));
                 max = Math.max(max, sequence);
             }

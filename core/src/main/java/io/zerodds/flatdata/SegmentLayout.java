@@ -32,10 +32,17 @@ package io.zerodds.flatdata;
  * E+0x0C0 reader registry: 32 entries of 64 bytes, one cache line each
  *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
  *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence | rest 0
- * E+0x8C0 slot table: slot_count entries of 16 bytes
- *         +0 u32 version (odd = loaned to the writer, seqlock for readers) | +4 u32 sequence hi32
- *         +8 u64 0
+ * E+0x8C0 loan table: slot_count u32 loan words (odd = loaned to the writer), padded to 64 bytes
+ * L       sequence-high table: slot_count u32, the high 32 bits of each slot's sequence
+ *         (L = E + 0x8C0 + align_up(4 * slot_count, 64); written only when they change)
  * </pre>
+ *
+ * <p>A slot's sequence lo32 and sample_size form one 64-bit word at +0x00, stored at once: it is
+ * the seqlock of the slot. A loan stores it with sample_size 0 before the first payload byte; a
+ * commit stores the new sequence and size with one release store. A reader that sees the same
+ * non-zero-size word before and after reading has read one whole sample. The word, the reader
+ * mask and the first 48 payload bytes share a cache line, so a reader polling the next slot gets
+ * all it needs to accept a sample with one line transfer.
  */
 final class SegmentLayout {
     private SegmentLayout() {
@@ -45,7 +52,7 @@ final class SegmentLayout {
     static final int MAGIC = 0x5A445353;
     /** "FDX1": announces the extension region in the reserved header bytes. */
     static final int EXTENSION_MAGIC = 0x31584446;
-    static final int LAYOUT_VERSION = 1;
+    static final int LAYOUT_VERSION = 2;
     static final int MAX_READERS = 32;
     static final int CACHE_LINE = 64;
 
@@ -93,9 +100,8 @@ final class SegmentLayout {
     static final long READER_HEARTBEAT_OFFSET = READER_START_TIME_OFFSET + 8;
     static final long READER_START_SEQUENCE_OFFSET = READER_HEARTBEAT_OFFSET + 8;
     static final long EXT_SLOT_TABLE_OFFSET = EXT_REGISTRY_OFFSET + MAX_READERS * READER_ENTRY_SIZE;
-    static final long SLOT_ENTRY_SIZE = 16;
-    static final long SLOT_VERSION_OFFSET = 0;
-    static final long SLOT_SEQUENCE_HIGH_OFFSET = SLOT_VERSION_OFFSET + 4;
+    static final long LOAN_WORD_SIZE = 4;
+    static final long SEQUENCE_HIGH_SIZE = 4;
 
     // ---- registry states ----
     static final int READER_FREE = 0;
@@ -128,7 +134,33 @@ final class SegmentLayout {
     }
 
     static long extensionLength(int slotCount) {
-        return alignUp(EXT_SLOT_TABLE_OFFSET + slotCount * SLOT_ENTRY_SIZE, CACHE_LINE);
+        return alignUp(sequenceHighTableOffset(slotCount) + slotCount * SEQUENCE_HIGH_SIZE, CACHE_LINE);
+    }
+
+    /** The loan word of {@code slot}, relative to the extension region. */
+    static long loanWordOffset(int slot) {
+        return EXT_SLOT_TABLE_OFFSET + slot * LOAN_WORD_SIZE;
+    }
+
+    /**
+     * The sequence-high table, relative to the extension region: on other cache lines than the
+     * loan words, which the writer stores at every loan and commit, so that readers keep it cached.
+     */
+    static long sequenceHighTableOffset(int slotCount) {
+        return EXT_SLOT_TABLE_OFFSET + alignUp(slotCount * LOAN_WORD_SIZE, CACHE_LINE);
+    }
+
+    /** A slot's 64-bit seqlock word: sequence lo32 in the low half, sample_size in the high half. */
+    static long packWord(int sequenceLow, int size) {
+        return Integer.toUnsignedLong(sequenceLow) | ((long) size << 32);
+    }
+
+    static int wordSize(long word) {
+        return (int) (word >>> 32);
+    }
+
+    static int wordSequenceLow(long word) {
+        return (int) word;
     }
 
     /** Bytes of a whole extended segment. */

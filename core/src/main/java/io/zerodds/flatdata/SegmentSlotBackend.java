@@ -16,22 +16,28 @@ import java.util.Optional;
  *
  * <h2>Publish protocol (writer)</h2>
  * <ol>
- *   <li>reserve: the slot's version word (slot table) goes from even to odd with a volatile store
- *       (loaned; seqlock readers now reject the slot), then {@code sample_size = 0} (reference
- *       consumers see an empty slot);</li>
+ *   <li>reserve: the slot's loan word (loan table) goes from even to odd, then the slot word
+ *       (sequence lo32 and {@code sample_size}, one 64-bit word at +0x00) is stored with
+ *       {@code sample_size = 0}, followed by a store-store fence: seqlock readers and reference
+ *       consumers see an empty slot before any payload byte changes;</li>
  *   <li>the payload is written (in place, or copied by commitSlot);</li>
- *   <li>commit: {@code reader_mask = 0}, {@code sample_size}, sequence hi32 (slot table), then the
- *       sequence lo32 with a <b>release</b> store, then the version back to even with a
- *       <b>release</b> store (this publishes the sample), then the 64-bit next sequence with a
- *       release store (and its low half into the reference's {@code next_sn}), then the notify
- *       generation is incremented.</li>
+ *   <li>commit: the sequence hi32 (only when it changes), {@code reader_mask = 0}, then the slot
+ *       word with the new sequence lo32 and size in one <b>release</b> store (this publishes the
+ *       sample), the loan word back to even, then the 64-bit next sequence with a release store
+ *       (and its low half into the reference's {@code next_sn}), then the notify generation is
+ *       incremented.</li>
  * </ol>
  * <h2>Observe protocol (reader)</h2>
- * Load the version with acquire (odd: skip), load the header, {@link VarHandle#acquireFence()},
- * load the version again: equal means the header is consistent. A reader that expects sequence
- * {@code q} first loads the next sequence with acquire: {@code q < next} means the sample's
- * commit happened-before, so it is found in the ring (it cannot be recycled while unread).
- * A view read in place is validated the same way afterwards through {@link #slotSequence(int)}.
+ * Load the slot word with acquire (size 0: skip), load the mask and the sequence hi32,
+ * {@link VarHandle#acquireFence()}, load the slot word again: equal means the header is
+ * consistent. A reader that expects sequence {@code q} first probes the slot after its last one;
+ * otherwise it loads the next sequence with acquire: {@code q < next} means the sample's commit
+ * happened-before, so it is found in the ring (it cannot be recycled while unread). A view read
+ * in place is validated the same way afterwards through {@link #slotSequence(int)}.
+ *
+ * <p>Everything a reader needs to accept the next sample (slot word, mask, first payload bytes)
+ * is on the slot's first cache line, and everything the writer stores per sample outside that
+ * line sits on lines readers do not poll: a hand-off costs one line transfer, not a chain.
  */
 abstract class SegmentSlotBackend implements SlotBackend {
 
@@ -51,7 +57,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
     final int slotTotalSize;
     final int capacity;
     final long ext;
-    private final long slotTable;
+    private final long loanTable;
+    private final long sequenceHighTable;
     private final long registry;
 
     // writer-local state (one writer thread)
@@ -75,7 +82,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
         this.capacity = capacity;
         this.slotTotalSize = SegmentLayout.slotTotalSize(capacity);
         this.ext = extensionOffset(slotCount, slotTotalSize);
-        this.slotTable = ext + EXT_SLOT_TABLE_OFFSET;
+        this.loanTable = ext + EXT_SLOT_TABLE_OFFSET;
+        this.sequenceHighTable = ext + sequenceHighTableOffset(slotCount);
         this.registry = ext + EXT_REGISTRY_OFFSET;
         this.loanState = new byte[slotCount];
         this.writeViews = new MemorySegment[slotCount];
@@ -96,6 +104,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
         segment.set(ValueLayout.JAVA_INT, SLOT_COUNT_OFFSET, slotCount);
         segment.set(ValueLayout.JAVA_INT, SLOT_TOTAL_SIZE_OFFSET, total);
         segment.set(ValueLayout.JAVA_INT, NEXT_SN_OFFSET, (int) initialSequence);
+        for (int slot = 0; slot < slotCount; slot++) {
+            // an empty slot numbered with the high half the next commits use: no store per commit
+            segment.set(ValueLayout.JAVA_INT, ext + sequenceHighTableOffset(slotCount) + slot * SEQUENCE_HIGH_SIZE,
+                    (int) (initialSequence >>> 32));
+        }
         segment.set(ValueLayout.JAVA_INT, EXT_OFFSET_OFFSET, (int) ext);
         segment.set(ValueLayout.JAVA_INT, EXT_LENGTH_OFFSET, (int) extensionLength(slotCount));
         segment.set(ValueLayout.JAVA_INT, ext + EXT_VERSION_OFFSET, LAYOUT_VERSION);
@@ -141,12 +154,20 @@ abstract class SegmentSlotBackend implements SlotBackend {
         return SLOTS_OFFSET + (long) slot * slotTotalSize;
     }
 
-    private long version(int slot) {
-        return slotTable + slot * SLOT_ENTRY_SIZE + SLOT_VERSION_OFFSET;
+    private long loanWord(int slot) {
+        return loanTable + slot * LOAN_WORD_SIZE;
     }
 
     private long sequenceHigh(int slot) {
-        return slotTable + slot * SLOT_ENTRY_SIZE + SLOT_SEQUENCE_HIGH_OFFSET;
+        return sequenceHighTable + slot * SEQUENCE_HIGH_SIZE;
+    }
+
+    private long slotWord(int slot) {
+        return (long) LONG.getAcquire(segment, header(slot) + SLOT_SEQUENCE_OFFSET);
+    }
+
+    private boolean isLoaned(int slot) {
+        return (((int) INT.getAcquire(segment, loanWord(slot))) & 1) != 0;
     }
 
     final long readerEntry(int reader) {
@@ -170,7 +191,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     private void checkLoaned(int slot, String operation) {
         checkSlot(slot);
         byte state = loanState[slot];
-        if (state == LOANED && (((int) INT.getAcquire(segment, version(slot))) & 1) == 1) {
+        if (state == LOANED && isLoaned(slot)) {
             return;
         }
         String why = switch (state) {
@@ -219,11 +240,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
     }
 
     private boolean isReusable(int slot, int activeMask) {
-        if ((((int) INT.getAcquire(segment, version(slot))) & 1) != 0) {
+        if (isLoaned(slot)) {
             return false;
         }
         long h = header(slot);
-        if ((int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET) == 0) {
+        if (wordSize(slotWord(slot)) == 0) {
             return true;
         }
         int missing = activeMask & ~(int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
@@ -255,19 +276,19 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /** The writer's view of a committed slot's sequence (no seqlock needed: only we rewrite it). */
     private long committedSequence(int slot) {
-        long h = header(slot);
-        int lo = (int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET);
+        int lo = wordSequenceLow(slotWord(slot));
         int hi = (int) INT.getAcquire(segment, sequenceHigh(slot));
         return ((long) hi << 32) | (lo & 0xFFFF_FFFFL);
     }
 
     private void loan(int slot) {
-        int v = (int) INT.getAcquire(segment, version(slot));
-        // seqlock writer: the odd version must be visible before any later store to the slot; a
-        // store-store fence is all that takes (a volatile store would add a full fence per loan)
-        INT.setOpaque(segment, version(slot), v + 1);
+        int v = (int) INT.getAcquire(segment, loanWord(slot));
+        INT.setOpaque(segment, loanWord(slot), v + 1);
+        // seqlock writer: size 0 must be visible before any payload store; a store-store fence is
+        // all that takes (a volatile store would add a full fence per loan)
+        long h = header(slot) + SLOT_SEQUENCE_OFFSET;
+        LONG.setOpaque(segment, h, packWord(wordSequenceLow((long) LONG.get(segment, h)), 0));
         VarHandle.storeStoreFence();
-        INT.setRelease(segment, header(slot) + SLOT_SIZE_OFFSET, 0);
         loanState[slot] = LOANED;
     }
 
@@ -302,14 +323,16 @@ abstract class SegmentSlotBackend implements SlotBackend {
     private long publish(int slot, int length) {
         long sequence = nextSequence;
         long h = header(slot);
-        // stores grouped by cache line (slot header, then slot table): a reader polling both lines
-        // costs one ownership transfer per line, not one per store; the version store publishes
+        int high = (int) (sequence >>> 32);
+        if ((int) INT.get(segment, sequenceHigh(slot)) != high) {
+            // once per 2^32 samples: a line readers keep cached is stored only then
+            INT.set(segment, sequenceHigh(slot), high);
+        }
         INT.set(segment, h + SLOT_MASK_OFFSET, 0);
-        INT.set(segment, h + SLOT_SIZE_OFFSET, length);
-        INT.setRelease(segment, h + SLOT_SEQUENCE_OFFSET, (int) sequence);
-        INT.set(segment, sequenceHigh(slot), (int) (sequence >>> 32));
-        int v = (int) INT.get(segment, version(slot));
-        INT.setRelease(segment, version(slot), v + 1);
+        // the one store that publishes the sample: sequence lo32 and size, on the polled line
+        LONG.setRelease(segment, h + SLOT_SEQUENCE_OFFSET, packWord((int) sequence, length));
+        int v = (int) INT.get(segment, loanWord(slot));
+        INT.setRelease(segment, loanWord(slot), v + 1);
         nextSequence = sequence + 1;
         LONG.setRelease(segment, ext + EXT_NEXT_SEQUENCE_OFFSET, sequence + 1);
         INT.setRelease(segment, NEXT_SN_OFFSET, (int) (sequence + 1));
@@ -322,9 +345,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public void discardSlot(int slot) {
         checkOpen();
         checkLoaned(slot, "discard");
-        INT.setRelease(segment, header(slot) + SLOT_SIZE_OFFSET, 0);
-        int v = (int) INT.get(segment, version(slot));
-        INT.setRelease(segment, version(slot), v + 1);
+        int v = (int) INT.get(segment, loanWord(slot));
+        INT.setRelease(segment, loanWord(slot), v + 1);
         loanState[slot] = DISCARDED;
         signalChange();
     }
@@ -345,16 +367,21 @@ abstract class SegmentSlotBackend implements SlotBackend {
         return view;
     }
 
-    /** Drops every loan this writer holds: used when a writer takes over after a crash. */
+    /**
+     * Drops every loan this writer holds: used when a writer takes over after a crash. A loan
+     * whose slot word already carries a size was committed (the writer died between the
+     * publishing store and the loan word): its sample stays deliverable.
+     */
     final int reclaimAllLoans() {
         int reclaimed = 0;
         for (int slot = 0; slot < slotCount; slot++) {
-            int v = (int) INT.getAcquire(segment, version(slot));
+            int v = (int) INT.getAcquire(segment, loanWord(slot));
             if ((v & 1) != 0) {
-                INT.setRelease(segment, header(slot) + SLOT_SIZE_OFFSET, 0);
-                INT.setRelease(segment, version(slot), v + 1);
+                if (wordSize(slotWord(slot)) == 0) {
+                    reclaimed++;
+                }
+                INT.setRelease(segment, loanWord(slot), v + 1);
                 loanState[slot] = LOAN_NONE;
-                reclaimed++;
             }
         }
         nextSequence = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
@@ -403,45 +430,40 @@ abstract class SegmentSlotBackend implements SlotBackend {
      * in its mask, else {@link #NO_SEQUENCE}; seqlock-validated.
      */
     private long unreadSequence(int slot, int readerBits) {
-        long vOff = version(slot);
+        long w1 = slotWord(slot);
+        return wordSize(w1) == 0 ? NO_SEQUENCE : unreadSequence(slot, readerBits, w1);
+    }
+
+    /** {@link #unreadSequence(int, int)} for a slot word {@code w1} just loaded with acquire. */
+    private long unreadSequence(int slot, int readerBits, long w1) {
         long h = header(slot);
-        int v1 = (int) INT.getAcquire(segment, vOff);
-        if ((v1 & 1) != 0) {
-            return NO_SEQUENCE;
-        }
-        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
         int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
-        int lo = (int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET);
         int hi = (int) INT.getAcquire(segment, sequenceHigh(slot));
         VarHandle.acquireFence();
-        int v2 = (int) INT.getAcquire(segment, vOff);
-        if (v1 != v2 || size == 0 || (mask & readerBits) != 0) {
+        if (slotWord(slot) != w1 || (mask & readerBits) != 0) {
             return NO_SEQUENCE;
         }
-        return ((long) hi << 32) | (lo & 0xFFFF_FFFFL);
+        return ((long) hi << 32) | (wordSequenceLow(w1) & 0xFFFF_FFFFL);
     }
 
     @Override
     public SlotSample readSlot(int slot) {
         checkOpen();
         checkSlot(slot);
-        long vOff = version(slot);
         long h = header(slot);
         while (true) {
-            int v1 = (int) INT.getAcquire(segment, vOff);
+            long w1 = slotWord(slot);
             int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
-            if ((v1 & 1) != 0) {
+            int size = wordSize(w1);
+            if (size == 0) {
                 return new SlotSample(NO_SEQUENCE, 0, mask, new byte[0]);
             }
-            int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
-            int lo = (int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET);
             int hi = (int) INT.getAcquire(segment, sequenceHigh(slot));
             byte[] data = new byte[Math.clamp(size, 0, capacity)];
             MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, h + SLOT_HEADER_SIZE, data, 0, data.length);
             VarHandle.acquireFence();
-            if ((int) INT.getAcquire(segment, vOff) == v1) {
-                long sequence = size == 0 ? NO_SEQUENCE : ((long) hi << 32) | (lo & 0xFFFF_FFFFL);
-                return new SlotSample(sequence, size, mask, data);
+            if (slotWord(slot) == w1) {
+                return new SlotSample(((long) hi << 32) | (wordSequenceLow(w1) & 0xFFFF_FFFFL), size, mask, data);
             }
             Thread.onSpinWait();
         }
@@ -534,14 +556,13 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /**
      * The in-order fast path: the slot after the last one taken usually holds the next sample.
-     * Its sequence word (on the header line a spinning reader watches anyway) is compared first;
-     * only a match pays for the seqlock read, which must see the version even: between the
-     * sequence store and the version store of a commit, the sample is not yet published, and a
-     * reader that took it there would see {@link #slotSequence(int)} report it as being rewritten.
+     * Its slot word (on the header line a spinning reader watches anyway) is compared first; only
+     * a match pays for the rest of the seqlock read (mask and sequence hi32, then the word again).
      */
     private boolean inOrderHit(int slot, int bit, long sequence) {
-        return (int) INT.getAcquire(segment, header(slot) + SLOT_SEQUENCE_OFFSET) == (int) sequence
-                && unreadSequence(slot, bit) == sequence;
+        long w1 = slotWord(slot);
+        return wordSequenceLow(w1) == (int) sequence && wordSize(w1) != 0
+                && unreadSequence(slot, bit, w1) == sequence;
     }
 
     @Override
@@ -554,7 +575,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         if ((old & bit) == 0) {
             // the slot is free now unless an active reader that wants it has not read it yet
             int missing = activeReaders() & ~(old | bit);
-            if (missing == 0 || !wantedByAny(slot, missing)) {
+            if ((missing == 0 || !wantedByAny(slot, missing))) {
                 signalChange();
             }
         }

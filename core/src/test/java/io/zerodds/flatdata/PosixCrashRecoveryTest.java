@@ -241,6 +241,42 @@ class PosixCrashRecoveryTest {
         }
     }
 
+    @Test
+    void aWriterThatDiedRightAfterThePublishingStoreKeepsThatSampleAndLosesOnlyItsOpenLoan() throws Exception {
+        String name = NAMES.next();
+        try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(4).slotCapacity(16).keepOnClose().build();
+             PosixSlotBackend readSide = PosixSlotBackend.open(name).build();
+             FlatReader reader = FlatReader.attach(readSide)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(ring.commitSlot(ring.reserveSlot(ring.activeReaders()), new byte[] {(byte) i})).isEqualTo(i);
+            }
+            ring.close();
+            // slot 2: its slot word is published (sequence 2, size 1), but the loan word is still odd
+            // and the next sequence still says 2; slot 3: loaned, nothing written yet
+            try (FileChannel ch = FileChannel.open(NAMES.path(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
+                 Arena arena = Arena.ofConfined()) {
+                MemorySegment s = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
+                long ext = Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, SegmentLayout.EXT_OFFSET_OFFSET));
+                for (int slot = 2; slot < 4; slot++) {
+                    long loanWord = ext + SegmentLayout.loanWordOffset(slot);
+                    s.set(ValueLayout.JAVA_INT, loanWord, s.get(ValueLayout.JAVA_INT, loanWord) + 1);
+                }
+                s.set(ValueLayout.JAVA_LONG, ext + SegmentLayout.EXT_NEXT_SEQUENCE_OFFSET, 2L);
+                s.set(ValueLayout.JAVA_INT, SegmentLayout.NEXT_SN_OFFSET, 2);
+            }
+            try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build()) {
+                assertThat(taken.reclaimedLoans()).as("only the loan that held no sample").isEqualTo(1);
+                List<Integer> got = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    got.add((int) reader.takeCopy(Duration.ofSeconds(5))[0]);
+                }
+                assertThat(got).containsExactly(0, 1, 2);
+                assertThat(taken.commitSlot(taken.reserveSlot(taken.activeReaders()), new byte[] {3})).isEqualTo(3);
+                assertThat(reader.takeCopy(Duration.ofSeconds(5))).containsExactly(3);
+            }
+        }
+    }
+
     /** Writes a writer record (state open) into a kept segment, as a crashed writer would leave it. */
     private static void forgeWriter(String name, int pid, long startMillis) throws Exception {
         try (FileChannel ch = FileChannel.open(NAMES.path(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
