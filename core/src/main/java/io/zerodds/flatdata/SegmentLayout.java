@@ -28,7 +28,7 @@ package io.zerodds.flatdata;
  *         u32 writer state | u32 0
  * E+0x040 u64 next sequence (64-bit; its low half mirrors next_sn)            own cache line
  *         u64 end-of-stream sequence (-1 = the stream is open)
- * E+0x080 u32 active reader mask | u32 waiters | u32 lease ms | u32 0        own cache line
+ * E+0x080 u32 active reader mask | u32 waiters | u32 lease ms | u32 writer starved   own cache line
  * E+0x0C0 reader registry: 32 entries of 64 bytes, one cache line each
  *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
  *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence | rest 0
@@ -91,6 +91,8 @@ final class SegmentLayout {
     static final long EXT_ACTIVE_MASK_OFFSET = EXT_NEXT_SEQUENCE_OFFSET + CACHE_LINE;
     static final long EXT_WAITERS_OFFSET = EXT_ACTIVE_MASK_OFFSET + 4;
     static final long EXT_LEASE_OFFSET = EXT_WAITERS_OFFSET + 4;
+    /** 1 while the writer's last reserve found no free slot: only then does a markRead signal. */
+    static final long EXT_WRITER_STARVED_OFFSET = EXT_LEASE_OFFSET + 4;
     static final long EXT_REGISTRY_OFFSET = EXT_ACTIVE_MASK_OFFSET + CACHE_LINE;
     static final long READER_ENTRY_SIZE = CACHE_LINE;
     static final long READER_STATE_OFFSET = 0;

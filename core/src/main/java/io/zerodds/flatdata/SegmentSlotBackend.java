@@ -67,6 +67,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
     private int cursor;
     private long nextSequence;
     private boolean streamEnded;
+    /** Whether we told readers (EXT_WRITER_STARVED) that our last reserve found no free slot. */
+    private boolean starved;
 
     // reader-local caches: benign races, each entry is an immutable view or a hint
     private final MemorySegment[] readViews;
@@ -90,6 +92,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
         this.readViews = new MemorySegment[slotCount];
         this.nextSequence = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
         this.streamEnded = (long) LONG.getAcquire(segment, ext + EXT_END_SEQUENCE_OFFSET) >= 0;
+        // a writer taking over after a crash clears its predecessor's flag at its first reserve
+        this.starved = (int) INT.getAcquire(segment, ext + EXT_WRITER_STARVED_OFFSET) != 0;
     }
 
     /**
@@ -223,6 +227,25 @@ abstract class SegmentSlotBackend implements SlotBackend {
             throw new SlotStateException("cannot reserve a slot: the stream of " + this + " ended at sequence="
                     + nextSequence);
         }
+        int slot = scan(activeReadersMask);
+        if (slot == NO_FREE_SLOT && !starved) {
+            // Dekker with markRead: our flag store is ordered before the second scan's loads (full
+            // fence), a reader's mask update before its flag load (volatile read-modify-write, then
+            // volatile load): either the scan sees the freed slot, or the reader sees the flag and
+            // moves the generation, which the caller's waitForChange then sees
+            starved = true;
+            INT.setVolatile(segment, ext + EXT_WRITER_STARVED_OFFSET, 1);
+            VarHandle.fullFence();
+            slot = scan(activeReadersMask);
+        }
+        if (slot != NO_FREE_SLOT && starved) {
+            starved = false;
+            INT.setRelease(segment, ext + EXT_WRITER_STARVED_OFFSET, 0);
+        }
+        return slot;
+    }
+
+    private int scan(int activeReadersMask) {
         int n = slotCount;
         int start = cursor;
         for (int i = 0; i < n; i++) {
@@ -575,7 +598,10 @@ abstract class SegmentSlotBackend implements SlotBackend {
         if ((old & bit) == 0) {
             // the slot is free now unless an active reader that wants it has not read it yet
             int missing = activeReaders() & ~(old | bit);
-            if ((missing == 0 || !wantedByAny(slot, missing))) {
+            // only a writer whose last reserve found the ring full waits for a free slot: with
+            // none, a slot-free event stays off the notify word's cache line (see reserveSlot)
+            if ((int) INT.getVolatile(segment, ext + EXT_WRITER_STARVED_OFFSET) != 0
+                    && (missing == 0 || !wantedByAny(slot, missing))) {
                 signalChange();
             }
         }

@@ -46,9 +46,14 @@ import java.util.Optional;
  *   <li>Reader indexes 0..31 come from a registry owned by the backend
  *       ({@link #attachReader()}); an attached reader receives every sample committed after its
  *       attach returns and none from before.</li>
- *   <li>{@link #notifyGeneration()} changes on every commit and every slot-free event;
- *       {@link #waitForChange(long, Duration)} returns once it differs from the value passed in,
- *       never misses a change that happened after that value was read, and does not spin.</li>
+ *   <li>{@link #notifyGeneration()} changes on every commit, and on every slot-free event while
+ *       the writer waits for one: from a {@link #reserveSlot(int)} that found no free slot until
+ *       one that succeeds. So the writer's wait ({@code gen = notifyGeneration(); reserveSlot
+ *       fails; waitForChange(gen, timeout)}) never misses a freed slot, and a reader marking
+ *       samples read while the writer has room leaves the notify word alone (one cache line less
+ *       per sample between processes). {@link #waitForChange(long, Duration)} returns once the
+ *       generation differs from the value passed in, never misses a change that happened after
+ *       that value was read, and does not spin.</li>
  * </ol>
  *
  * <h2>Threads</h2>

@@ -420,15 +420,41 @@ public abstract class SlotBackendContractTest {
     // ------------------------------------------------------------------ notify
 
     @Test
-    void theGenerationChangesOnCommitAndOnSlotFree() {
+    void theGenerationChangesOnCommitAndOnASlotFreeWhileTheWriterWaitsForOne() {
         SlotBackend b = ring(2, 16);
         int reader = b.attachReader();
         long g0 = b.notifyGeneration();
         write(b, "a");
         long g1 = b.notifyGeneration();
         assertThat(g1).isNotEqualTo(g0);
+        write(b, "b");
+        assertThat(b.reserveSlot(b.activeReaders())).isEqualTo(SlotBackend.NO_FREE_SLOT);
+        long g2 = b.notifyGeneration();
         b.markRead(b.nextUnreadSlot(reader), reader);
-        assertThat(b.notifyGeneration()).isNotEqualTo(g1);
+        assertThat(b.notifyGeneration()).as("a slot freed for a writer that found none").isNotEqualTo(g2);
+    }
+
+    @Test
+    void aSlotFreedWhileTheWriterHasRoomLeavesTheGenerationAlone() {
+        SlotBackend b = ring(4, 16);
+        int reader = b.attachReader();
+        write(b, "a");
+        long g = b.notifyGeneration();
+        b.markRead(b.nextUnreadSlot(reader), reader);
+        assertThat(b.notifyGeneration()).isEqualTo(g);
+        // once a reserve found the ring full, frees signal again; a successful reserve ends that
+        write(b, "b");
+        write(b, "c");
+        write(b, "d");
+        write(b, "e");
+        assertThat(b.reserveSlot(b.activeReaders())).isEqualTo(SlotBackend.NO_FREE_SLOT);
+        long full = b.notifyGeneration();
+        b.markRead(b.nextUnreadSlot(reader), reader);
+        assertThat(b.notifyGeneration()).isNotEqualTo(full);
+        write(b, "f");
+        long room = b.notifyGeneration();
+        b.markRead(b.nextUnreadSlot(reader), reader);
+        assertThat(b.notifyGeneration()).isEqualTo(room);
     }
 
     @Test
