@@ -153,13 +153,7 @@ class PosixCrashRecoveryTest {
             ring.close();
             // sample 2 is published (version even) but the next sequence still says 2, as if the
             // writer died between the two stores
-            try (FileChannel ch = FileChannel.open(NAMES.path(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 Arena arena = Arena.ofConfined()) {
-                MemorySegment s = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
-                long ext = Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, SegmentLayout.EXT_OFFSET_OFFSET));
-                s.set(ValueLayout.JAVA_LONG, ext + SegmentLayout.EXT_NEXT_SEQUENCE_OFFSET, 2L);
-                s.set(ValueLayout.JAVA_INT, SegmentLayout.NEXT_SN_OFFSET, 2);
-            }
+            edit(name, (s, ext) -> rewindNextSequence(s, ext, 2));
             try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build()) {
                 List<Integer> got = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
@@ -253,17 +247,13 @@ class PosixCrashRecoveryTest {
             ring.close();
             // slot 2: its slot word is published (sequence 2, size 1), but the loan word is still odd
             // and the next sequence still says 2; slot 3: loaned, nothing written yet
-            try (FileChannel ch = FileChannel.open(NAMES.path(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 Arena arena = Arena.ofConfined()) {
-                MemorySegment s = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
-                long ext = Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, SegmentLayout.EXT_OFFSET_OFFSET));
+            edit(name, (s, ext) -> {
                 for (int slot = 2; slot < 4; slot++) {
                     long loanWord = ext + SegmentLayout.loanWordOffset(slot);
                     s.set(ValueLayout.JAVA_INT, loanWord, s.get(ValueLayout.JAVA_INT, loanWord) + 1);
                 }
-                s.set(ValueLayout.JAVA_LONG, ext + SegmentLayout.EXT_NEXT_SEQUENCE_OFFSET, 2L);
-                s.set(ValueLayout.JAVA_INT, SegmentLayout.NEXT_SN_OFFSET, 2);
-            }
+                rewindNextSequence(s, ext, 2);
+            });
             try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build()) {
                 assertThat(taken.reclaimedLoans()).as("only the loan that held no sample").isEqualTo(1);
                 List<Integer> got = new ArrayList<>();
@@ -275,6 +265,21 @@ class PosixCrashRecoveryTest {
                 assertThat(reader.takeCopy(Duration.ofSeconds(5))).containsExactly(3);
             }
         }
+    }
+
+    /** Maps a kept segment's file and hands it, with its extension offset, to {@code edit}. */
+    private static void edit(String name, java.util.function.ObjLongConsumer<MemorySegment> edit) throws Exception {
+        try (FileChannel ch = FileChannel.open(NAMES.path(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment s = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
+            edit.accept(s, Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, SegmentLayout.EXT_OFFSET_OFFSET)));
+        }
+    }
+
+    /** The next sequence as a writer that died before advancing it left it. */
+    private static void rewindNextSequence(MemorySegment s, long ext, long next) {
+        s.set(ValueLayout.JAVA_LONG, ext + SegmentLayout.EXT_NEXT_SEQUENCE_OFFSET, next);
+        s.set(ValueLayout.JAVA_INT, SegmentLayout.NEXT_SN_OFFSET, (int) next);
     }
 
     /** Writes a writer record (state open) into a kept segment, as a crashed writer would leave it. */
