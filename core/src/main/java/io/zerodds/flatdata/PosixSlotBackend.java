@@ -730,7 +730,7 @@ public final class PosixSlotBackend implements SlotBackend {
         long next = (long) SegmentSlotBackend.LONG.getAcquire(s, ext + EXT_NEXT_SEQUENCE_OFFSET);
         long max = -1;
         for (int slot = 0; slot < g.slotCount; slot++) {
-            long high = ext + sequenceHighTableOffset(g.slotCount) + slot * SEQUENCE_HIGH_SIZE;
+            long high = ext + sequenceHighOffset(g.slotCount, slot);
             long h = SegmentLayout.slotOffset(slot, g.slotTotalSize);
             if (s.get(ValueLayout.JAVA_INT, h + SLOT_SIZE_OFFSET) != 0) {
                 long sequence = ((long) s.get(ValueLayout.JAVA_INT, high) << 32)

@@ -152,6 +152,11 @@ final class SegmentLayout {
         return EXT_SLOT_TABLE_OFFSET + alignUp(slotCount * LOAN_WORD_SIZE, CACHE_LINE);
     }
 
+    /** The sequence hi32 of {@code slot}, relative to the extension region. */
+    static long sequenceHighOffset(int slotCount, int slot) {
+        return sequenceHighTableOffset(slotCount) + slot * SEQUENCE_HIGH_SIZE;
+    }
+
     /** A slot's 64-bit seqlock word: sequence lo32 in the low half, sample_size in the high half. */
     static long packWord(int sequenceLow, int size) {
         return Integer.toUnsignedLong(sequenceLow) | ((long) size << 32);

@@ -57,7 +57,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     final int slotTotalSize;
     final int capacity;
     final long ext;
-    private final long loanTable;
+    /** Base of the sequence-high table: {@link #sequenceHigh(int)} is on the reader's hot path. */
     private final long sequenceHighTable;
     private final long registry;
 
@@ -84,7 +84,6 @@ abstract class SegmentSlotBackend implements SlotBackend {
         this.capacity = capacity;
         this.slotTotalSize = SegmentLayout.slotTotalSize(capacity);
         this.ext = extensionOffset(slotCount, slotTotalSize);
-        this.loanTable = ext + EXT_SLOT_TABLE_OFFSET;
         this.sequenceHighTable = ext + sequenceHighTableOffset(slotCount);
         this.registry = ext + EXT_REGISTRY_OFFSET;
         this.loanState = new byte[slotCount];
@@ -108,10 +107,10 @@ abstract class SegmentSlotBackend implements SlotBackend {
         segment.set(ValueLayout.JAVA_INT, SLOT_COUNT_OFFSET, slotCount);
         segment.set(ValueLayout.JAVA_INT, SLOT_TOTAL_SIZE_OFFSET, total);
         segment.set(ValueLayout.JAVA_INT, NEXT_SN_OFFSET, (int) initialSequence);
-        for (int slot = 0; slot < slotCount; slot++) {
-            // an empty slot numbered with the high half the next commits use: no store per commit
-            segment.set(ValueLayout.JAVA_INT, ext + sequenceHighTableOffset(slotCount) + slot * SEQUENCE_HIGH_SIZE,
-                    (int) (initialSequence >>> 32));
+        int high = (int) (initialSequence >>> 32);
+        for (int slot = 0; high != 0 && slot < slotCount; slot++) {
+            // the high half the next commits use (the fill wrote 0): no store per commit
+            segment.set(ValueLayout.JAVA_INT, ext + sequenceHighOffset(slotCount, slot), high);
         }
         segment.set(ValueLayout.JAVA_INT, EXT_OFFSET_OFFSET, (int) ext);
         segment.set(ValueLayout.JAVA_INT, EXT_LENGTH_OFFSET, (int) extensionLength(slotCount));
@@ -159,7 +158,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     }
 
     private long loanWord(int slot) {
-        return loanTable + slot * LOAN_WORD_SIZE;
+        return ext + loanWordOffset(slot);
     }
 
     private long sequenceHigh(int slot) {

@@ -143,27 +143,9 @@ class PosixCrashRecoveryTest {
 
     @Test
     void aWriterThatDiedBeforeAdvancingTheNextSequenceIsNotGivenADuplicateSequence() throws Exception {
-        String name = NAMES.next();
-        try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(4).slotCapacity(16).keepOnClose().build();
-             PosixSlotBackend readSide = PosixSlotBackend.open(name).build();
-             FlatReader reader = FlatReader.attach(readSide)) {
-            for (int i = 0; i < 3; i++) {
-                ring.commitSlot(ring.reserveSlot(ring.activeReaders()), new byte[] {(byte) i});
-            }
-            ring.close();
-            // sample 2 is published (version even) but the next sequence still says 2, as if the
-            // writer died between the two stores
-            edit(name, (s, ext) -> rewindNextSequence(s, ext, 2));
-            try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build()) {
-                List<Integer> got = new ArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    got.add((int) reader.takeCopy(Duration.ofSeconds(5))[0]);
-                }
-                assertThat(got).containsExactly(0, 1, 2);
-                assertThat(taken.commitSlot(taken.reserveSlot(taken.activeReaders()), new byte[] {3})).isEqualTo(3);
-                assertThat(reader.takeCopy(Duration.ofSeconds(5))).containsExactly(3);
-            }
-        }
+        // sample 2 is published (its slot word stored with a size) but the next sequence still
+        // says 2, as if the writer died between the two stores
+        takeOverAfterThreeCommits((s, ext) -> rewindNextSequence(s, ext, 2), 0);
     }
 
     @Test
@@ -237,6 +219,25 @@ class PosixCrashRecoveryTest {
 
     @Test
     void aWriterThatDiedRightAfterThePublishingStoreKeepsThatSampleAndLosesOnlyItsOpenLoan() throws Exception {
+        // slot 2: its slot word is published (sequence 2, size 1), but the loan word is still odd
+        // and the next sequence still says 2; slot 3: loaned, nothing written yet
+        takeOverAfterThreeCommits((s, ext) -> {
+            for (int slot = 2; slot < 4; slot++) {
+                long loanWord = ext + SegmentLayout.loanWordOffset(slot);
+                s.set(ValueLayout.JAVA_INT, loanWord, s.get(ValueLayout.JAVA_INT, loanWord) + 1);
+            }
+            rewindNextSequence(s, ext, 2);
+        }, 1);
+    }
+
+    /**
+     * A writer commits samples 0, 1 and 2 into a kept 4-slot ring and leaves; {@code crash} then
+     * edits the segment into what a writer killed at some point would have left. A writer taking
+     * over reclaims {@code reclaimedLoans} loans, the attached reader still gets 0, 1 and 2, and
+     * the next commit is numbered 3.
+     */
+    private static void takeOverAfterThreeCommits(java.util.function.ObjLongConsumer<MemorySegment> crash,
+                                                  int reclaimedLoans) throws Exception {
         String name = NAMES.next();
         try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(4).slotCapacity(16).keepOnClose().build();
              PosixSlotBackend readSide = PosixSlotBackend.open(name).build();
@@ -245,17 +246,9 @@ class PosixCrashRecoveryTest {
                 assertThat(ring.commitSlot(ring.reserveSlot(ring.activeReaders()), new byte[] {(byte) i})).isEqualTo(i);
             }
             ring.close();
-            // slot 2: its slot word is published (sequence 2, size 1), but the loan word is still odd
-            // and the next sequence still says 2; slot 3: loaned, nothing written yet
-            edit(name, (s, ext) -> {
-                for (int slot = 2; slot < 4; slot++) {
-                    long loanWord = ext + SegmentLayout.loanWordOffset(slot);
-                    s.set(ValueLayout.JAVA_INT, loanWord, s.get(ValueLayout.JAVA_INT, loanWord) + 1);
-                }
-                rewindNextSequence(s, ext, 2);
-            });
+            edit(name, crash);
             try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build()) {
-                assertThat(taken.reclaimedLoans()).as("only the loan that held no sample").isEqualTo(1);
+                assertThat(taken.reclaimedLoans()).as("loans that held no sample").isEqualTo(reclaimedLoans);
                 List<Integer> got = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     got.add((int) reader.takeCopy(Duration.ofSeconds(5))[0]);
