@@ -29,12 +29,14 @@ package io.zerodds.flatdata;
  * E+0x040 u64 next sequence (64-bit; its low half mirrors next_sn)            own cache line
  *         u64 end-of-stream sequence (-1 = the stream is open)
  * E+0x080 u32 active reader mask | u32 waiters | u32 lease ms | u32 writer starved   own cache line
- * E+0x0C0 reader registry: 32 entries of 64 bytes, one cache line each
+ * E+0x0C0 u64 displaced sequence: the latest sample committed out of slot order    own cache line
+ *         (-1 = none yet; stored only then, so readers keep the line cached)
+ * E+0x100 reader registry: 32 entries of 64 bytes, one cache line each
  *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
  *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence | rest 0
- * E+0x8C0 loan table: slot_count u32 loan words (odd = loaned to the writer), padded to 64 bytes
+ * E+0x900 loan table: slot_count u32 loan words (odd = loaned to the writer), padded to 64 bytes
  * L       sequence-high table: slot_count u32, the high 32 bits of each slot's sequence
- *         (L = E + 0x8C0 + align_up(4 * slot_count, 64); written only when they change)
+ *         (L = E + 0x900 + align_up(4 * slot_count, 64); written only when they change)
  * </pre>
  *
  * <p>A slot's sequence lo32 and sample_size form one 64-bit word at +0x00, stored at once: it is
@@ -52,7 +54,7 @@ final class SegmentLayout {
     static final int MAGIC = 0x5A445353;
     /** "FDX1": announces the extension region in the reserved header bytes. */
     static final int EXTENSION_MAGIC = 0x31584446;
-    static final int LAYOUT_VERSION = 2;
+    static final int LAYOUT_VERSION = 3;
     static final int MAX_READERS = 32;
     static final int CACHE_LINE = 64;
 
@@ -93,7 +95,13 @@ final class SegmentLayout {
     static final long EXT_LEASE_OFFSET = EXT_WAITERS_OFFSET + 4;
     /** 1 while the writer's last reserve found no free slot: only then does a markRead signal. */
     static final long EXT_WRITER_STARVED_OFFSET = EXT_LEASE_OFFSET + 4;
-    static final long EXT_REGISTRY_OFFSET = EXT_ACTIVE_MASK_OFFSET + CACHE_LINE;
+    /**
+     * The latest sequence the writer committed somewhere else than in the slot after its
+     * predecessor's; stored before that commit, so a reader that finds its next sample neither in
+     * that slot nor announced here knows it is not committed yet (see nextUnreadSlot).
+     */
+    static final long EXT_DISPLACED_SEQUENCE_OFFSET = EXT_ACTIVE_MASK_OFFSET + CACHE_LINE;
+    static final long EXT_REGISTRY_OFFSET = EXT_DISPLACED_SEQUENCE_OFFSET + CACHE_LINE;
     static final long READER_ENTRY_SIZE = CACHE_LINE;
     static final long READER_STATE_OFFSET = 0;
     static final long READER_EPOCH_OFFSET = READER_STATE_OFFSET + 4;

@@ -63,18 +63,26 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     // writer-local state (one writer thread)
     private final byte[] loanState;
+    /** Mirrors of the words only the writer stores (loan words, sequence hi32): no load on the hot path. */
+    private final int[] loanWords;
+    private final int[] sequenceHighs;
     private final MemorySegment[] writeViews;
     private int cursor;
     private long nextSequence;
     private boolean streamEnded;
     /** Whether we told readers (EXT_WRITER_STARVED) that our last reserve found no free slot. */
     private boolean starved;
+    /** The slot after our last commit's: a commit anywhere else is announced as displaced. */
+    private int inPlaceSlot = -1;
 
     // reader-local caches: benign races, each entry is an immutable view or a hint
     private final MemorySegment[] readViews;
-    private final int[] readerHint = new int[MAX_READERS * HINT_STRIDE];
-    /** Hints of different readers on different cache lines. */
-    private static final int HINT_STRIDE = 16;
+    /**
+     * Per reader: the slot after the one its last sample came from, and the sequence it expects
+     * there (-1 = no hint). Hints of different readers are on different cache lines.
+     */
+    private final long[] readerHint = new long[MAX_READERS * HINT_STRIDE];
+    private static final int HINT_STRIDE = 8;
 
     private volatile boolean closed;
 
@@ -87,12 +95,21 @@ abstract class SegmentSlotBackend implements SlotBackend {
         this.sequenceHighTable = ext + sequenceHighTableOffset(slotCount);
         this.registry = ext + EXT_REGISTRY_OFFSET;
         this.loanState = new byte[slotCount];
+        this.loanWords = new int[slotCount];
+        this.sequenceHighs = new int[slotCount];
+        for (int slot = 0; slot < slotCount; slot++) {
+            loanWords[slot] = (int) INT.getAcquire(segment, loanWord(slot));
+            sequenceHighs[slot] = (int) INT.getAcquire(segment, sequenceHigh(slot));
+        }
         this.writeViews = new MemorySegment[slotCount];
         this.readViews = new MemorySegment[slotCount];
         this.nextSequence = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
         this.streamEnded = (long) LONG.getAcquire(segment, ext + EXT_END_SEQUENCE_OFFSET) >= 0;
         // a writer taking over after a crash clears its predecessor's flag at its first reserve
         this.starved = (int) INT.getAcquire(segment, ext + EXT_WRITER_STARVED_OFFSET) != 0;
+        for (int reader = 0; reader < MAX_READERS; reader++) {
+            readerHint[reader * HINT_STRIDE + 1] = -1;
+        }
     }
 
     /**
@@ -128,6 +145,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         segment.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_STATE_OFFSET, WRITER_OPEN);
         LONG.setRelease(segment, ext + EXT_NEXT_SEQUENCE_OFFSET, initialSequence);
         LONG.setRelease(segment, ext + EXT_END_SEQUENCE_OFFSET, -1L);
+        LONG.setRelease(segment, ext + EXT_DISPLACED_SEQUENCE_OFFSET, -1L);
         INT.setRelease(segment, EXT_MAGIC_OFFSET, EXTENSION_MAGIC);
         // the magic goes last: a consumer that sees it sees a complete header
         INT.setRelease(segment, MAGIC_OFFSET, MAGIC);
@@ -262,8 +280,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
     }
 
     private boolean isReusable(int slot, int activeMask) {
-        if (isLoaned(slot)) {
-            return false;
+        if (loanState[slot] == LOANED) {
+            return false; // only this writer loans (a takeover reclaims its predecessor's loans first)
         }
         long h = header(slot);
         if (wordSize(slotWord(slot)) == 0) {
@@ -304,8 +322,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     }
 
     private void loan(int slot) {
-        int v = (int) INT.getAcquire(segment, loanWord(slot));
-        INT.setOpaque(segment, loanWord(slot), v + 1);
+        INT.setOpaque(segment, loanWord(slot), ++loanWords[slot]);
         // seqlock writer: size 0 must be visible before any payload store; a store-store fence is
         // all that takes (a volatile store would add a full fence per loan)
         long h = header(slot) + SLOT_SEQUENCE_OFFSET;
@@ -346,15 +363,21 @@ abstract class SegmentSlotBackend implements SlotBackend {
         long sequence = nextSequence;
         long h = header(slot);
         int high = (int) (sequence >>> 32);
-        if ((int) INT.get(segment, sequenceHigh(slot)) != high) {
+        if (sequenceHighs[slot] != high) {
             // once per 2^32 samples: a line readers keep cached is stored only then
+            sequenceHighs[slot] = high;
             INT.set(segment, sequenceHigh(slot), high);
         }
         INT.set(segment, h + SLOT_MASK_OFFSET, 0);
+        if (slot != inPlaceSlot) {
+            // a reader looks for this sample in the slot after its predecessor's; it reads this
+            // line (which we store only here) to learn that it is elsewhere: store it first
+            LONG.setRelease(segment, ext + EXT_DISPLACED_SEQUENCE_OFFSET, sequence);
+        }
+        inPlaceSlot = slot + 1 == slotCount ? 0 : slot + 1;
         // the one store that publishes the sample: sequence lo32 and size, on the polled line
         LONG.setRelease(segment, h + SLOT_SEQUENCE_OFFSET, packWord((int) sequence, length));
-        int v = (int) INT.get(segment, loanWord(slot));
-        INT.setRelease(segment, loanWord(slot), v + 1);
+        INT.setRelease(segment, loanWord(slot), ++loanWords[slot]);
         nextSequence = sequence + 1;
         LONG.setRelease(segment, ext + EXT_NEXT_SEQUENCE_OFFSET, sequence + 1);
         INT.setRelease(segment, NEXT_SN_OFFSET, (int) (sequence + 1));
@@ -367,8 +390,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public void discardSlot(int slot) {
         checkOpen();
         checkLoaned(slot, "discard");
-        int v = (int) INT.get(segment, loanWord(slot));
-        INT.setRelease(segment, loanWord(slot), v + 1);
+        INT.setRelease(segment, loanWord(slot), ++loanWords[slot]);
         loanState[slot] = DISCARDED;
         signalChange();
     }
@@ -402,6 +424,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
                 if (wordSize(slotWord(slot)) == 0) {
                     reclaimed++;
                 }
+                loanWords[slot] = v + 1;
                 INT.setRelease(segment, loanWord(slot), v + 1);
                 loanState[slot] = LOAN_NONE;
             }
@@ -540,18 +563,29 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public int nextUnreadSlot(int reader, long sequence) {
         checkOpen();
         checkReaderIndex(reader);
-        // The slot after the last one taken usually holds the next sample: probing it first costs
-        // the loads of that one slot (which a spinning reader then watches directly) instead of
-        // the next-sequence line followed by the slot's lines. Seqlock-validated, so a hit is a
-        // committed sample whatever the next sequence says.
+        // The slot after the one the previous sample came from usually holds the next sample:
+        // probing it first costs the loads of that one slot (which a spinning reader then watches
+        // directly). Seqlock-validated, so a hit is a committed sample.
         int bit = 1 << reader;
-        int hint = readerHint[reader * HINT_STRIDE];
-        if (hint < slotCount && inOrderHit(hint, bit, sequence)) {
-            // a disconnected reader's bit protects nothing: samples committed after the disconnect
-            // look unread to it (the commit clears the mask) but the writer may recycle them
-            checkAttached(reader);
-            readerHint[reader * HINT_STRIDE] = hint + 1 == slotCount ? 0 : hint + 1;
-            return hint;
+        int h = reader * HINT_STRIDE;
+        if (readerHint[h + 1] == sequence) {
+            int hint = (int) readerHint[h];
+            if (inOrderHit(hint, bit, sequence)) {
+                // a disconnected reader's bit protects nothing: samples committed after the
+                // disconnect look unread to it (the commit clears the mask) but may be recycled
+                checkAttached(reader);
+                hint(reader, hint, sequence);
+                return hint;
+            }
+            // Not there. The writer stores the displaced sequence before it commits a sample
+            // anywhere else, so an older value means `sequence` is committed nowhere yet (as of
+            // the slot load above; a caller that read the generation before us sees the commit's
+            // change). A spinning reader so polls one line, which only the commit it waits for
+            // stores to, not the next-sequence line every commit stores to.
+            if ((long) LONG.getAcquire(segment, ext + EXT_DISPLACED_SEQUENCE_OFFSET) < sequence) {
+                checkAttached(reader);
+                return NO_SLOT;
+            }
         }
         long next = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
         if (sequence >= next) {
@@ -561,7 +595,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         for (int slot = 0; slot < slotCount; slot++) {
             if (unreadSequence(slot, bit) == sequence) {
                 checkAttached(reader);
-                readerHint[reader * HINT_STRIDE] = slot + 1 == slotCount ? 0 : slot + 1;
+                hint(reader, slot, sequence);
                 return slot;
             }
         }
@@ -574,6 +608,13 @@ abstract class SegmentSlotBackend implements SlotBackend {
         // committed, and an attached reader's unread samples cannot be recycled: it was read already
         throw new IllegalStateException("sample sequence=" + sequence + " is no longer unread by reader "
                 + reader + " in " + this + " (marked read twice?)");
+    }
+
+    /** Remembers that {@code sequence} came from {@code slot}: the next is looked for after it. */
+    private void hint(int reader, int slot, long sequence) {
+        int h = reader * HINT_STRIDE;
+        readerHint[h] = slot + 1 == slotCount ? 0 : slot + 1;
+        readerHint[h + 1] = sequence + 1;
     }
 
     /**
@@ -694,7 +735,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         INT.getAndBitwiseOr(segment, ext + EXT_ACTIVE_MASK_OFFSET, bit);
         long start = (long) LONG.getVolatile(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
         LONG.setVolatile(segment, entry + READER_START_SEQUENCE_OFFSET, start);
-        readerHint[reader * HINT_STRIDE] = 0;
+        readerHint[reader * HINT_STRIDE + 1] = -1;
         INT.setVolatile(segment, entry + READER_STATE_OFFSET, READER_ATTACHED);
         signalChange();
         return reader;

@@ -178,7 +178,8 @@ public interface SlotBackend extends AutoCloseable {
      * The slot that holds sample {@code sequence} if it is committed and not yet read by
      * {@code reader}, else {@link #NO_SLOT}. This is the in-order fast path of a reader that knows
      * which sequence it expects next: no full scan when the sample is where the writer usually
-     * puts it, and a single load when nothing new was committed.
+     * puts it; when nothing new was committed, only loads of cache lines that no commit but the
+     * awaited one stores to.
      *
      * @throws ReaderDisconnectedException when the reader was disconnected
      */

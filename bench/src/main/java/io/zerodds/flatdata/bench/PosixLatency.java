@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.HdrHistogram.Histogram;
 
@@ -26,10 +27,16 @@ import org.HdrHistogram.Histogram;
  * samples through {@link PosixSlotBackend} with {@link FlatWriter#loan()} and
  * {@link FlatReader#take()}: once busy-spinning, once blocking in the futex wait; next to a bare
  * baseline in the same run, two processes bouncing one cache line through a mapped
- * {@code /dev/shm} file.
+ * {@code /dev/shm} file. Bare and busy-spin runs alternate in {@value #PASSES} passes, and the
+ * summary line gives the median of the passes' p50 ratios.
  *
- * <p>Usage: {@code ./flatdata bench posix-latency [round-trips]} (default 200000 spinning,
- * a tenth of that with futex waits). The pong side is a child JVM started from this one.
+ * <p>The ping side loans, writes and commits a sample, takes the echo and releases it; the pong
+ * side takes the ping, commits its reply, then releases the ping. Both wait for the first
+ * 100000 round trips (or a quarter of a run, if more) before recording.
+ *
+ * <p>Usage: {@code ./flatdata bench posix-latency [round-trips]} (default 1000000 busy-spinning,
+ * spread over the passes, and a tenth of that with futex waits). The pong side is a child JVM
+ * started from this one.
  */
 public final class PosixLatency {
     private PosixLatency() {
@@ -37,20 +44,40 @@ public final class PosixLatency {
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final int SAMPLE = 64;
+    /** Alternating bare and busy-spin runs in one benchmark run. */
+    private static final int PASSES = 5;
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("pong")) {
             pong(args[1], args[2], Long.parseLong(args[3]));
             return;
         }
-        long rounds = args.length > 0 ? Long.parseLong(args[0]) : 200_000;
+        long rounds = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
         String tag = "flatdata-bench-" + ProcessHandle.current().pid();
         System.out.printf("one-way latency, %d-byte samples, ping-pong RTT/2, %d cores, %s%n", SAMPLE,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+        // The cost of moving a cache line between two cores drifts on a shared host (which physical
+        // cores the two processes get): bare and busy-spin alternate in passes, and each pass's
+        // ratio compares two runs seconds apart.
+        Histogram bare = new Histogram(10_000_000_000L, 3);
+        Histogram spin = new Histogram(10_000_000_000L, 3);
+        double[] ratios = new double[PASSES];
+        for (int pass = 0; pass < PASSES; pass++) {
+            Histogram b = run("bare", tag + "-bare" + pass, rounds / PASSES);
+            Histogram s = run("spin", tag + "-spin" + pass, rounds / PASSES);
+            ratios[pass] = (double) s.getValueAtPercentile(50) / b.getValueAtPercentile(50);
+            System.out.printf("pass %d: p50 bare %d ns, busy-spin %d ns, ratio %.2f%n", pass + 1,
+                    b.getValueAtPercentile(50), s.getValueAtPercentile(50), ratios[pass]);
+            bare.add(b);
+            spin.add(s);
+        }
+        Arrays.sort(ratios);
+        System.out.printf("busy-spin p50 / bare p50: median of %d passes %.2f (lowest %.2f, highest %.2f)%n",
+                PASSES, ratios[PASSES / 2], ratios[0], ratios[PASSES - 1]);
         System.out.printf("%-28s %10s %8s %8s %8s %8s %8s %10s%n", "mode", "round trips", "mean", "p50", "p90",
                 "p99", "p99.9", "max (ns)");
-        report("bare cache line (baseline)", run("bare", tag + "-bare", rounds));
-        report("flatdata busy-spin", run("spin", tag + "-spin", rounds));
+        report("bare cache line (baseline)", bare);
+        report("flatdata busy-spin", spin);
         report("flatdata futex wait", run("futex", tag + "-futex", Math.max(1_000, rounds / 10)));
     }
 
@@ -62,7 +89,7 @@ public final class PosixLatency {
 
     /** Starts the pong process, runs warm-up and measured round trips, returns RTT/2 in ns. */
     private static Histogram run(String mode, String name, long rounds) throws Exception {
-        long warmup = Math.max(1_000, rounds / 4);
+        long warmup = Math.max(100_000, rounds / 4);
         long total = warmup + rounds;
         Histogram histogram = new Histogram(10_000_000_000L, 3);
         String java = ProcessHandle.current().info().command().orElseThrow();
@@ -187,11 +214,11 @@ public final class PosixLatency {
             }
             for (long i = 0; i < total; i++) {
                 Sample s = next(reader, spin);
-                long v = s.segment().get(ValueLayout.JAVA_LONG, 0);
-                s.release();
                 FlatWriter.Claim claim = writer.loan();
-                claim.segment().set(ValueLayout.JAVA_LONG, 0, v);
+                claim.segment().set(ValueLayout.JAVA_LONG, 0, s.segment().get(ValueLayout.JAVA_LONG, 0));
                 claim.commit(SAMPLE);
+                // the reply goes out first: marking the ping read waits for its cache line
+                s.release();
             }
         }
     }
