@@ -587,6 +587,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
                 return NO_SLOT;
             }
         }
+        return findUnread(reader, bit, sequence);
+    }
+
+    /** nextUnreadSlot(reader, sequence) off the fast path: the sample is not where it was expected. */
+    private int findUnread(int reader, int bit, long sequence) {
         long next = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
         if (sequence >= next) {
             checkAttached(reader);

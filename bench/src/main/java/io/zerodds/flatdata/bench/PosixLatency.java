@@ -30,8 +30,8 @@ import org.HdrHistogram.Histogram;
  * {@code /dev/shm} file. Bare and busy-spin runs alternate in {@value #PASSES} passes, and the
  * summary line gives the median of the passes' p50 ratios.
  *
- * <p>The ping side loans, writes and commits a sample, takes the echo and releases it; the pong
- * side takes the ping, commits its reply, then releases the ping. Both wait for the first
+ * <p>The ping side loans, writes and commits a sample, takes the echo, stops the clock and
+ * releases the echo; the pong side takes the ping, commits its reply, then releases the ping. Both wait for the first
  * 100000 round trips (or a quarter of a run, if more) before recording.
  *
  * <p>Usage: {@code ./flatdata bench posix-latency [round-trips]} (default 1000000 busy-spinning,
@@ -141,12 +141,15 @@ public final class PosixLatency {
                         claim.commit(SAMPLE);
                         Sample s = next(reader, spin);
                         long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
+                        // the round trip ends when the echo is in hand; releasing it is the next
+                        // round's business (it waits for the echo's cache line)
+                        long t1 = System.nanoTime();
                         s.release();
                         if (echoed != i) {
                             throw new IllegalStateException("round " + i + " echoed " + echoed);
                         }
                         if (i >= warmup) {
-                            histogram.recordValue((System.nanoTime() - t0) / 2);
+                            histogram.recordValue((t1 - t0) / 2);
                         }
                     }
                 }
