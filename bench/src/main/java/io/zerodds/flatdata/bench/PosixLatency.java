@@ -27,8 +27,8 @@ import org.HdrHistogram.Histogram;
  * samples through {@link PosixSlotBackend} with {@link FlatWriter#loan()} and
  * {@link FlatReader#take()}: once busy-spinning, once blocking in the futex wait; next to a bare
  * baseline in the same run, two processes bouncing one cache line through a mapped
- * {@code /dev/shm} file. Bare and busy-spin runs alternate in {@value #PASSES} passes, and the
- * summary line gives the median of the passes' p50 ratios.
+ * {@code /dev/shm} file. Bare and busy-spin runs alternate in {@value #PASSES} passes after one
+ * warm-up pass, and the summary line gives the median of the passes' p50 ratios.
  *
  * <p>The ping side loans, writes and commits a sample, takes the echo, stops the clock and
  * releases the echo; the pong side takes the ping, commits its reply, then releases the ping. Both wait for the first
@@ -61,6 +61,11 @@ public final class PosixLatency {
         // ratio compares two runs seconds apart.
         Histogram bare = new Histogram(10_000_000_000L, 3);
         Histogram spin = new Histogram(10_000_000_000L, 3);
+        // this process compiles its loops during the first pass: that one is not counted
+        Histogram wb = run("bare", tag + "-warm-bare", rounds / PASSES);
+        Histogram ws = run("spin", tag + "-warm-spin", rounds / PASSES);
+        System.out.printf("warm-up pass (not counted): p50 bare %d ns, busy-spin %d ns%n",
+                wb.getValueAtPercentile(50), ws.getValueAtPercentile(50));
         double[] ratios = new double[PASSES];
         for (int pass = 0; pass < PASSES; pass++) {
             Histogram b = run("bare", tag + "-bare" + pass, rounds / PASSES);
