@@ -29,8 +29,9 @@ package io.zerodds.flatdata;
  * E+0x040 u64 next sequence (64-bit; its low half mirrors next_sn)            own cache line
  *         u64 end-of-stream sequence (-1 = the stream is open)
  * E+0x080 u32 active reader mask | u32 waiters | u32 lease ms | u32 writer starved   own cache line
- * E+0x0C0 u64 displaced sequence: the latest sample committed out of slot order    own cache line
- *         (-1 = none yet; stored only then, so readers keep the line cached)
+ * E+0x0C0 u64 displaced sequence: the latest sample a writer committed, or began     own cache line
+ *         to commit, in another slot than the one after its previous commit's, or as its
+ *         first commit (-1 = none yet; stored only then, so readers keep the line cached)
  * E+0x100 reader registry: 32 entries of 64 bytes, one cache line each
  *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
  *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence | rest 0
@@ -96,9 +97,11 @@ final class SegmentLayout {
     /** 1 while the writer's last reserve found no free slot: only then does a markRead signal. */
     static final long EXT_WRITER_STARVED_OFFSET = EXT_LEASE_OFFSET + 4;
     /**
-     * The latest sequence the writer committed somewhere else than in the slot after its
-     * predecessor's; stored before that commit, so a reader that finds its next sample neither in
-     * that slot nor announced here knows it is not committed yet (see nextUnreadSlot).
+     * The sequence of the latest sample a writer put in another slot than the one after its
+     * previous commit's, or committed first after it opened the ring. Stored before that commit
+     * (a writer that dies in between leaves it ahead of the samples), so a reader that finds its
+     * next sample neither in that slot nor announced here knows it is not committed yet (see
+     * nextUnreadSlot).
      */
     static final long EXT_DISPLACED_SEQUENCE_OFFSET = EXT_ACTIVE_MASK_OFFSET + CACHE_LINE;
     static final long EXT_REGISTRY_OFFSET = EXT_DISPLACED_SEQUENCE_OFFSET + CACHE_LINE;

@@ -21,19 +21,24 @@ import java.util.Optional;
  *       {@code sample_size = 0}, followed by a store-store fence: seqlock readers and reference
  *       consumers see an empty slot before any payload byte changes;</li>
  *   <li>the payload is written (in place, or copied by commitSlot);</li>
- *   <li>commit: the sequence hi32 (only when it changes), {@code reader_mask = 0}, then the slot
- *       word with the new sequence lo32 and size in one <b>release</b> store (this publishes the
- *       sample), the loan word back to even, then the 64-bit next sequence with a release store
+ *   <li>commit: the sequence hi32 (only when it changes), {@code reader_mask = 0}, the
+ *       displaced sequence with a release store when the slot is not the one after the previous
+ *       commit's (and at a writer's first commit), then the slot word with the new sequence lo32
+ *       and size in one <b>release</b> store (this publishes the sample), the loan word back to even, then the 64-bit next sequence with a release store
  *       (and its low half into the reference's {@code next_sn}), then the notify generation is
  *       incremented.</li>
  * </ol>
  * <h2>Observe protocol (reader)</h2>
  * Load the slot word with acquire (size 0: skip), load the mask and the sequence hi32,
  * {@link VarHandle#acquireFence()}, load the slot word again: equal means the header is
- * consistent. A reader that expects sequence {@code q} first probes the slot after its last one;
- * otherwise it loads the next sequence with acquire: {@code q < next} means the sample's commit
- * happened-before, so it is found in the ring (it cannot be recycled while unread). A view read
- * in place is validated the same way afterwards through {@link #slotSequence(int)}.
+ * consistent. A reader that expects sequence {@code q} and took {@code q - 1} from slot
+ * {@code h - 1} probes slot {@code h}. When {@code q} is not there and the slot word does not
+ * name it, the reader loads the displaced sequence with acquire: below {@code q} means {@code q}
+ * was committed nowhere when the probe loaded the slot word (the writer stores the displaced
+ * sequence before a commit anywhere else), so the answer is "nothing yet". Otherwise, and
+ * without a probe, it loads the next sequence with acquire: {@code q < next} means the sample's
+ * commit happened-before, so it is found in the ring (it cannot be recycled while unread). A view
+ * read in place is validated the same way afterwards through {@link #slotSequence(int)}.
  *
  * <p>Everything a reader needs to accept the next sample (slot word, mask, first payload bytes)
  * is on the slot's first cache line, and everything the writer stores per sample outside that
@@ -75,14 +80,17 @@ abstract class SegmentSlotBackend implements SlotBackend {
     /** The slot after our last commit's: a commit anywhere else is announced as displaced. */
     private int inPlaceSlot = -1;
 
-    // reader-local caches: benign races, each entry is an immutable view or a hint
+    // reader-local caches: each view is immutable (benign races); a hint belongs to one reader
+    // index, which the contract gives to one thread at a time with a happens-before hand-over
     private final MemorySegment[] readViews;
     /**
      * Per reader: the slot after the one its last sample came from, and the sequence it expects
-     * there (-1 = no hint). Hints of different readers are on different cache lines.
+     * there (-1 = no hint). The hint decides a "nothing yet" answer, so both words must be the
+     * reader's own latest ones. 128 bytes apart: two readers never share a cache line, whatever
+     * the array's alignment.
      */
     private final long[] readerHint = new long[MAX_READERS * HINT_STRIDE];
-    private static final int HINT_STRIDE = 8;
+    private static final int HINT_STRIDE = 16;
 
     private volatile boolean closed;
 
@@ -565,24 +573,28 @@ abstract class SegmentSlotBackend implements SlotBackend {
         checkReaderIndex(reader);
         // The slot after the one the previous sample came from usually holds the next sample:
         // probing it first costs the loads of that one slot (which a spinning reader then watches
-        // directly). Seqlock-validated, so a hit is a committed sample.
+        // directly). Its slot word is compared first; only a match pays for the rest of the
+        // seqlock read (mask and sequence hi32, then the word again), so a hit is committed.
         int bit = 1 << reader;
         int h = reader * HINT_STRIDE;
         if (readerHint[h + 1] == sequence) {
             int hint = (int) readerHint[h];
-            if (inOrderHit(hint, bit, sequence)) {
-                // a disconnected reader's bit protects nothing: samples committed after the
-                // disconnect look unread to it (the commit clears the mask) but may be recycled
-                checkAttached(reader);
-                hint(reader, hint, sequence);
-                return hint;
-            }
-            // Not there. The writer stores the displaced sequence before it commits a sample
-            // anywhere else, so an older value means `sequence` is committed nowhere yet (as of
-            // the slot load above; a caller that read the generation before us sees the commit's
-            // change). A spinning reader so polls one line, which only the commit it waits for
-            // stores to, not the next-sequence line every commit stores to.
-            if ((long) LONG.getAcquire(segment, ext + EXT_DISPLACED_SEQUENCE_OFFSET) < sequence) {
+            long w1 = slotWord(hint);
+            if (wordSequenceLow(w1) == (int) sequence && wordSize(w1) != 0) {
+                if (unreadSequence(hint, bit, w1) == sequence) {
+                    // a disconnected reader's bit protects nothing: samples committed after the
+                    // disconnect look unread to it (the commit clears the mask) but may be recycled
+                    checkAttached(reader);
+                    hint(reader, hint, sequence);
+                    return hint;
+                }
+                // there but being rewritten, or marked read already: the full search sorts it out
+            } else if ((long) LONG.getAcquire(segment, ext + EXT_DISPLACED_SEQUENCE_OFFSET) < sequence) {
+                // Not there. The writer stores the displaced sequence before it commits a sample
+                // anywhere else, so an older value means `sequence` was committed nowhere when we
+                // loaded the slot word (a caller that read the generation before us will see the
+                // commit's change). A spinning reader so polls one line, which only the commit it
+                // waits for stores to, not the next-sequence line every commit stores to.
                 checkAttached(reader);
                 return NO_SLOT;
             }
@@ -620,17 +632,6 @@ abstract class SegmentSlotBackend implements SlotBackend {
         int h = reader * HINT_STRIDE;
         readerHint[h] = slot + 1 == slotCount ? 0 : slot + 1;
         readerHint[h + 1] = sequence + 1;
-    }
-
-    /**
-     * The in-order fast path: the slot after the last one taken usually holds the next sample.
-     * Its slot word (on the header line a spinning reader watches anyway) is compared first; only
-     * a match pays for the rest of the seqlock read (mask and sequence hi32, then the word again).
-     */
-    private boolean inOrderHit(int slot, int bit, long sequence) {
-        long w1 = slotWord(slot);
-        return wordSequenceLow(w1) == (int) sequence && wordSize(w1) != 0
-                && unreadSequence(slot, bit, w1) == sequence;
     }
 
     @Override

@@ -60,7 +60,9 @@ import java.util.Optional;
  * The writer calls ({@code reserveSlot, commitSlot, commitInPlace, discardSlot, slotDataPtr}) come
  * from one thread at a time (one writer). The reader calls ({@code nextUnreadSlot, slotReadPtr,
  * readSlot, markRead, slotSequence}) may come from any number of threads, each reader index used by
- * one thread at a time. {@code attachReader, detachReader, markReaderDisconnected,
+ * one thread at a time; handing a reader index (or a writer) to another thread must
+ * happen-before its next call there (a lock, a volatile or a concurrent queue), as handing any
+ * non-thread-safe object does. {@code attachReader, detachReader, markReaderDisconnected,
  * notifyGeneration, waitForChange}, the size queries and {@code close} are safe from any thread.
  *
  * <h2>Errors</h2>
@@ -178,8 +180,8 @@ public interface SlotBackend extends AutoCloseable {
      * The slot that holds sample {@code sequence} if it is committed and not yet read by
      * {@code reader}, else {@link #NO_SLOT}. This is the in-order fast path of a reader that knows
      * which sequence it expects next: no full scan when the sample is where the writer usually
-     * puts it; when nothing new was committed, only loads of cache lines that no commit but the
-     * awaited one stores to.
+     * puts it; once the reader took the previous sample through this method and nothing new was
+     * committed, only loads of cache lines that no commit but the awaited one stores to.
      *
      * @throws ReaderDisconnectedException when the reader was disconnected
      */

@@ -223,6 +223,22 @@ public abstract class SlotBackendContractTest {
     }
 
     @Test
+    void askingBySequenceForASampleAlreadyMarkedReadIsAnError() {
+        SlotBackend b = ring(4, 16);
+        int reader = b.attachReader();
+        long first = write(b, "a");
+        assertThat(takeInOrder(b, reader, first)).isEqualTo("a");
+        write(b, "b");
+        // b is taken without its sequence, so the reader's in-order probe still expects it
+        assertThat(drain(b, reader)).containsExactly("b");
+        assertThatThrownBy(() -> b.nextUnreadSlot(reader, first + 1))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("sequence=" + (first + 1))
+                .hasMessageContaining("marked read twice?");
+        assertThat(takeInOrder(b, reader, first + 2)).isNull();
+    }
+
+    @Test
     void aReaderWaitingForTheNextSampleWakesForOneCommittedOutOfSlotOrder() throws Exception {
         SlotBackend b = ring(4, 16);
         FlatReader reader = FlatReader.attach(b);
