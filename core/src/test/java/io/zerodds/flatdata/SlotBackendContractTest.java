@@ -196,12 +196,18 @@ public abstract class SlotBackendContractTest {
         return s;
     }
 
+    /** Commits "a" and has {@code reader} take it by sequence; returns a's sequence. */
+    private static long writeAndTakeInOrder(SlotBackend b, int reader) {
+        long first = write(b, "a");
+        assertThat(takeInOrder(b, reader, first)).isEqualTo("a");
+        return first;
+    }
+
     @Test
     void aSampleCommittedOutOfSlotOrderIsFoundByAReaderTakingInOrder() {
         SlotBackend b = ring(4, 16);
         int reader = b.attachReader();
-        long first = write(b, "a");
-        assertThat(takeInOrder(b, reader, first)).isEqualTo("a");
+        long first = writeAndTakeInOrder(b, reader);
         assertThat(takeInOrder(b, reader, first + 1)).as("nothing committed yet").isNull();
 
         // the slot after a's is loaned and discarded: b lands one slot further
@@ -226,8 +232,7 @@ public abstract class SlotBackendContractTest {
     void askingBySequenceForASampleAlreadyMarkedReadIsAnError() {
         SlotBackend b = ring(4, 16);
         int reader = b.attachReader();
-        long first = write(b, "a");
-        assertThat(takeInOrder(b, reader, first)).isEqualTo("a");
+        long first = writeAndTakeInOrder(b, reader);
         write(b, "b");
         // b is taken without its sequence, so the reader's in-order probe still expects it
         assertThat(drain(b, reader)).containsExactly("b");
