@@ -733,8 +733,8 @@ public final class PosixSlotBackend implements SlotBackend {
             long high = ext + sequenceHighOffset(g.slotCount, slot);
             long h = SegmentLayout.slotOffset(slot, g.slotTotalSize);
             if (s.get(ValueLayout.JAVA_INT, h + SLOT_SIZE_OFFSET) != 0) {
-                long sequence = ((long) s.get(ValueLayout.JAVA_INT, high) << 32)
-                        | Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, h + SLOT_SEQUENCE_OFFSET));
+                long sequence = SegmentLayout.sequence(s.get(ValueLayout.JAVA_INT, high),
+                        s.get(ValueLayout.JAVA_INT, h + SLOT_SEQUENCE_OFFSET));
                 max = Math.max(max, sequence);
             }
         }

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@link #activeReaders()} is the set attached through this process, not the writer's mask;</li>
  *   <li>reference semantics for what is pending: every committed slot whose bit is clear is
  *       unread, including samples committed before the attach;</li>
- *   <li>no seqlock (a reference writer does not clear sample_size before it rewrites a slot): a slot is stable only while this reader's bit is in the
- *       writer's active mask and the slot is unread (the writer's promise, not ours);</li>
+ *   <li>no seqlock (a reference writer does not clear sample_size before it rewrites a slot): a
+ *       slot is stable only while this reader's bit is in the writer's active mask and the slot
+ *       is unread (the writer's promise, not ours);</li>
  *   <li>32-bit sequences, extended here to 64 bits by counting wraps of {@code next_sn};</li>
  *   <li>no writer methods ({@link UnsupportedOperationException}), no type hash, no leases.</li>
  * </ul>

@@ -173,6 +173,11 @@ final class SegmentLayout {
         return Integer.toUnsignedLong(sequenceLow) | ((long) size << 32);
     }
 
+    /** A 64-bit sequence from a slot's sequence hi32 (its table) and lo32 (its slot word). */
+    static long sequence(int high, int low) {
+        return ((long) high << 32) | Integer.toUnsignedLong(low);
+    }
+
     static int wordSize(long word) {
         return (int) (word >>> 32);
     }

@@ -24,9 +24,9 @@ import java.util.Optional;
  *   <li>commit: the sequence hi32 (only when it changes), {@code reader_mask = 0}, the
  *       displaced sequence with a release store when the slot is not the one after the previous
  *       commit's (and at a writer's first commit), then the slot word with the new sequence lo32
- *       and size in one <b>release</b> store (this publishes the sample), the loan word back to even, then the 64-bit next sequence with a release store
- *       (and its low half into the reference's {@code next_sn}), then the notify generation is
- *       incremented.</li>
+ *       and size in one <b>release</b> store (this publishes the sample), the loan word back to
+ *       even, then the 64-bit next sequence with a release store (and its low half into the
+ *       reference's {@code next_sn}), then the notify generation is incremented.</li>
  * </ol>
  * <h2>Observe protocol (reader)</h2>
  * Load the slot word with acquire (size 0: skip), load the mask and the sequence hi32,
@@ -326,7 +326,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     private long committedSequence(int slot) {
         int lo = wordSequenceLow(slotWord(slot));
         int hi = (int) INT.getAcquire(segment, sequenceHigh(slot));
-        return ((long) hi << 32) | (lo & 0xFFFF_FFFFL);
+        return sequence(hi, lo);
     }
 
     private void loan(int slot) {
@@ -496,7 +496,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         if (slotWord(slot) != w1 || (mask & readerBits) != 0) {
             return NO_SEQUENCE;
         }
-        return ((long) hi << 32) | (wordSequenceLow(w1) & 0xFFFF_FFFFL);
+        return sequence(hi, wordSequenceLow(w1));
     }
 
     @Override
@@ -516,7 +516,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, h + SLOT_HEADER_SIZE, data, 0, data.length);
             VarHandle.acquireFence();
             if (slotWord(slot) == w1) {
-                return new SlotSample(((long) hi << 32) | (wordSequenceLow(w1) & 0xFFFF_FFFFL), size, mask, data);
+                return new SlotSample(sequence(hi, wordSequenceLow(w1)), size, mask, data);
             }
             Thread.onSpinWait();
         }

@@ -277,14 +277,11 @@ class PosixCrashRecoveryTest {
 
     /** Writes a writer record (state open) into a kept segment, as a crashed writer would leave it. */
     private static void forgeWriter(String name, int pid, long startMillis) throws Exception {
-        try (FileChannel ch = FileChannel.open(NAMES.path(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
-             Arena arena = Arena.ofConfined()) {
-            MemorySegment s = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
-            long ext = Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, SegmentLayout.EXT_OFFSET_OFFSET));
+        edit(name, (s, ext) -> {
             s.set(ValueLayout.JAVA_INT, ext + SegmentLayout.EXT_WRITER_PID_OFFSET, pid);
             s.set(ValueLayout.JAVA_LONG, ext + SegmentLayout.EXT_WRITER_START_OFFSET, startMillis);
             s.set(ValueLayout.JAVA_INT, ext + SegmentLayout.EXT_WRITER_STATE_OFFSET, SegmentLayout.WRITER_OPEN);
-        }
+        });
     }
 
     @Test

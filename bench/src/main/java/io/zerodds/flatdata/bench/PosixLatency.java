@@ -31,8 +31,8 @@ import org.HdrHistogram.Histogram;
  * warm-up pass, and the summary line gives the median of the passes' p50 ratios.
  *
  * <p>The ping side loans, writes and commits a sample, takes the echo, stops the clock and
- * releases the echo; the pong side takes the ping, commits its reply, then releases the ping. Both wait for the first
- * 100000 round trips (or a quarter of a run, if more) before recording.
+ * releases the echo; the pong side takes the ping, commits its reply, then releases the ping.
+ * Both wait for the first 100000 round trips (or a quarter of a run, if more) before recording.
  *
  * <p>Usage: {@code ./flatdata bench posix-latency [round-trips]} (default 1000000 busy-spinning,
  * spread over the passes, and a tenth of that with futex waits). The pong side is a child JVM
@@ -59,8 +59,8 @@ public final class PosixLatency {
         // The cost of moving a cache line between two cores drifts on a shared host (which physical
         // cores the two processes get): bare and busy-spin alternate in passes, and each pass's
         // ratio compares two runs seconds apart.
-        Histogram bare = new Histogram(10_000_000_000L, 3);
-        Histogram spin = new Histogram(10_000_000_000L, 3);
+        Histogram bare = histogram();
+        Histogram spin = histogram();
         // this process compiles its loops during the first pass: that one is not counted
         Histogram wb = run("bare", tag + "-warm-bare", rounds / PASSES);
         Histogram ws = run("spin", tag + "-warm-spin", rounds / PASSES);
@@ -86,6 +86,11 @@ public final class PosixLatency {
         report("flatdata futex wait", run("futex", tag + "-futex", Math.max(1_000, rounds / 10)));
     }
 
+    /** Nanoseconds up to 10 s, 3 significant digits. */
+    private static Histogram histogram() {
+        return new Histogram(10_000_000_000L, 3);
+    }
+
     private static void report(String mode, Histogram h) {
         System.out.printf("%-28s %10d %8.0f %8d %8d %8d %8d %10d%n", mode, h.getTotalCount(), h.getMean(),
                 h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
@@ -96,7 +101,7 @@ public final class PosixLatency {
     private static Histogram run(String mode, String name, long rounds) throws Exception {
         long warmup = Math.max(100_000, rounds / 4);
         long total = warmup + rounds;
-        Histogram histogram = new Histogram(10_000_000_000L, 3);
+        Histogram histogram = histogram();
         String java = ProcessHandle.current().info().command().orElseThrow();
         Path bare = Path.of("/dev/shm", name);
         PosixSlotBackend ping = null;
