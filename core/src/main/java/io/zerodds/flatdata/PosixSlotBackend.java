@@ -131,6 +131,8 @@ public final class PosixSlotBackend implements SlotBackend {
     private static final int NAME_MAX = 255;
     private static final long WAIT_SLICE_NANOS = 250_000_000L;
     private static final long PID_CHECK_INTERVAL_MILLIS = 50;
+    /** How often the lease thread looks for waiter entries of dead processes (at most every tick). */
+    private static final long WAITER_CHECK_INTERVAL_MILLIS = 1_000;
     private static final int MAX_LEASE_MILLIS = 3_600_000;
     private static final AtomicLong TEMP_COUNTER = new AtomicLong();
 
@@ -159,6 +161,13 @@ public final class PosixSlotBackend implements SlotBackend {
     private final AtomicInteger localReaders = new AtomicInteger();
     private final int[] localEpochs = new int[MAX_READERS];
     private final AtomicInteger localWaiters = new AtomicInteger();
+    private final Object waitLock = new Object();
+    /** Lease thread only: when it last looked for dead waiters. */
+    private long waitersCheckedAt;
+    /** Our waiter entry while threads of this instance wait under it, else -1. Guarded by waitLock. */
+    private int waitEntry = -1;
+    /** Threads waiting under waitEntry. Guarded by waitLock. */
+    private int entryWaiters;
     private final long[] pidCheckedAt = new long[MAX_READERS];
     private final boolean[] pidAlive = new boolean[MAX_READERS];
     private final int[] pidChecked = new int[MAX_READERS];
@@ -793,6 +802,11 @@ public final class PosixSlotBackend implements SlotBackend {
                 if (writer) {
                     SegmentSlotBackend.LONG.setRelease(segment, ext + EXT_WRITER_HEARTBEAT_OFFSET, now);
                 }
+                if (now - waitersCheckedAt >= WAITER_CHECK_INTERVAL_MILLIS || now < waitersCheckedAt) {
+                    // a process killed while it waited leaves its bit in the waiting mask: clear it
+                    waitersCheckedAt = now;
+                    extended.reclaimDeadWaiters(ProcessIdentity::isAlive);
+                }
                 for (int bits = localReaders.get(); bits != 0; bits &= bits - 1) {
                     int r = Integer.numberOfTrailingZeros(bits);
                     long entry = extended.readerEntry(r);
@@ -879,9 +893,7 @@ public final class PosixSlotBackend implements SlotBackend {
             if (closed) {
                 return false;
             }
-            if (counted != null) {
-                counted.addWaiter(1);
-            }
+            int entry = counted != null ? enterWait(counted) : NOT_COUNTED;
             try {
                 long start = System.nanoTime();
                 while (true) {
@@ -900,11 +912,49 @@ public final class PosixSlotBackend implements SlotBackend {
                 }
             } finally {
                 if (counted != null) {
-                    counted.addWaiter(-1);
+                    exitWait(counted, entry);
                 }
             }
         } finally {
             localWaiters.decrementAndGet();
+        }
+    }
+
+    private static final int NOT_COUNTED = -2;
+    private static final int ANONYMOUS = -1;
+
+    /**
+     * Announces a waiting thread before its last look at the generation word (the Dekker store
+     * that signalChange's load pairs with). The first waiting thread of this instance claims a
+     * waiter entry and sets its bit with a volatile read-modify-write; later ones join it (they
+     * come after that store, through the lock). With the table full, threads count anonymously.
+     *
+     * @return the entry the thread waits under, or {@link #ANONYMOUS}
+     */
+    private int enterWait(Ring ring) {
+        synchronized (waitLock) {
+            if (waitEntry < 0) {
+                int entry = ring.claimWaiterEntry();
+                if (entry < 0) {
+                    ring.addWaiter(1);
+                    return ANONYMOUS;
+                }
+                waitEntry = entry;
+                ring.markWaiting(entry);
+            }
+            entryWaiters++;
+            return waitEntry;
+        }
+    }
+
+    private void exitWait(Ring ring, int entry) {
+        synchronized (waitLock) {
+            if (entry == ANONYMOUS) {
+                ring.addWaiter(-1);
+            } else if (--entryWaiters == 0) {
+                waitEntry = -1;
+                ring.releaseWaiterEntry(entry);
+            }
         }
     }
 
@@ -915,6 +965,16 @@ public final class PosixSlotBackend implements SlotBackend {
     void wake() {
         wakeCalls.increment();
         PosixLibc.futexWake(notifyAddress);
+    }
+
+    /** The shared waiting mask (tests); 0 on a plain reference segment. */
+    long waitingMask() {
+        return extended == null ? 0 : extended.waitingMask();
+    }
+
+    /** The shared count of waiters without a waiter entry (tests); 0 on a plain reference segment. */
+    int anonymousWaiters() {
+        return extended == null ? 0 : extended.anonymousWaiters();
     }
 
     /** FUTEX_WAKE system calls made by this instance (tests: no call while nobody waits). */

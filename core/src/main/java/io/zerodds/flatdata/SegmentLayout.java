@@ -28,16 +28,20 @@ package io.zerodds.flatdata;
  *         u32 writer state | u32 0
  * E+0x040 u64 next sequence (64-bit; its low half mirrors next_sn)            own cache line
  *         u64 end-of-stream sequence (-1 = the stream is open)
- * E+0x080 u32 active reader mask | u32 waiters | u32 lease ms | u32 writer starved   own cache line
+ * E+0x080 u32 active reader mask | u32 anonymous waiters | u32 lease ms | u32 writer starved
+ *         u64 waiting mask: bit i set while the process in waiter entry i waits   own cache line
  * E+0x0C0 u64 displaced sequence: the latest sample a writer committed, or began     own cache line
  *         to commit, in another slot than the one after its previous commit's, or as its
  *         first commit (-1 = none yet; stored only then, so readers keep the line cached)
  * E+0x100 reader registry: 32 entries of 64 bytes, one cache line each
  *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
  *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence | rest 0
- * E+0x900 loan table: slot_count u32 loan words (odd = loaned to the writer), padded to 64 bytes
+ * E+0x900 waiter table: 64 entries of 16 bytes, one per process blocked in a futex wait
+ *         +0 u32 state (low 8 bits: free, claimed, reclaiming) and epoch (the rest)
+ *         +4 u32 pid | +8 u64 start time (epoch ms)
+ * E+0xD00 loan table: slot_count u32 loan words (odd = loaned to the writer), padded to 64 bytes
  * L       sequence-high table: slot_count u32, the high 32 bits of each slot's sequence
- *         (L = E + 0x900 + align_up(4 * slot_count, 64); written only when they change)
+ *         (L = E + 0xD00 + align_up(4 * slot_count, 64); written only when they change)
  * </pre>
  *
  * <p>A slot's sequence lo32 and sample_size form one 64-bit word at +0x00, stored at once: it is
@@ -55,7 +59,7 @@ final class SegmentLayout {
     static final int MAGIC = 0x5A445353;
     /** "FDX1": announces the extension region in the reserved header bytes. */
     static final int EXTENSION_MAGIC = 0x31584446;
-    static final int LAYOUT_VERSION = 3;
+    static final int LAYOUT_VERSION = 4;
     static final int MAX_READERS = 32;
     static final int CACHE_LINE = 64;
 
@@ -97,6 +101,12 @@ final class SegmentLayout {
     /** 1 while the writer's last reserve found no free slot: only then does a markRead signal. */
     static final long EXT_WRITER_STARVED_OFFSET = EXT_LEASE_OFFSET + 4;
     /**
+     * Bit i is set while a thread of the process that holds waiter entry i is blocked in a futex
+     * wait: a notifier that finds this word and the anonymous waiter count zero makes no system
+     * call. Unlike a count, it can be repaired when its owner dies: the entry names the process.
+     */
+    static final long EXT_WAITING_MASK_OFFSET = EXT_WRITER_STARVED_OFFSET + 4;
+    /**
      * The sequence of the latest sample a writer put in another slot than the one after its
      * previous commit's, or committed first after it opened the ring. Stored before that commit
      * (a writer that dies in between leaves it ahead of the samples), so a reader that finds its
@@ -112,9 +122,22 @@ final class SegmentLayout {
     static final long READER_START_TIME_OFFSET = READER_PID_OFFSET + 8;
     static final long READER_HEARTBEAT_OFFSET = READER_START_TIME_OFFSET + 8;
     static final long READER_START_SEQUENCE_OFFSET = READER_HEARTBEAT_OFFSET + 8;
-    static final long EXT_SLOT_TABLE_OFFSET = EXT_REGISTRY_OFFSET + MAX_READERS * READER_ENTRY_SIZE;
+    static final long EXT_WAITER_TABLE_OFFSET = EXT_REGISTRY_OFFSET + MAX_READERS * READER_ENTRY_SIZE;
+    /** Processes that can wait at once with a repairable entry; more wait anonymously (counted). */
+    static final int WAITER_ENTRIES = Long.SIZE;
+    static final long WAITER_ENTRY_SIZE = 16;
+    static final long WAITER_STATE_OFFSET = 0;
+    static final long WAITER_PID_OFFSET = WAITER_STATE_OFFSET + 4;
+    static final long WAITER_START_TIME_OFFSET = WAITER_PID_OFFSET + 4;
+    static final long EXT_SLOT_TABLE_OFFSET = EXT_WAITER_TABLE_OFFSET + WAITER_ENTRIES * WAITER_ENTRY_SIZE;
     static final long LOAN_WORD_SIZE = 4;
     static final long SEQUENCE_HIGH_SIZE = 4;
+
+    // ---- waiter entry states (low 8 bits of the state word; the epoch above counts claims) ----
+    static final int WAITER_FREE = 0;
+    static final int WAITER_CLAIMED = 1;
+    static final int WAITER_RECLAIMING = 2;
+    static final int WAITER_STATE_BITS = 0xFF;
 
     // ---- registry states ----
     static final int READER_FREE = 0;

@@ -839,13 +839,101 @@ abstract class SegmentSlotBackend implements SlotBackend {
     /** Bumps the generation; wakes waiters only when someone waits (no system call otherwise). */
     final void signalChange() {
         INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
-        if ((int) INT.getVolatile(segment, ext + EXT_WAITERS_OFFSET) != 0) {
+        // both words share a line that only waiters store to
+        if ((long) LONG.getVolatile(segment, ext + EXT_WAITING_MASK_OFFSET) != 0
+                || (int) INT.getVolatile(segment, ext + EXT_WAITERS_OFFSET) != 0) {
             wakeWaiters();
         }
     }
 
+    /** Counts a waiter that has no entry in the waiter table (a count cannot be repaired). */
     final void addWaiter(int delta) {
         INT.getAndAdd(segment, ext + EXT_WAITERS_OFFSET, delta);
+    }
+
+    // ------------------------------------------------------------------ waiter table
+
+    private long waiterEntry(int entry) {
+        return ext + EXT_WAITER_TABLE_OFFSET + entry * WAITER_ENTRY_SIZE;
+    }
+
+    /**
+     * Claims a free waiter entry for this process (state word to claimed with the next epoch, then
+     * the start time, then the pid with a release store: a process that reads our pid reads our
+     * start time too); {@code -1} when every entry is taken.
+     */
+    final int claimWaiterEntry() {
+        for (int entry = 0; entry < WAITER_ENTRIES; entry++) {
+            long at = waiterEntry(entry);
+            int word = (int) INT.getAcquire(segment, at + WAITER_STATE_OFFSET);
+            if ((word & WAITER_STATE_BITS) == WAITER_FREE && INT.compareAndSet(segment, at + WAITER_STATE_OFFSET,
+                    word, (word & ~WAITER_STATE_BITS) + WAITER_STATE_BITS + 1 | WAITER_CLAIMED)) {
+                LONG.set(segment, at + WAITER_START_TIME_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
+                INT.setRelease(segment, at + WAITER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
+                return entry;
+            }
+        }
+        return -1;
+    }
+
+    /** Sets our entry's bit in the waiting mask: a volatile read-modify-write (a full fence). */
+    final void markWaiting(int entry) {
+        LONG.getAndBitwiseOr(segment, ext + EXT_WAITING_MASK_OFFSET, 1L << entry);
+    }
+
+    /** Clears our entry's bit, then frees the entry (pid first, so a repairer never judges a stranger). */
+    final void releaseWaiterEntry(int entry) {
+        LONG.getAndBitwiseAnd(segment, ext + EXT_WAITING_MASK_OFFSET, ~(1L << entry));
+        freeWaiterEntry(entry);
+    }
+
+    private void freeWaiterEntry(int entry) {
+        long at = waiterEntry(entry);
+        INT.setRelease(segment, at + WAITER_PID_OFFSET, 0);
+        int word = (int) INT.getAcquire(segment, at + WAITER_STATE_OFFSET);
+        INT.setRelease(segment, at + WAITER_STATE_OFFSET, word & ~WAITER_STATE_BITS);
+    }
+
+    /**
+     * Frees the waiter entries (and clears the waiting bits) of processes that died while they
+     * waited: without this, every later notify would make a useless wake-up system call. The
+     * claim's epoch makes the compare-and-set fail if the entry changed owner since we read it.
+     *
+     * @param isAlive whether the process with this pid and start time still runs
+     * @return how many entries were freed
+     */
+    final int reclaimDeadWaiters(java.util.function.BiPredicate<Integer, Long> isAlive) {
+        int freed = 0;
+        for (int entry = 0; entry < WAITER_ENTRIES; entry++) {
+            long at = waiterEntry(entry);
+            int word = (int) INT.getAcquire(segment, at + WAITER_STATE_OFFSET);
+            if ((word & WAITER_STATE_BITS) != WAITER_CLAIMED) {
+                continue;
+            }
+            int pid = (int) INT.getAcquire(segment, at + WAITER_PID_OFFSET);
+            long start = (long) LONG.getAcquire(segment, at + WAITER_START_TIME_OFFSET);
+            if (pid == 0 || (int) INT.getAcquire(segment, at + WAITER_STATE_OFFSET) != word
+                    || ProcessIdentity.isCurrent(pid, start) || isAlive.test(pid, start)) {
+                continue; // being claimed, changed owner meanwhile, ours, or alive
+            }
+            if (INT.compareAndSet(segment, at + WAITER_STATE_OFFSET, word,
+                    (word & ~WAITER_STATE_BITS) | WAITER_RECLAIMING)) {
+                LONG.getAndBitwiseAnd(segment, ext + EXT_WAITING_MASK_OFFSET, ~(1L << entry));
+                freeWaiterEntry(entry);
+                freed++;
+            }
+        }
+        return freed;
+    }
+
+    /** The waiting mask (tests: nobody is left marked waiting). */
+    final long waitingMask() {
+        return (long) LONG.getVolatile(segment, ext + EXT_WAITING_MASK_OFFSET);
+    }
+
+    /** The anonymous waiter count (tests). */
+    final int anonymousWaiters() {
+        return (int) INT.getVolatile(segment, ext + EXT_WAITERS_OFFSET);
     }
 
     static void checkTimeout(long timeoutNanos) {

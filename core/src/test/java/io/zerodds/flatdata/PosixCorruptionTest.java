@@ -118,7 +118,7 @@ class PosixCorruptionTest {
             for (Case c : List.of(
                     new Case(0, 0x12345678, List.of("expected magic 0x5A445353", "found 0x12345678")),
                     new Case((int) SegmentLayout.EXT_MAGIC_OFFSET, 7, List.of("expected extension magic", "found 0x00000007")),
-                    new Case(ext + (int) SegmentLayout.EXT_VERSION_OFFSET, 4, List.of("expected layout version 3, found 4")),
+                    new Case(ext + (int) SegmentLayout.EXT_VERSION_OFFSET, 5, List.of("expected layout version 4, found 5")),
                     new Case((int) SegmentLayout.SLOT_TOTAL_SIZE_OFFSET, 192, List.of("extension offset")),
                     new Case((int) SegmentLayout.SLOT_TOTAL_SIZE_OFFSET, 100, List.of("slot_total_size=100")),
                     new Case((int) SegmentLayout.SLOT_COUNT_OFFSET, 0, List.of("slot_count=0")),

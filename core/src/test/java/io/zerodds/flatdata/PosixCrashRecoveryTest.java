@@ -3,13 +3,10 @@ package io.zerodds.flatdata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -246,7 +243,7 @@ class PosixCrashRecoveryTest {
                 assertThat(ring.commitSlot(ring.reserveSlot(ring.activeReaders()), new byte[] {(byte) i})).isEqualTo(i);
             }
             ring.close();
-            edit(name, crash);
+            NAMES.edit(name, crash);
             try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build()) {
                 assertThat(taken.reclaimedLoans()).as("loans that held no sample").isEqualTo(reclaimedLoans);
                 List<Integer> got = new ArrayList<>();
@@ -261,14 +258,6 @@ class PosixCrashRecoveryTest {
     }
 
     /** Maps a kept segment's file and hands it, with its extension offset, to {@code edit}. */
-    private static void edit(String name, java.util.function.ObjLongConsumer<MemorySegment> edit) throws Exception {
-        try (FileChannel ch = FileChannel.open(NAMES.path(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
-             Arena arena = Arena.ofConfined()) {
-            MemorySegment s = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
-            edit.accept(s, Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, SegmentLayout.EXT_OFFSET_OFFSET)));
-        }
-    }
-
     /** The next sequence as a writer that died before advancing it left it. */
     private static void rewindNextSequence(MemorySegment s, long ext, long next) {
         s.set(ValueLayout.JAVA_LONG, ext + SegmentLayout.EXT_NEXT_SEQUENCE_OFFSET, next);
@@ -277,7 +266,7 @@ class PosixCrashRecoveryTest {
 
     /** Writes a writer record (state open) into a kept segment, as a crashed writer would leave it. */
     private static void forgeWriter(String name, int pid, long startMillis) throws Exception {
-        edit(name, (s, ext) -> {
+        NAMES.edit(name, (s, ext) -> {
             s.set(ValueLayout.JAVA_INT, ext + SegmentLayout.EXT_WRITER_PID_OFFSET, pid);
             s.set(ValueLayout.JAVA_LONG, ext + SegmentLayout.EXT_WRITER_START_OFFSET, startMillis);
             s.set(ValueLayout.JAVA_INT, ext + SegmentLayout.EXT_WRITER_STATE_OFFSET, SegmentLayout.WRITER_OPEN);

@@ -95,4 +95,105 @@ class PosixWakeUpTest {
             assertThat(waiter.isAlive()).isFalse();
         }
     }
+
+    /** Polls {@code condition} every 10 ms until it holds or {@code timeout} passes; returns the last answer. */
+    private static boolean eventually(Duration timeout, java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    @Test
+    void aReaderProcessKilledWhileWaitingNoLongerCostsEveryCommitAWakeUp() throws Exception {
+        try (PosixSlotBackend ring = PosixSlotBackend.create(NAMES.next()).slotCount(4).slotCapacity(64).build();
+             ChildJvm child = ChildJvm.start("waiter", ring.name())) {
+            child.expect("WAITING", Duration.ofSeconds(30));
+            assertThat(eventually(Duration.ofSeconds(10), () -> ring.waitingMask() != 0))
+                    .as("the waiting child is marked in the waiting mask").isTrue();
+            child.kill();
+            // the writer's lease thread finds the dead waiter's entry and clears its bit
+            assertThat(eventually(Duration.ofSeconds(15), () -> ring.waitingMask() == 0))
+                    .as("waiting mask 0x%x cleared after the waiter was killed", ring.waitingMask()).isTrue();
+            long wakesBefore = ring.wakeCalls();
+            for (int i = 0; i < 100; i++) {
+                write(ring, "after " + i); // the dead reader's slots are reclaimed on the way
+            }
+            assertThat(ring.wakeCalls()).as("wake-ups for 100 commits after the waiter died").isEqualTo(wakesBefore);
+            assertThat(ring.anonymousWaiters()).isZero();
+        }
+    }
+
+    @Test
+    void manyThreadsWaitingInTwoInstancesAreAllWokenAndLeaveNobodyMarkedWaiting() throws Exception {
+        int rounds = 300;
+        try (PosixSlotBackend ring = PosixSlotBackend.create(NAMES.next()).slotCount(4).slotCapacity(16).build();
+             PosixSlotBackend other = PosixSlotBackend.open(ring.name()).build()) {
+            java.util.concurrent.atomic.AtomicLong wakes = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.List<Thread> waiters = new java.util.ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                PosixSlotBackend mine = t % 2 == 0 ? ring : other;
+                waiters.add(Thread.ofPlatform().start(() -> {
+                    while (!stop.get()) {
+                        long g = mine.notifyGeneration();
+                        if (mine.waitForChange(g, Duration.ofSeconds(5))) {
+                            wakes.incrementAndGet();
+                        }
+                    }
+                }));
+            }
+            for (int i = 0; i < rounds; i++) {
+                long seen = wakes.get();
+                write(ring, "r" + i);
+                // every commit wakes at least one of the six: none sleeps through a notify
+                assertThat(eventually(Duration.ofSeconds(5), () -> wakes.get() > seen))
+                        .as("a waiter woke for commit %d", i).isTrue();
+            }
+            stop.set(true);
+            ring.wakeAll();
+            for (Thread w : waiters) {
+                w.join(10_000);
+                assertThat(w.isAlive()).isFalse();
+            }
+            assertThat(ring.waitingMask()).as("waiting mask after every waiter left").isZero();
+            assertThat(ring.anonymousWaiters()).isZero();
+            long wakesBefore = ring.wakeCalls();
+            write(ring, "nobody waits");
+            assertThat(ring.wakeCalls()).isEqualTo(wakesBefore);
+        }
+    }
+
+    @Test
+    void withEveryWaiterEntryTakenAThreadWaitsCountedAndIsStillWoken() throws Exception {
+        try (PosixSlotBackend ring = PosixSlotBackend.create(NAMES.next()).slotCount(4).slotCapacity(16).build()) {
+            // every entry claimed by a live process (this one): nobody may free them
+            NAMES.edit(ring.name(), (s, ext) -> {
+                for (int e = 0; e < SegmentLayout.WAITER_ENTRIES; e++) {
+                    long at = ext + SegmentLayout.EXT_WAITER_TABLE_OFFSET + e * SegmentLayout.WAITER_ENTRY_SIZE;
+                    s.set(java.lang.foreign.ValueLayout.JAVA_INT, at + SegmentLayout.WAITER_STATE_OFFSET,
+                            SegmentLayout.WAITER_CLAIMED);
+                    s.set(java.lang.foreign.ValueLayout.JAVA_LONG, at + SegmentLayout.WAITER_START_TIME_OFFSET,
+                            ProcessIdentity.CURRENT_START_MILLIS);
+                    s.set(java.lang.foreign.ValueLayout.JAVA_INT, at + SegmentLayout.WAITER_PID_OFFSET,
+                            ProcessIdentity.CURRENT_PID);
+                }
+            });
+            long g = ring.notifyGeneration();
+            java.util.concurrent.atomic.AtomicReference<Boolean> woke = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread waiter = Thread.ofPlatform().start(() -> woke.set(ring.waitForChange(g, Duration.ofSeconds(30))));
+            assertThat(eventually(Duration.ofSeconds(10), () -> ring.anonymousWaiters() == 1))
+                    .as("the waiter is counted anonymously").isTrue();
+            assertThat(ring.waitingMask()).isZero();
+            write(ring, "x");
+            waiter.join(10_000);
+            assertThat(woke.get()).isTrue();
+            assertThat(ring.anonymousWaiters()).isZero();
+        }
+    }
 }

@@ -3,6 +3,12 @@ package io.zerodds.flatdata;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.function.ObjLongConsumer;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +34,15 @@ final class ShmNames {
 
     Path path(String name) {
         return PosixSlotBackend.SHM_DIRECTORY.resolve(name);
+    }
+
+    /** Maps the object {@code name} and hands {@code edit} the mapping and its extension offset. */
+    void edit(String name, ObjLongConsumer<MemorySegment> edit) throws IOException {
+        try (FileChannel ch = FileChannel.open(path(name), StandardOpenOption.READ, StandardOpenOption.WRITE);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment s = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
+            edit.accept(s, Integer.toUnsignedLong(s.get(ValueLayout.JAVA_INT, SegmentLayout.EXT_OFFSET_OFFSET)));
+        }
     }
 
     List<Path> leftovers() {
