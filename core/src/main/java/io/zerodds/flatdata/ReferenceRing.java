@@ -36,6 +36,7 @@ final class ReferenceRing implements SlotBackend {
     private final int slotTotalSize;
     private final int capacity;
     private final AtomicInteger attached = new AtomicInteger();
+    private final ReadViews readViews;
     private final long[] startSequence = new long[MAX_READERS];
     /** 64-bit image of next_sn: advanced monotonically by every observer. */
     private final AtomicLong next;
@@ -47,6 +48,7 @@ final class ReferenceRing implements SlotBackend {
         this.slotCount = slotCount;
         this.slotTotalSize = slotTotalSize;
         this.capacity = slotTotalSize - (int) SLOT_HEADER_SIZE;
+        this.readViews = new ReadViews(segment, slotCount);
         this.next = new AtomicLong(initialNext());
     }
 
@@ -213,7 +215,7 @@ final class ReferenceRing implements SlotBackend {
             throw new SegmentFormatException(outer + ": slot " + slot + " claims sample_size="
                     + Integer.toUnsignedString(size) + ", more than the slot holds (" + capacity + ")");
         }
-        return segment.asSlice(h + SLOT_HEADER_SIZE, size).asReadOnly();
+        return readViews.view(slot, h + SLOT_HEADER_SIZE, size);
     }
 
     @Override

@@ -82,7 +82,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     // reader-local caches: each view is immutable (benign races); a hint belongs to one reader
     // index, which the contract gives to one thread at a time with a happens-before hand-over
-    private final MemorySegment[] readViews;
+    private final ReadViews readViews;
     /**
      * Per reader: the slot after the one its last sample came from, and the sequence it expects
      * there (-1 = no hint). The hint decides a "nothing yet" answer, so both words must be the
@@ -110,7 +110,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             sequenceHighs[slot] = (int) INT.getAcquire(segment, sequenceHigh(slot));
         }
         this.writeViews = new MemorySegment[slotCount];
-        this.readViews = new MemorySegment[slotCount];
+        this.readViews = new ReadViews(segment, slotCount);
         this.nextSequence = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
         this.streamEnded = (long) LONG.getAcquire(segment, ext + EXT_END_SEQUENCE_OFFSET) >= 0;
         // a writer taking over after a crash clears its predecessor's flag at its first reserve
@@ -539,13 +539,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             throw new SegmentFormatException(this + ": slot " + slot + " claims sample_size="
                     + Integer.toUnsignedString(size) + ", more than its capacity=" + capacity);
         }
-        MemorySegment view = readViews[slot];
-        if (view == null || view.byteSize() != size) {
-            // one view per slot and size: a ring of fixed-size samples allocates nothing here
-            view = segment.asSlice(h + SLOT_HEADER_SIZE, size).asReadOnly();
-            readViews[slot] = view;
-        }
-        return view;
+        return readViews.view(slot, h + SLOT_HEADER_SIZE, size);
     }
 
     @Override

@@ -110,6 +110,45 @@ class PosixReferenceCompatibilityTest {
     }
 
     @Test
+    void readingAReferenceSegmentInPlaceAllocatesNothingPerSample() throws Exception {
+        String name = NAMES.next();
+        Path path = writeReferenceSegment(name, 48, 0, null, null, null, null);
+        long warmUp = 300_000;
+        long total = warmUp + ZeroAllocationTest.MEASURED;
+        try (PosixSlotBackend ring = PosixSlotBackend.open(name).build();
+             FlatReader reader = FlatReader.attach(ring, 5);
+             FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            // this thread plays the reference writer: header fields, payload, then next_sn
+            java.lang.foreign.MemorySegment w = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
+            long before = 0;
+            long sum = 0;
+            for (long i = 0; i < total; i++) {
+                if (i == warmUp) {
+                    before = ZeroAllocationTest.MX.getCurrentThreadAllocatedBytes();
+                }
+                long h = 0x20 + (i % 4) * 64;
+                w.set(java.lang.foreign.ValueLayout.JAVA_LONG, h + 16, i);
+                w.set(java.lang.foreign.ValueLayout.JAVA_INT, h + 8, 0);
+                w.set(java.lang.foreign.ValueLayout.JAVA_INT, h + 4, 8);
+                w.set(java.lang.foreign.ValueLayout.JAVA_INT, h, (int) i);
+                w.set(java.lang.foreign.ValueLayout.JAVA_INT, 0x0C, (int) (i + 1));
+                try (Sample s = reader.take()) {
+                    if (s.sequence() != i) { // no assertion object per sample: it would allocate
+                        throw new AssertionError("sample " + s.sequence() + ", expected " + i);
+                    }
+                    sum += s.segment().get(java.lang.foreign.ValueLayout.JAVA_LONG, 0);
+                }
+            }
+            long allocated = ZeroAllocationTest.MX.getCurrentThreadAllocatedBytes() - before;
+            assertThat(sum).isEqualTo(total * (total - 1) / 2);
+            assertThat(allocated).as("bytes allocated over %d reference samples", ZeroAllocationTest.MEASURED).isZero();
+        } finally {
+            Files.deleteIfExists(path);
+        }
+    }
+
+    @Test
     void referenceSequencesAreOrderedAcrossThe32BitWrap() throws Exception {
         String name = NAMES.next();
         Path path = writeReferenceSegment(name, 16, 2, 0L, 0xFFFF_FFFEL, 1L, 0xFFFF_FFFFL);
