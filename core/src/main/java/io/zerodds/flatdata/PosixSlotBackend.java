@@ -426,9 +426,10 @@ public final class PosixSlotBackend implements SlotBackend {
         }
         for (int r = 0; r < MAX_READERS; r++) {
             int state = e.getInt((int) (EXT_REGISTRY_OFFSET + r * READER_ENTRY_SIZE + READER_STATE_OFFSET));
-            if (state < READER_FREE || state > SegmentSlotBackend.READER_CLAIMED) {
+            if (state < READER_FREE || state > SegmentSlotBackend.READER_DISCONNECTING) {
                 throw new SegmentFormatException("segment " + path + ": reader registry entry " + r
-                        + " has state " + Integer.toUnsignedString(state) + ", expected 0..3");
+                        + " has state " + Integer.toUnsignedString(state) + ", expected 0.."
+                        + SegmentSlotBackend.READER_DISCONNECTING);
             }
         }
         byte[] hash = null;
@@ -842,6 +843,12 @@ public final class PosixSlotBackend implements SlotBackend {
             int state = extended.readerState(r);
             int pid = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_PID_OFFSET);
             long start = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
+            if (state == SegmentSlotBackend.READER_DISCONNECTING) {
+                // being disconnected: wait for it, or finish it for a disconnector that died
+                extended.markReaderDisconnected(r);
+                any = true;
+                continue;
+            }
             if (pid == 0 || ProcessIdentity.isCurrent(pid, start) || (state != READER_ATTACHED
                     && state != SegmentSlotBackend.READER_CLAIMED)) {
                 continue; // being attached (no owner yet), or ours: our lease thread keeps ours alive

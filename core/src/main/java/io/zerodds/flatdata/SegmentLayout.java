@@ -35,7 +35,8 @@ package io.zerodds.flatdata;
  *         first commit (-1 = none yet; stored only then, so readers keep the line cached)
  * E+0x100 reader registry: 32 entries of 64 bytes, one cache line each
  *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
- *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence | rest 0
+ *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence
+ *         +40 u64 disconnector while state is disconnecting (pid << 32 | start time in s) | rest 0
  * E+0x900 waiter table: 64 entries of 16 bytes, one per process blocked in a futex wait
  *         +0 u32 state (low 8 bits: free, claimed, reclaiming) and epoch (the rest)
  *         +4 u32 pid | +8 u64 start time (epoch ms)
@@ -122,6 +123,8 @@ final class SegmentLayout {
     static final long READER_START_TIME_OFFSET = READER_PID_OFFSET + 8;
     static final long READER_HEARTBEAT_OFFSET = READER_START_TIME_OFFSET + 8;
     static final long READER_START_SEQUENCE_OFFSET = READER_HEARTBEAT_OFFSET + 8;
+    /** Who disconnects the entry right now: pid << 32 | start time in epoch seconds (0 = nobody). */
+    static final long READER_DISCONNECTOR_OFFSET = READER_START_SEQUENCE_OFFSET + 8;
     static final long EXT_WAITER_TABLE_OFFSET = EXT_REGISTRY_OFFSET + MAX_READERS * READER_ENTRY_SIZE;
     /** Processes that can wait at once with a repairable entry; more wait anonymously (counted). */
     static final int WAITER_ENTRIES = Long.SIZE;

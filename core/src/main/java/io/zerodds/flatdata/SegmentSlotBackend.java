@@ -56,6 +56,14 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /** Lease-independent state of a registry entry while an attach is in progress. */
     static final int READER_CLAIMED = 3;
+    /**
+     * A disconnect (or a detach) is in progress, by the one party that won this state: the entry
+     * cannot be freed, so its index cannot be attached again, until that party is done. The
+     * entry's disconnector word names it, so a process that died mid-way is taken over.
+     */
+    static final int READER_DISCONNECTING = 4;
+    /** How long a disconnect by a live party may take before others finish it, when no lease is set. */
+    private static final long DISCONNECT_PATIENCE_MILLIS = 5_000;
 
     final MemorySegment segment;
     final int slotCount;
@@ -651,12 +659,94 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public void markReaderDisconnected(int reader) {
         checkOpen();
         checkReaderIndex(reader);
+        takeDisconnect(reader, false);
+    }
+
+    /**
+     * Disconnects {@code reader} as the only party doing so: wins {@link #READER_DISCONNECTING}
+     * with a compare-and-set, names itself in the disconnector word, sets the reader's bit on
+     * every slot, then moves the entry to disconnected or, for a detach, to free. Before, an
+     * evictor preempted between marking the entry and clearing its bits could resume after the
+     * reader had detached and attached again, and clear the new reader's bits.
+     *
+     * @param free whether to free the entry (a detach): then a disconnected entry is disconnected
+     *             again (idempotent, and nobody else may free it meanwhile) and freed
+     */
+    private void takeDisconnect(int reader, boolean free) {
         long entry = readerEntry(reader);
-        int state = (int) INT.getAcquire(segment, entry + READER_STATE_OFFSET);
-        if (state == READER_ATTACHED || state == READER_CLAIMED) {
-            INT.compareAndSet(segment, entry + READER_STATE_OFFSET, state, READER_DISCONNECTED);
+        while (true) {
+            int state = readerState(reader);
+            if (state == READER_FREE || (state == READER_DISCONNECTED && !free)) {
+                return; // nobody's, or disconnected already
+            }
+            if (state == READER_DISCONNECTING) {
+                awaitDisconnect(reader);
+                continue;
+            }
+            if (!INT.compareAndSet(segment, entry + READER_STATE_OFFSET, state, READER_DISCONNECTING)) {
+                continue;
+            }
+            LONG.setRelease(segment, entry + READER_DISCONNECTOR_OFFSET, SELF);
+            try {
+                disconnect(reader);
+            } catch (RuntimeException | Error e) {
+                INT.compareAndSet(segment, entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_DISCONNECTED);
+                throw e;
+            }
+            if (!free) {
+                INT.compareAndSet(segment, entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_DISCONNECTED);
+                return;
+            }
+            LONG.setRelease(segment, entry + READER_DISCONNECTOR_OFFSET, 0L);
+            INT.setRelease(segment, entry + READER_PID_OFFSET, 0);
+            if (INT.compareAndSet(segment, entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_FREE)) {
+                return;
+            }
+            // a party that judged us stuck finished our disconnect: free it again from there
         }
-        disconnect(reader);
+    }
+
+    /** This process as a disconnector: pid in the high half, start time in epoch seconds below. */
+    private static final long SELF = disconnector(ProcessIdentity.CURRENT_PID, ProcessIdentity.CURRENT_START_MILLIS);
+
+    static long disconnector(int pid, long startMillis) {
+        return (long) pid << 32 | (startMillis / 1000 & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * Waits while another party disconnects {@code reader}. When that party's process is gone, or
+     * it has not finished within a lease, takes the disconnector word over (a compare-and-set, so
+     * one party does) and finishes the disconnect itself: nobody can free the entry meanwhile.
+     */
+    private void awaitDisconnect(int reader) {
+        long entry = readerEntry(reader);
+        int leaseMillis = (int) INT.getAcquire(segment, ext + EXT_LEASE_OFFSET);
+        long patience = (leaseMillis > 0 ? leaseMillis : DISCONNECT_PATIENCE_MILLIS) * 1_000_000L;
+        long since = System.nanoTime();
+        long seen = (long) LONG.getAcquire(segment, entry + READER_DISCONNECTOR_OFFSET);
+        while (readerState(reader) == READER_DISCONNECTING) {
+            long who = (long) LONG.getAcquire(segment, entry + READER_DISCONNECTOR_OFFSET);
+            if (who != seen) {
+                seen = who; // a new party took over: give it a whole patience too
+                since = System.nanoTime();
+            }
+            int pid = (int) (who >>> 32);
+            long startMillis = (who & 0xFFFF_FFFFL) * 1000;
+            boolean gone = pid != 0 && who != SELF && !ProcessIdentity.isAlive(pid, startMillis);
+            if ((gone || System.nanoTime() - since > patience)
+                    && LONG.compareAndSet(segment, entry + READER_DISCONNECTOR_OFFSET, who, SELF)) {
+                disconnect(reader);
+                INT.compareAndSet(segment, entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_DISCONNECTED);
+                return;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while reader " + reader + " of " + this
+                        + " was being disconnected", e);
+            }
+        }
     }
 
     private void disconnect(int reader) {
@@ -670,7 +760,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     private void checkAttached(int reader) {
         int state = readerState(reader);
-        if (state == READER_DISCONNECTED) {
+        if (state == READER_DISCONNECTED || state == READER_DISCONNECTING) {
             throw new ReaderDisconnectedException(reader, toString());
         }
         if (state != READER_ATTACHED) {
@@ -745,18 +835,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public void detachReader(int reader) {
         checkOpen();
         checkReaderIndex(reader);
-        long entry = readerEntry(reader);
-        int state = readerState(reader);
-        if (state == READER_FREE) {
-            return;
-        }
-        if (state != READER_DISCONNECTED
-                && !INT.compareAndSet(segment, entry + READER_STATE_OFFSET, state, READER_DISCONNECTED)) {
-            return;
-        }
-        disconnect(reader);
-        INT.setRelease(segment, entry + READER_PID_OFFSET, 0);
-        INT.setVolatile(segment, entry + READER_STATE_OFFSET, READER_FREE);
+        takeDisconnect(reader, true);
     }
 
     @Override
@@ -776,6 +855,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             case READER_ATTACHED -> "attached";
             case READER_DISCONNECTED -> "disconnected";
             case READER_CLAIMED -> "attaching";
+            case READER_DISCONNECTING -> "disconnecting";
             default -> "unknown(" + state + ")";
         };
     }
