@@ -28,7 +28,9 @@ import org.HdrHistogram.Histogram;
  * {@link FlatReader#take()}: once busy-spinning, once blocking in the futex wait; next to a bare
  * baseline in the same run, two processes bouncing one cache line through a mapped
  * {@code /dev/shm} file. Bare and busy-spin runs alternate in {@value #PASSES} passes after one
- * warm-up pass, and the summary line gives the median of the passes' p50 ratios.
+ * warm-up pass, and the summary line gives the median of the passes' p50 ratios. Each pass also
+ * runs the {@link RingFloor}: flatdata's memory operations on the shared lines without the
+ * library's code, which splits the gap to the baseline into protocol and code.
  *
  * <p>The ping side loans, writes and commits a sample, takes the echo, stops the clock and
  * releases the echo; the pong side takes the ping, commits its reply, then releases the ping.
@@ -60,30 +62,50 @@ public final class PosixLatency {
         // cores the two processes get): bare and busy-spin alternate in passes, and each pass's
         // ratio compares two runs seconds apart.
         Histogram bare = histogram();
+        Histogram floor = histogram();
         Histogram spin = histogram();
         // this process compiles its loops during the first pass: that one is not counted
         Histogram wb = run("bare", tag + "-warm-bare", rounds / PASSES);
+        Histogram wf = run("floor", tag + "-warm-floor", rounds / PASSES);
         Histogram ws = run("spin", tag + "-warm-spin", rounds / PASSES);
-        System.out.printf("warm-up pass (not counted): p50 bare %d ns, busy-spin %d ns%n",
-                wb.getValueAtPercentile(50), ws.getValueAtPercentile(50));
+        System.out.printf("warm-up pass (not counted): p50 bare %d ns, busy-spin %d ns, protocol floor %d ns%n",
+                wb.getValueAtPercentile(50), ws.getValueAtPercentile(50), wf.getValueAtPercentile(50));
         double[] ratios = new double[PASSES];
+        double[] floorRatios = new double[PASSES];
         for (int pass = 0; pass < PASSES; pass++) {
             Histogram b = run("bare", tag + "-bare" + pass, rounds / PASSES);
+            Histogram f = run("floor", tag + "-floor" + pass, rounds / PASSES);
             Histogram s = run("spin", tag + "-spin" + pass, rounds / PASSES);
             ratios[pass] = (double) s.getValueAtPercentile(50) / b.getValueAtPercentile(50);
-            System.out.printf("pass %d: p50 bare %d ns, busy-spin %d ns, ratio %.2f%n", pass + 1,
-                    b.getValueAtPercentile(50), s.getValueAtPercentile(50), ratios[pass]);
+            floorRatios[pass] = (double) f.getValueAtPercentile(50) / b.getValueAtPercentile(50);
+            System.out.printf("pass %d: p50 bare %d ns, busy-spin %d ns, ratio %.2f; protocol floor %d ns%n",
+                    pass + 1, b.getValueAtPercentile(50), s.getValueAtPercentile(50), ratios[pass],
+                    f.getValueAtPercentile(50));
             bare.add(b);
+            floor.add(f);
             spin.add(s);
         }
         Arrays.sort(ratios);
+        Arrays.sort(floorRatios);
         System.out.printf("busy-spin p50 / bare p50: median of %d passes %.2f (lowest %.2f, highest %.2f)%n",
                 PASSES, ratios[PASSES / 2], ratios[0], ratios[PASSES - 1]);
+        System.out.printf("protocol floor p50 / bare p50: median of %d passes %.2f (lowest %.2f, highest %.2f)%n",
+                PASSES, floorRatios[PASSES / 2], floorRatios[0], floorRatios[PASSES - 1]);
         System.out.printf("%-28s %10s %8s %8s %8s %8s %8s %10s%n", "mode", "round trips", "mean", "p50", "p90",
                 "p99", "p99.9", "max (ns)");
         report("bare cache line (baseline)", bare);
+        report("protocol floor (no library)", floor);
         report("flatdata busy-spin", spin);
         report("flatdata futex wait", run("futex", tag + "-futex", Math.max(1_000, rounds / 10)));
+    }
+
+    /** Creates {@code file} (zero-filled, large enough for either file-based mode) and maps it. */
+    private static MemorySegment mapNew(Path file, Arena arena) throws java.io.IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate((int) RingFloor.FILE_SIZE), 0);
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, RingFloor.FILE_SIZE, arena);
+        }
     }
 
     /** Nanoseconds up to 10 s, 3 significant digits. */
@@ -107,12 +129,8 @@ public final class PosixLatency {
         PosixSlotBackend ping = null;
         MemorySegment line = null;
         Arena arena = Arena.ofShared();
-        if (mode.equals("bare")) {
-            try (FileChannel ch = FileChannel.open(bare, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE)) {
-                ch.write(ByteBuffer.allocate(4096), 0);
-                line = ch.map(FileChannel.MapMode.READ_WRITE, 0, 4096, arena);
-            }
+        if (mode.equals("bare") || mode.equals("floor")) {
+            line = mapNew(bare, arena);
         } else {
             ping = PosixSlotBackend.create(name + "-ping").slotCount(64).slotCapacity(SAMPLE).build();
         }
@@ -125,7 +143,22 @@ public final class PosixLatency {
             if (!"READY".equals(ready)) {
                 throw new IllegalStateException("pong process said " + ready);
             }
-            if (mode.equals("bare")) {
+            if (mode.equals("floor")) {
+                RingFloor rings = new RingFloor(line);
+                for (long i = 0; i < total; i++) {
+                    long t0 = System.nanoTime();
+                    rings.send(0, i, i);
+                    long echoed = rings.receive(1, i);
+                    long t1 = System.nanoTime();
+                    rings.release(1, i);
+                    if (echoed != i) {
+                        throw new IllegalStateException("round " + i + " echoed " + echoed);
+                    }
+                    if (i >= warmup) {
+                        histogram.recordValue((t1 - t0) / 2);
+                    }
+                }
+            } else if (mode.equals("bare")) {
                 for (long i = 0; i < total; i++) {
                     long t0 = System.nanoTime();
                     LONG.setRelease(line, 0L, 2 * i + 1);
@@ -199,14 +232,19 @@ public final class PosixLatency {
 
     /** The other process: echoes every ping. */
     private static void pong(String mode, String name, long total) throws Exception {
-        if (mode.equals("bare")) {
+        if (mode.equals("bare") || mode.equals("floor")) {
             try (Arena arena = Arena.ofShared();
                  FileChannel ch = FileChannel.open(Path.of("/dev/shm", name), StandardOpenOption.READ,
                          StandardOpenOption.WRITE)) {
-                MemorySegment line = ch.map(FileChannel.MapMode.READ_WRITE, 0, 4096, arena);
+                MemorySegment line = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
                 System.out.println("READY");
                 System.out.flush();
-                for (long i = 0; i < total; i++) {
+                RingFloor rings = new RingFloor(line);
+                for (long i = 0; i < total && mode.equals("floor"); i++) {
+                    rings.send(1, i, rings.receive(0, i));
+                    rings.release(0, i);
+                }
+                for (long i = 0; i < total && mode.equals("bare"); i++) {
                     while ((long) LONG.getAcquire(line, 0L) != 2 * i + 1) {
                         Thread.onSpinWait();
                     }
