@@ -690,11 +690,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
             try {
                 disconnect(reader);
             } catch (RuntimeException | Error e) {
-                INT.compareAndSet(segment, entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_DISCONNECTED);
+                endDisconnect(entry);
                 throw e;
             }
             if (!free) {
-                INT.compareAndSet(segment, entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_DISCONNECTED);
+                endDisconnect(entry);
                 return;
             }
             LONG.setRelease(segment, entry + READER_DISCONNECTOR_OFFSET, 0L);
@@ -704,6 +704,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
             }
             // a party that judged us stuck finished our disconnect: free it again from there
         }
+    }
+
+    /** Disconnecting to disconnected, unless a party that took over moved the entry on already. */
+    private void endDisconnect(long entry) {
+        INT.compareAndSet(segment, entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_DISCONNECTED);
     }
 
     /** This process as a disconnector: pid in the high half, start time in epoch seconds below. */
@@ -736,7 +741,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             if ((gone || System.nanoTime() - since > patience)
                     && LONG.compareAndSet(segment, entry + READER_DISCONNECTOR_OFFSET, who, SELF)) {
                 disconnect(reader);
-                INT.compareAndSet(segment, entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_DISCONNECTED);
+                endDisconnect(entry);
                 return;
             }
             try {
@@ -955,13 +960,12 @@ abstract class SegmentSlotBackend implements SlotBackend {
         LONG.getAndBitwiseOr(segment, ext + EXT_WAITING_MASK_OFFSET, 1L << entry);
     }
 
-    /** Clears our entry's bit, then frees the entry (pid first, so a repairer never judges a stranger). */
+    /**
+     * Clears the entry's bit, then frees the entry (pid first, so a repairer never judges a
+     * stranger): by its owner, or by the repairer that won it from a dead owner.
+     */
     final void releaseWaiterEntry(int entry) {
         LONG.getAndBitwiseAnd(segment, ext + EXT_WAITING_MASK_OFFSET, ~(1L << entry));
-        freeWaiterEntry(entry);
-    }
-
-    private void freeWaiterEntry(int entry) {
         long at = waiterEntry(entry);
         INT.setRelease(segment, at + WAITER_PID_OFFSET, 0);
         int word = (int) INT.getAcquire(segment, at + WAITER_STATE_OFFSET);
@@ -992,8 +996,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             }
             if (INT.compareAndSet(segment, at + WAITER_STATE_OFFSET, word,
                     (word & ~WAITER_STATE_BITS) | WAITER_RECLAIMING)) {
-                LONG.getAndBitwiseAnd(segment, ext + EXT_WAITING_MASK_OFFSET, ~(1L << entry));
-                freeWaiterEntry(entry);
+                releaseWaiterEntry(entry);
                 freed++;
             }
         }
