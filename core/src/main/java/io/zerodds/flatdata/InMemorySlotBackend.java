@@ -20,7 +20,7 @@ public final class InMemorySlotBackend extends SegmentSlotBackend {
     private final String description;
 
     private InMemorySlotBackend(MemorySegment segment, int slotCount, int capacity) {
-        super(segment, slotCount, capacity);
+        super(segment, segment, slotCount, capacity);
         this.description = "in-memory ring[slots=" + slotCount + ", capacity=" + capacity + "]";
     }
 

@@ -16,7 +16,7 @@ import java.util.Locale;
 
 /**
  * The few libc calls the POSIX backend needs, through the FFM linker: {@code syscall(SYS_futex)},
- * {@code open}, {@code flock} and {@code close}. Linux on x86_64 or aarch64 only; anything else
+ * {@code syscall(SYS_mmap)}, {@code open}, {@code flock} and {@code close}. Linux on x86_64 or aarch64 only; anything else
  * fails at class initialisation with a message naming the architecture.
  *
  * <p>Pointers are passed as raw {@code long} addresses, never as {@link MemorySegment} arguments:
@@ -40,6 +40,10 @@ final class PosixLibc {
     private static final int O_CLOEXEC = 0x80000;
 
     private static final long SYS_FUTEX;
+    private static final long SYS_MMAP;
+    private static final long PROT_READ_WRITE = 0x1 | 0x2;
+    /** MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_NORESERVE (the same on x86_64 and aarch64). */
+    private static final long MAP_ZERO_PAGES_FIXED = 0x02 | 0x10 | 0x20 | 0x4000;
     private static final int O_NOFOLLOW;
 
     static {
@@ -51,10 +55,12 @@ final class PosixLibc {
         switch (arch) {
             case "amd64", "x86_64" -> {
                 SYS_FUTEX = 202;
+                SYS_MMAP = 9;
                 O_NOFOLLOW = 0x20000;
             }
             case "aarch64", "arm64" -> {
                 SYS_FUTEX = 98;
+                SYS_MMAP = 222;
                 O_NOFOLLOW = 0x8000;
             }
             default -> throw new UnsupportedOperationException(
@@ -228,6 +234,29 @@ final class PosixLibc {
             return -1;
         }
         throw new java.io.IOException("flock(" + path + ", LOCK_EX|LOCK_NB) failed with errno=" + errno);
+    }
+
+    /**
+     * Replaces the pages at {@code [address, address + length)} by private zero pages
+     * ({@code mmap} with {@code MAP_FIXED | MAP_ANONYMOUS}): whatever was mapped there (a file) is
+     * no longer, the addresses stay readable and writable, and no memory is committed until a
+     * page is touched.
+     *
+     * @throws IllegalStateException with the errno when the kernel refuses
+     */
+    static void replaceWithZeroPages(long address, long length) {
+        Scratch s = SCRATCH.get();
+        long r;
+        try {
+            r = (long) SYSCALL6.invokeExact(s.capture, SYS_MMAP, address, length, PROT_READ_WRITE,
+                    MAP_ZERO_PAGES_FIXED, -1L, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("mmap failed", t);
+        }
+        if (r != address) {
+            throw new IllegalStateException("mmap(0x" + Long.toHexString(address) + ", " + length
+                    + ", MAP_FIXED | MAP_ANONYMOUS) failed with errno=" + (int) ERRNO.get(s.capture, 0L));
+        }
     }
 
     /** Closes a descriptor (which releases its flock). */

@@ -3,7 +3,6 @@ package io.zerodds.flatdata;
 import static io.zerodds.flatdata.SegmentLayout.*;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -141,7 +140,7 @@ public final class PosixSlotBackend implements SlotBackend {
     private final String name;
     private final Path path;
     private final FileChannel channel;
-    private final Arena arena;
+    private final SegmentMapping mapping;
     private final MemorySegment segment;
     private final long mappedSize;
     private final SlotBackend ring;
@@ -187,27 +186,27 @@ public final class PosixSlotBackend implements SlotBackend {
         this.name = o.name;
         this.path = o.path;
         this.channel = o.channel;
-        this.arena = o.arena;
-        this.segment = o.segment;
-        this.mappedSize = o.segment.byteSize();
+        this.mapping = o.mapping;
+        this.segment = o.mapping.views;
+        this.mappedSize = segment.byteSize();
         this.owner = owner;
         this.writer = writer;
         this.keepOnClose = keepOnClose;
         this.flink = flink;
         this.lockFd = lockFd;
         this.fileKey = o.fileKey;
-        this.notifyAddress = o.segment.address() + NOTIFY_OFFSET;
+        this.notifyAddress = segment.address() + NOTIFY_OFFSET;
         this.leaseMillis = leaseMillis;
         if (o.geometry.reference) {
             this.description = "posix reference segment[" + path + ", slots=" + o.geometry.slotCount
                     + ", slot_total_size=" + o.geometry.slotTotalSize + "]";
             this.extended = null;
-            this.reference = new ReferenceRing(this, o.segment, o.geometry.slotCount, o.geometry.slotTotalSize);
+            this.reference = new ReferenceRing(this, segment, o.geometry.slotCount, o.geometry.slotTotalSize);
             this.ring = reference;
         } else {
             this.description = "posix ring[" + path + ", slots=" + o.geometry.slotCount + ", capacity="
                     + o.geometry.capacity + "]";
-            this.extended = new Ring(this, o.segment, o.geometry.slotCount, o.geometry.capacity);
+            this.extended = new Ring(this, o.mapping, o.geometry.slotCount, o.geometry.capacity);
             this.reference = null;
             this.ring = extended;
         }
@@ -313,7 +312,7 @@ public final class PosixSlotBackend implements SlotBackend {
     }
 
     /** An opened, validated, mapped file. */
-    record Opened(String name, Path path, FileChannel channel, Arena arena, MemorySegment segment, Geometry geometry,
+    record Opened(String name, Path path, FileChannel channel, SegmentMapping mapping, Geometry geometry,
                   Object fileKey) {
     }
 
@@ -488,15 +487,7 @@ public final class PosixSlotBackend implements SlotBackend {
         try {
             Object key = checkFile(path, allowForeignOwner);
             Geometry g = validate(ch, path, expectedTypeHash);
-            Arena arena = Arena.ofShared();
-            MemorySegment segment;
-            try {
-                segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, g.size, arena);
-            } catch (IOException | RuntimeException e) {
-                arena.close();
-                throw e;
-            }
-            return new Opened(name, path, ch, arena, segment, g, key);
+            return new Opened(name, path, ch, SegmentMapping.map(ch, g.size), g, key);
         } catch (IOException e) {
             closeQuietly(ch);
             throw new SegmentAccessException("cannot read segment " + path + ": " + e, e);
@@ -579,7 +570,7 @@ public final class PosixSlotBackend implements SlotBackend {
             Path temp = SHM_DIRECTORY.resolve(TEMP_PREFIX + ProcessIdentity.CURRENT_PID + "-"
                     + TEMP_COUNTER.incrementAndGet() + "-" + Long.toHexString(System.nanoTime()));
             FileChannel ch = null;
-            Arena arena = null;
+            SegmentMapping mapping = null;
             int lock = -1;
             boolean published = false;
             try {
@@ -593,8 +584,8 @@ public final class PosixSlotBackend implements SlotBackend {
                 if (lock < 0) {
                     throw new SegmentAccessException("cannot lock new segment file " + temp);
                 }
-                arena = Arena.ofShared();
-                MemorySegment segment = ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+                mapping = SegmentMapping.map(ch, size);
+                MemorySegment segment = mapping.views;
                 SegmentSlotBackend.format(segment, b.slotCount, b.slotCapacity, b.typeHash, b.initialSequence,
                         b.leaseMillis);
                 writeDescriptorCrc(segment, extensionOffset(b.slotCount, SegmentLayout.slotTotalSize(b.slotCapacity)));
@@ -613,7 +604,7 @@ public final class PosixSlotBackend implements SlotBackend {
                 Geometry g = new Geometry(false, b.slotCount, SegmentLayout.slotTotalSize(b.slotCapacity),
                         b.slotCapacity, size, b.leaseMillis, b.typeHash, WRITER_OPEN, ProcessIdentity.CURRENT_PID,
                         ProcessIdentity.CURRENT_START_MILLIS);
-                Opened o = new Opened(b.name, path, ch, arena, segment, g, key);
+                Opened o = new Opened(b.name, path, ch, mapping, g, key);
                 if (b.flink != null) {
                     Files.writeString(b.flink, "/" + b.name, StandardCharsets.UTF_8);
                 }
@@ -629,8 +620,8 @@ public final class PosixSlotBackend implements SlotBackend {
             } finally {
                 PosixLibc.close(oldLock);
                 if (!published) {
-                    if (arena != null) {
-                        arena.close();
+                    if (mapping != null) {
+                        mapping.close();
                     }
                     if (ch != null) {
                         closeQuietly(ch);
@@ -704,7 +695,7 @@ public final class PosixSlotBackend implements SlotBackend {
                             + " (started at " + g.writerStart + " ms) is running");
                 }
                 long ext = extensionOffset(g.slotCount, g.slotTotalSize);
-                MemorySegment s = o.segment;
+                MemorySegment s = o.mapping.views;
                 s.get(ValueLayout.JAVA_BYTE, s.byteSize() - 1); // probe before the first compare-and-set
                 s.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
                 s.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_START_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
@@ -723,7 +714,7 @@ public final class PosixSlotBackend implements SlotBackend {
             throw new SegmentFormatException("segment " + path + " was truncated while it was being opened", e);
         } finally {
             if (!done) {
-                o.arena.close();
+                o.mapping.close();
                 closeQuietly(o.channel);
                 PosixLibc.close(lock);
             }
@@ -974,6 +965,11 @@ public final class PosixSlotBackend implements SlotBackend {
         PosixLibc.futexWake(notifyAddress);
     }
 
+    /** The extended ring itself, without this class's checks (tests); null on a plain reference segment. */
+    Ring extendedRing() {
+        return extended;
+    }
+
     /** The shared waiting mask (tests); 0 on a plain reference segment. */
     long waitingMask() {
         return extended == null ? 0 : extended.waitingMask();
@@ -1024,7 +1020,7 @@ public final class PosixSlotBackend implements SlotBackend {
         if (fault != null && t instanceof IllegalStateException) {
             return new SegmentFormatException(fault + "; " + this + " is closed", t);
         }
-        if (t instanceof IllegalStateException && !(t instanceof FlatDataException) && (closed || !arena.scope().isAlive())
+        if (t instanceof IllegalStateException && !(t instanceof FlatDataException) && (closed || !segment.scope().isAlive())
                 && !(t instanceof BackendClosedException)) {
             BackendClosedException e = new BackendClosedException(description);
             e.initCause(t);
@@ -1458,7 +1454,7 @@ public final class PosixSlotBackend implements SlotBackend {
                     Thread.onSpinWait();
                     Thread.yield();
                 }
-                arena.close();
+                mapping.close();
                 PosixLibc.close(lockFd);
                 closeQuietly(channel);
             }
@@ -1490,8 +1486,8 @@ public final class PosixSlotBackend implements SlotBackend {
     static final class Ring extends SegmentSlotBackend {
         private final PosixSlotBackend outer;
 
-        Ring(PosixSlotBackend outer, MemorySegment segment, int slotCount, int capacity) {
-            super(segment, slotCount, capacity);
+        Ring(PosixSlotBackend outer, SegmentMapping mapping, int slotCount, int capacity) {
+            super(mapping.views, mapping.mapping, slotCount, capacity);
             this.outer = outer;
         }
 

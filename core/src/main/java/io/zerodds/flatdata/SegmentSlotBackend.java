@@ -43,11 +43,34 @@ import java.util.Optional;
  * <p>Everything a reader needs to accept the next sample (slot word, mask, first payload bytes)
  * is on the slot's first cache line, and everything the writer stores per sample outside that
  * line sits on lines readers do not poll: a hand-off costs one line transfer, not a chain.
+ *
+ * <h2>Memory access</h2>
+ * The ring's words are loaded and stored at absolute addresses ({@link #base} + offset) through
+ * {@link #MEMORY}, one segment over all of the process's memory. Held in a static final field,
+ * it lets the JIT compile an access to a plain load or store: an access through the ring's own
+ * segment checks bounds and the arena's liveness again after every acquire or release (they are
+ * compiler barriers), which took a quarter of a loan, commit, take and release. Three things keep
+ * it as safe as the checked segment:
+ * <ul>
+ *   <li>every offset comes from the geometry the segment was validated against and from slot
+ *       and reader indices checked at the public entry points;</li>
+ *   <li>the memory at {@link #base} stays mapped while this object is reachable: {@link #mapping}
+ *       is the segment that owns it, and a file mapping that is closed has its pages replaced by
+ *       zero pages, never unmapped, until the garbage collector frees it (see
+ *       {@code SegmentMapping}); a thread racing {@code close()} so reads zeros, it never faults;</li>
+ *   <li>a file truncated under the mapping raises SIGBUS in the access, which HotSpot turns into
+ *       an {@link InternalError} as it does for a checked segment.</li>
+ * </ul>
+ * What users hold ({@link #slotDataPtr}, {@link #slotReadPtr}) are slices of the checked
+ * {@link #segment}, which fail after {@code close()}.
  */
 abstract class SegmentSlotBackend implements SlotBackend {
 
     static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    /** All memory, with the global scope: accesses through it are compiled without checks. */
+    @SuppressWarnings("restricted") // native access is granted with --enable-native-access, as documented
+    static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
     private static final byte LOAN_NONE = 0;
     private static final byte LOANED = 1;
@@ -65,7 +88,12 @@ abstract class SegmentSlotBackend implements SlotBackend {
     /** How long a disconnect by a live party may take before others finish it, when no lease is set. */
     private static final long DISCONNECT_PATIENCE_MILLIS = 5_000;
 
+    /** The ring's bytes as users see them: slices of it are handed out, and fail after close. */
     final MemorySegment segment;
+    /** Address of the ring's first byte: {@link #MEMORY} at {@code base + offset} is the ring's word. */
+    final long base;
+    /** The segment that owns the memory at {@link #base}: while it is reachable, the memory is mapped. */
+    private final MemorySegment mapping;
     final int slotCount;
     final int slotTotalSize;
     final int capacity;
@@ -102,8 +130,20 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     private volatile boolean closed;
 
-    SegmentSlotBackend(MemorySegment segment, int slotCount, int capacity) {
+    /**
+     * @param segment the ring's bytes as handed to users (slices of it)
+     * @param mapping the segment that owns the same bytes and keeps them mapped while reachable
+     *                (the same segment when closing it does not unmap them early)
+     */
+    SegmentSlotBackend(MemorySegment segment, MemorySegment mapping, int slotCount, int capacity) {
+        if (segment.address() != mapping.address() || segment.byteSize() != mapping.byteSize()
+                || segment.byteSize() < segmentSize(slotCount, capacity)) {
+            throw new IllegalArgumentException("ring segment " + segment + " and mapping " + mapping
+                    + " must be the same bytes, at least " + segmentSize(slotCount, capacity));
+        }
         this.segment = segment;
+        this.mapping = mapping;
+        this.base = segment.address();
         this.slotCount = slotCount;
         this.capacity = capacity;
         this.slotTotalSize = SegmentLayout.slotTotalSize(capacity);
@@ -114,15 +154,15 @@ abstract class SegmentSlotBackend implements SlotBackend {
         this.loanWords = new int[slotCount];
         this.sequenceHighs = new int[slotCount];
         for (int slot = 0; slot < slotCount; slot++) {
-            loanWords[slot] = (int) INT.getAcquire(segment, loanWord(slot));
-            sequenceHighs[slot] = (int) INT.getAcquire(segment, sequenceHigh(slot));
+            loanWords[slot] = (int) INT.getAcquire(MEMORY, base + loanWord(slot));
+            sequenceHighs[slot] = (int) INT.getAcquire(MEMORY, base + sequenceHigh(slot));
         }
         this.writeViews = new MemorySegment[slotCount];
         this.readViews = new ReadViews(segment, slotCount);
-        this.nextSequence = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
-        this.streamEnded = (long) LONG.getAcquire(segment, ext + EXT_END_SEQUENCE_OFFSET) >= 0;
+        this.nextSequence = (long) LONG.getAcquire(MEMORY, base + ext + EXT_NEXT_SEQUENCE_OFFSET);
+        this.streamEnded = (long) LONG.getAcquire(MEMORY, base + ext + EXT_END_SEQUENCE_OFFSET) >= 0;
         // a writer taking over after a crash clears its predecessor's flag at its first reserve
-        this.starved = (int) INT.getAcquire(segment, ext + EXT_WRITER_STARVED_OFFSET) != 0;
+        this.starved = (int) INT.getAcquire(MEMORY, base + ext + EXT_WRITER_STARVED_OFFSET) != 0;
         for (int reader = 0; reader < MAX_READERS; reader++) {
             readerHint[reader * HINT_STRIDE + 1] = -1;
         }
@@ -200,11 +240,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
     }
 
     private long slotWord(int slot) {
-        return (long) LONG.getAcquire(segment, header(slot) + SLOT_SEQUENCE_OFFSET);
+        return (long) LONG.getAcquire(MEMORY, base + header(slot) + SLOT_SEQUENCE_OFFSET);
     }
 
     private boolean isLoaned(int slot) {
-        return (((int) INT.getAcquire(segment, loanWord(slot))) & 1) != 0;
+        return (((int) INT.getAcquire(MEMORY, base + loanWord(slot))) & 1) != 0;
     }
 
     final long readerEntry(int reader) {
@@ -267,13 +307,13 @@ abstract class SegmentSlotBackend implements SlotBackend {
             // volatile load): either the scan sees the freed slot, or the reader sees the flag and
             // moves the generation, which the caller's waitForChange then sees
             starved = true;
-            INT.setVolatile(segment, ext + EXT_WRITER_STARVED_OFFSET, 1);
+            INT.setVolatile(MEMORY, base + ext + EXT_WRITER_STARVED_OFFSET, 1);
             VarHandle.fullFence();
             slot = scan(activeReadersMask);
         }
         if (slot != NO_FREE_SLOT && starved) {
             starved = false;
-            INT.setRelease(segment, ext + EXT_WRITER_STARVED_OFFSET, 0);
+            INT.setRelease(MEMORY, base + ext + EXT_WRITER_STARVED_OFFSET, 0);
         }
         return slot;
     }
@@ -303,7 +343,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         if (wordSize(slotWord(slot)) == 0) {
             return true;
         }
-        int missing = activeMask & ~(int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
+        int missing = activeMask & ~(int) INT.getAcquire(MEMORY, base + h + SLOT_MASK_OFFSET);
         if (missing == 0) {
             return true;
         }
@@ -323,7 +363,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         long sequence = committedSequence(slot);
         for (int bits = readers; bits != 0; bits &= bits - 1) {
             int reader = Integer.numberOfTrailingZeros(bits);
-            if (sequence >= (long) LONG.getAcquire(segment, readerEntry(reader) + READER_START_SEQUENCE_OFFSET)) {
+            if (sequence >= (long) LONG.getAcquire(MEMORY, base + readerEntry(reader) + READER_START_SEQUENCE_OFFSET)) {
                 return true;
             }
         }
@@ -333,16 +373,16 @@ abstract class SegmentSlotBackend implements SlotBackend {
     /** The writer's view of a committed slot's sequence (no seqlock needed: only we rewrite it). */
     private long committedSequence(int slot) {
         int lo = wordSequenceLow(slotWord(slot));
-        int hi = (int) INT.getAcquire(segment, sequenceHigh(slot));
+        int hi = (int) INT.getAcquire(MEMORY, base + sequenceHigh(slot));
         return sequence(hi, lo);
     }
 
     private void loan(int slot) {
-        INT.setOpaque(segment, loanWord(slot), ++loanWords[slot]);
+        INT.setOpaque(MEMORY, base + loanWord(slot), ++loanWords[slot]);
         // seqlock writer: size 0 must be visible before any payload store; a store-store fence is
         // all that takes (a volatile store would add a full fence per loan)
         long h = header(slot) + SLOT_SEQUENCE_OFFSET;
-        LONG.setOpaque(segment, h, packWord(wordSequenceLow((long) LONG.get(segment, h)), 0));
+        LONG.setOpaque(MEMORY, base + h, packWord(wordSequenceLow((long) LONG.get(MEMORY, base + h)), 0));
         VarHandle.storeStoreFence();
         loanState[slot] = LOANED;
     }
@@ -382,21 +422,21 @@ abstract class SegmentSlotBackend implements SlotBackend {
         if (sequenceHighs[slot] != high) {
             // once per 2^32 samples: a line readers keep cached is stored only then
             sequenceHighs[slot] = high;
-            INT.set(segment, sequenceHigh(slot), high);
+            INT.set(MEMORY, base + sequenceHigh(slot), high);
         }
-        INT.set(segment, h + SLOT_MASK_OFFSET, 0);
+        INT.set(MEMORY, base + h + SLOT_MASK_OFFSET, 0);
         if (slot != inPlaceSlot) {
             // a reader looks for this sample in the slot after its predecessor's; it reads this
             // line (which we store only here) to learn that it is elsewhere: store it first
-            LONG.setRelease(segment, ext + EXT_DISPLACED_SEQUENCE_OFFSET, sequence);
+            LONG.setRelease(MEMORY, base + ext + EXT_DISPLACED_SEQUENCE_OFFSET, sequence);
         }
         inPlaceSlot = slot + 1 == slotCount ? 0 : slot + 1;
         // the one store that publishes the sample: sequence lo32 and size, on the polled line
-        LONG.setRelease(segment, h + SLOT_SEQUENCE_OFFSET, packWord((int) sequence, length));
-        INT.setRelease(segment, loanWord(slot), ++loanWords[slot]);
+        LONG.setRelease(MEMORY, base + h + SLOT_SEQUENCE_OFFSET, packWord((int) sequence, length));
+        INT.setRelease(MEMORY, base + loanWord(slot), ++loanWords[slot]);
         nextSequence = sequence + 1;
-        LONG.setRelease(segment, ext + EXT_NEXT_SEQUENCE_OFFSET, sequence + 1);
-        INT.setRelease(segment, NEXT_SN_OFFSET, (int) (sequence + 1));
+        LONG.setRelease(MEMORY, base + ext + EXT_NEXT_SEQUENCE_OFFSET, sequence + 1);
+        INT.setRelease(MEMORY, base + NEXT_SN_OFFSET, (int) (sequence + 1));
         loanState[slot] = COMMITTED;
         signalChange();
         return sequence;
@@ -406,7 +446,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public void discardSlot(int slot) {
         checkOpen();
         checkLoaned(slot, "discard");
-        INT.setRelease(segment, loanWord(slot), ++loanWords[slot]);
+        INT.setRelease(MEMORY, base + loanWord(slot), ++loanWords[slot]);
         loanState[slot] = DISCARDED;
         signalChange();
     }
@@ -435,17 +475,17 @@ abstract class SegmentSlotBackend implements SlotBackend {
     final int reclaimAllLoans() {
         int reclaimed = 0;
         for (int slot = 0; slot < slotCount; slot++) {
-            int v = (int) INT.getAcquire(segment, loanWord(slot));
+            int v = (int) INT.getAcquire(MEMORY, base + loanWord(slot));
             if ((v & 1) != 0) {
                 if (wordSize(slotWord(slot)) == 0) {
                     reclaimed++;
                 }
                 loanWords[slot] = v + 1;
-                INT.setRelease(segment, loanWord(slot), v + 1);
+                INT.setRelease(MEMORY, base + loanWord(slot), v + 1);
                 loanState[slot] = LOAN_NONE;
             }
         }
-        nextSequence = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
+        nextSequence = (long) LONG.getAcquire(MEMORY, base + ext + EXT_NEXT_SEQUENCE_OFFSET);
         if (reclaimed > 0) {
             signalChange();
         }
@@ -463,7 +503,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         }
         if (!streamEnded) {
             streamEnded = true;
-            LONG.setRelease(segment, ext + EXT_END_SEQUENCE_OFFSET, nextSequence);
+            LONG.setRelease(MEMORY, base + ext + EXT_END_SEQUENCE_OFFSET, nextSequence);
             signalChange();
         }
     }
@@ -471,7 +511,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     @Override
     public long endOfStreamSequence() {
         checkOpen();
-        long end = (long) LONG.getAcquire(segment, ext + EXT_END_SEQUENCE_OFFSET);
+        long end = (long) LONG.getAcquire(MEMORY, base + ext + EXT_END_SEQUENCE_OFFSET);
         return end < 0 ? OPEN_STREAM : end;
     }
 
@@ -498,8 +538,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
     /** {@link #unreadSequence(int, int)} for a slot word {@code w1} just loaded with acquire. */
     private long unreadSequence(int slot, int readerBits, long w1) {
         long h = header(slot);
-        int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
-        int hi = (int) INT.getAcquire(segment, sequenceHigh(slot));
+        int mask = (int) INT.getAcquire(MEMORY, base + h + SLOT_MASK_OFFSET);
+        int hi = (int) INT.getAcquire(MEMORY, base + sequenceHigh(slot));
         VarHandle.acquireFence();
         if (slotWord(slot) != w1 || (mask & readerBits) != 0) {
             return NO_SEQUENCE;
@@ -514,12 +554,12 @@ abstract class SegmentSlotBackend implements SlotBackend {
         long h = header(slot);
         while (true) {
             long w1 = slotWord(slot);
-            int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
+            int mask = (int) INT.getAcquire(MEMORY, base + h + SLOT_MASK_OFFSET);
             int size = wordSize(w1);
             if (size == 0) {
                 return new SlotSample(NO_SEQUENCE, 0, mask, new byte[0]);
             }
-            int hi = (int) INT.getAcquire(segment, sequenceHigh(slot));
+            int hi = (int) INT.getAcquire(MEMORY, base + sequenceHigh(slot));
             byte[] data = new byte[Math.clamp(size, 0, capacity)];
             MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, h + SLOT_HEADER_SIZE, data, 0, data.length);
             VarHandle.acquireFence();
@@ -538,7 +578,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         // Header line only: a loan zeroes sample_size before any byte of the new sample is
         // written, so size 0 is "no committed sample"; a caller racing a recycle detects it
         // afterwards with slotSequence, as the contract says.
-        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
+        int size = (int) INT.getAcquire(MEMORY, base + h + SLOT_SIZE_OFFSET);
         if (size == 0) {
             throw new SlotStateException("slot " + slot + " holds no committed sample (" + this + ")");
         }
@@ -591,7 +631,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
                     return hint;
                 }
                 // there but being rewritten, or marked read already: the full search sorts it out
-            } else if ((long) LONG.getAcquire(segment, ext + EXT_DISPLACED_SEQUENCE_OFFSET) < sequence) {
+            } else if ((long) LONG.getAcquire(MEMORY, base + ext + EXT_DISPLACED_SEQUENCE_OFFSET) < sequence) {
                 // Not there. The writer stores the displaced sequence before it commits a sample
                 // anywhere else, so an older value means `sequence` was committed nowhere when we
                 // loaded the slot word (a caller that read the generation before us will see the
@@ -606,7 +646,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /** nextUnreadSlot(reader, sequence) off the fast path: the sample is not where it was expected. */
     private int findUnread(int reader, int bit, long sequence) {
-        long next = (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
+        long next = (long) LONG.getAcquire(MEMORY, base + ext + EXT_NEXT_SEQUENCE_OFFSET);
         if (sequence >= next) {
             checkAttached(reader);
             return NO_SLOT;
@@ -642,13 +682,13 @@ abstract class SegmentSlotBackend implements SlotBackend {
         checkSlot(slot);
         checkReaderIndex(reader);
         int bit = 1 << reader;
-        int old = (int) INT.getAndBitwiseOr(segment, header(slot) + SLOT_MASK_OFFSET, bit);
+        int old = (int) INT.getAndBitwiseOr(MEMORY, base + header(slot) + SLOT_MASK_OFFSET, bit);
         if ((old & bit) == 0) {
             // the slot is free now unless an active reader that wants it has not read it yet
             int missing = activeReaders() & ~(old | bit);
             // only a writer whose last reserve found the ring full waits for a free slot: with
             // none, a slot-free event stays off the notify word's cache line (see reserveSlot)
-            if ((int) INT.getVolatile(segment, ext + EXT_WRITER_STARVED_OFFSET) != 0
+            if ((int) INT.getVolatile(MEMORY, base + ext + EXT_WRITER_STARVED_OFFSET) != 0
                     && (missing == 0 || !wantedByAny(slot, missing))) {
                 signalChange();
             }
@@ -683,10 +723,10 @@ abstract class SegmentSlotBackend implements SlotBackend {
                 awaitDisconnect(reader);
                 continue;
             }
-            if (!INT.compareAndSet(segment, entry + READER_STATE_OFFSET, state, READER_DISCONNECTING)) {
+            if (!INT.compareAndSet(MEMORY, base + entry + READER_STATE_OFFSET, state, READER_DISCONNECTING)) {
                 continue;
             }
-            LONG.setRelease(segment, entry + READER_DISCONNECTOR_OFFSET, SELF);
+            LONG.setRelease(MEMORY, base + entry + READER_DISCONNECTOR_OFFSET, SELF);
             try {
                 disconnect(reader);
             } catch (RuntimeException | Error e) {
@@ -697,9 +737,9 @@ abstract class SegmentSlotBackend implements SlotBackend {
                 endDisconnect(entry);
                 return;
             }
-            LONG.setRelease(segment, entry + READER_DISCONNECTOR_OFFSET, 0L);
-            INT.setRelease(segment, entry + READER_PID_OFFSET, 0);
-            if (INT.compareAndSet(segment, entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_FREE)) {
+            LONG.setRelease(MEMORY, base + entry + READER_DISCONNECTOR_OFFSET, 0L);
+            INT.setRelease(MEMORY, base + entry + READER_PID_OFFSET, 0);
+            if (INT.compareAndSet(MEMORY, base + entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_FREE)) {
                 return;
             }
             // a party that judged us stuck finished our disconnect: free it again from there
@@ -708,7 +748,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /** Disconnecting to disconnected, unless a party that took over moved the entry on already. */
     private void endDisconnect(long entry) {
-        INT.compareAndSet(segment, entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_DISCONNECTED);
+        INT.compareAndSet(MEMORY, base + entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_DISCONNECTED);
     }
 
     /** This process as a disconnector: pid in the high half, start time in epoch seconds below. */
@@ -725,12 +765,12 @@ abstract class SegmentSlotBackend implements SlotBackend {
      */
     private void awaitDisconnect(int reader) {
         long entry = readerEntry(reader);
-        int leaseMillis = (int) INT.getAcquire(segment, ext + EXT_LEASE_OFFSET);
+        int leaseMillis = (int) INT.getAcquire(MEMORY, base + ext + EXT_LEASE_OFFSET);
         long patience = (leaseMillis > 0 ? leaseMillis : DISCONNECT_PATIENCE_MILLIS) * 1_000_000L;
         long since = System.nanoTime();
-        long seen = (long) LONG.getAcquire(segment, entry + READER_DISCONNECTOR_OFFSET);
+        long seen = (long) LONG.getAcquire(MEMORY, base + entry + READER_DISCONNECTOR_OFFSET);
         while (readerState(reader) == READER_DISCONNECTING) {
-            long who = (long) LONG.getAcquire(segment, entry + READER_DISCONNECTOR_OFFSET);
+            long who = (long) LONG.getAcquire(MEMORY, base + entry + READER_DISCONNECTOR_OFFSET);
             if (who != seen) {
                 seen = who; // a new party took over: give it a whole patience too
                 since = System.nanoTime();
@@ -739,7 +779,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             long startMillis = (who & 0xFFFF_FFFFL) * 1000;
             boolean gone = pid != 0 && who != SELF && !ProcessIdentity.isAlive(pid, startMillis);
             if ((gone || System.nanoTime() - since > patience)
-                    && LONG.compareAndSet(segment, entry + READER_DISCONNECTOR_OFFSET, who, SELF)) {
+                    && LONG.compareAndSet(MEMORY, base + entry + READER_DISCONNECTOR_OFFSET, who, SELF)) {
                 disconnect(reader);
                 endDisconnect(entry);
                 return;
@@ -756,9 +796,9 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     private void disconnect(int reader) {
         int bit = 1 << reader;
-        INT.getAndBitwiseAnd(segment, ext + EXT_ACTIVE_MASK_OFFSET, ~bit);
+        INT.getAndBitwiseAnd(MEMORY, base + ext + EXT_ACTIVE_MASK_OFFSET, ~bit);
         for (int slot = 0; slot < slotCount; slot++) {
-            INT.getAndBitwiseOr(segment, header(slot) + SLOT_MASK_OFFSET, bit);
+            INT.getAndBitwiseOr(MEMORY, base + header(slot) + SLOT_MASK_OFFSET, bit);
         }
         signalChange();
     }
@@ -774,7 +814,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     }
 
     final int readerState(int reader) {
-        return (int) INT.getAcquire(segment, readerEntry(reader) + READER_STATE_OFFSET);
+        return (int) INT.getAcquire(MEMORY, base + readerEntry(reader) + READER_STATE_OFFSET);
     }
 
     // ------------------------------------------------------------------ registry
@@ -803,17 +843,17 @@ abstract class SegmentSlotBackend implements SlotBackend {
     }
 
     private boolean tryClaim(int reader) {
-        return INT.compareAndSet(segment, readerEntry(reader) + READER_STATE_OFFSET, READER_FREE, READER_CLAIMED);
+        return INT.compareAndSet(MEMORY, base + readerEntry(reader) + READER_STATE_OFFSET, READER_FREE, READER_CLAIMED);
     }
 
     private int completeAttach(int reader) {
         long entry = readerEntry(reader);
         // the pid publishes the owner (its release store after the start time): a process that
         // reads our pid reads our start time too, never the predecessor's (a freed entry has pid 0)
-        LONG.set(segment, entry + READER_START_TIME_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
-        LONG.set(segment, entry + READER_HEARTBEAT_OFFSET, System.currentTimeMillis());
-        INT.setRelease(segment, entry + READER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
-        INT.getAndAdd(segment, entry + READER_EPOCH_OFFSET, 1);
+        LONG.set(MEMORY, base + entry + READER_START_TIME_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
+        LONG.set(MEMORY, base + entry + READER_HEARTBEAT_OFFSET, System.currentTimeMillis());
+        INT.setRelease(MEMORY, base + entry + READER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
+        INT.getAndAdd(MEMORY, base + entry + READER_EPOCH_OFFSET, 1);
         // Our bit may still be set on a sample we are about to want: a predecessor's disconnect
         // sets it on every slot, also on one whose commit cleared the mask just before and
         // publishes its sequence only after our start is fixed. Clear it everywhere while the
@@ -821,17 +861,17 @@ abstract class SegmentSlotBackend implements SlotBackend {
         // freed): a cleared bit on a sample before our start costs the writer one sequence check.
         int bit = 1 << reader;
         for (int slot = 0; slot < slotCount; slot++) {
-            INT.getAndBitwiseAnd(segment, header(slot) + SLOT_MASK_OFFSET, ~bit);
+            INT.getAndBitwiseAnd(MEMORY, base + header(slot) + SLOT_MASK_OFFSET, ~bit);
         }
         // Start sequence 0 protects every slot while we join; then join the active set; then
         // fix the start at the next sequence. A slot the writer checks after it saw us active is
         // protected either way, so no sample at or after our start can be recycled unread.
-        LONG.setVolatile(segment, entry + READER_START_SEQUENCE_OFFSET, 0L);
-        INT.getAndBitwiseOr(segment, ext + EXT_ACTIVE_MASK_OFFSET, bit);
-        long start = (long) LONG.getVolatile(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
-        LONG.setVolatile(segment, entry + READER_START_SEQUENCE_OFFSET, start);
+        LONG.setVolatile(MEMORY, base + entry + READER_START_SEQUENCE_OFFSET, 0L);
+        INT.getAndBitwiseOr(MEMORY, base + ext + EXT_ACTIVE_MASK_OFFSET, bit);
+        long start = (long) LONG.getVolatile(MEMORY, base + ext + EXT_NEXT_SEQUENCE_OFFSET);
+        LONG.setVolatile(MEMORY, base + entry + READER_START_SEQUENCE_OFFSET, start);
         readerHint[reader * HINT_STRIDE + 1] = -1;
-        INT.setVolatile(segment, entry + READER_STATE_OFFSET, READER_ATTACHED);
+        INT.setVolatile(MEMORY, base + entry + READER_STATE_OFFSET, READER_ATTACHED);
         signalChange();
         return reader;
     }
@@ -845,13 +885,15 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     @Override
     public int activeReaders() {
-        return (int) INT.getAcquire(segment, ext + EXT_ACTIVE_MASK_OFFSET);
+        checkOpen();
+        return (int) INT.getAcquire(MEMORY, base + ext + EXT_ACTIVE_MASK_OFFSET);
     }
 
     @Override
     public long readerStartSequence(int reader) {
+        checkOpen();
         checkReaderIndex(reader);
-        return (long) LONG.getAcquire(segment, readerEntry(reader) + READER_START_SEQUENCE_OFFSET);
+        return (long) LONG.getAcquire(MEMORY, base + readerEntry(reader) + READER_START_SEQUENCE_OFFSET);
     }
 
     static String stateName(int state) {
@@ -884,7 +926,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     @Override
     public Optional<byte[]> typeHash() {
-        if ((int) INT.getAcquire(segment, ext + EXT_FLAGS_OFFSET) == 0) {
+        checkOpen();
+        if ((int) INT.getAcquire(MEMORY, base + ext + EXT_FLAGS_OFFSET) == 0) {
             return Optional.empty();
         }
         byte[] hash = new byte[TYPE_HASH_LENGTH];
@@ -900,11 +943,12 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     @Override
     public long notifyGeneration() {
+        checkOpen();
         return generation() & 0xFFFF_FFFFL;
     }
 
     final int generation() {
-        return (int) INT.getVolatile(segment, NOTIFY_OFFSET);
+        return (int) INT.getVolatile(MEMORY, base + NOTIFY_OFFSET);
     }
 
     /** {@inheritDoc} */
@@ -917,17 +961,17 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /** Bumps the generation; wakes waiters only when someone waits (no system call otherwise). */
     final void signalChange() {
-        INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
+        INT.getAndAdd(MEMORY, base + NOTIFY_OFFSET, 1);
         // both words share a line that only waiters store to
-        if ((long) LONG.getVolatile(segment, ext + EXT_WAITING_MASK_OFFSET) != 0
-                || (int) INT.getVolatile(segment, ext + EXT_WAITERS_OFFSET) != 0) {
+        if ((long) LONG.getVolatile(MEMORY, base + ext + EXT_WAITING_MASK_OFFSET) != 0
+                || (int) INT.getVolatile(MEMORY, base + ext + EXT_WAITERS_OFFSET) != 0) {
             wakeWaiters();
         }
     }
 
     /** Counts a waiter that has no entry in the waiter table (a count cannot be repaired). */
     final void addWaiter(int delta) {
-        INT.getAndAdd(segment, ext + EXT_WAITERS_OFFSET, delta);
+        INT.getAndAdd(MEMORY, base + ext + EXT_WAITERS_OFFSET, delta);
     }
 
     // ------------------------------------------------------------------ waiter table
@@ -944,11 +988,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
     final int claimWaiterEntry() {
         for (int entry = 0; entry < WAITER_ENTRIES; entry++) {
             long at = waiterEntry(entry);
-            int word = (int) INT.getAcquire(segment, at + WAITER_STATE_OFFSET);
-            if ((word & WAITER_STATE_BITS) == WAITER_FREE && INT.compareAndSet(segment, at + WAITER_STATE_OFFSET,
+            int word = (int) INT.getAcquire(MEMORY, base + at + WAITER_STATE_OFFSET);
+            if ((word & WAITER_STATE_BITS) == WAITER_FREE && INT.compareAndSet(MEMORY, base + at + WAITER_STATE_OFFSET,
                     word, (word & ~WAITER_STATE_BITS) + WAITER_STATE_BITS + 1 | WAITER_CLAIMED)) {
-                LONG.set(segment, at + WAITER_START_TIME_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
-                INT.setRelease(segment, at + WAITER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
+                LONG.set(MEMORY, base + at + WAITER_START_TIME_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
+                INT.setRelease(MEMORY, base + at + WAITER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
                 return entry;
             }
         }
@@ -957,7 +1001,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /** Sets our entry's bit in the waiting mask: a volatile read-modify-write (a full fence). */
     final void markWaiting(int entry) {
-        LONG.getAndBitwiseOr(segment, ext + EXT_WAITING_MASK_OFFSET, 1L << entry);
+        LONG.getAndBitwiseOr(MEMORY, base + ext + EXT_WAITING_MASK_OFFSET, 1L << entry);
     }
 
     /**
@@ -965,11 +1009,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
      * stranger): by its owner, or by the repairer that won it from a dead owner.
      */
     final void releaseWaiterEntry(int entry) {
-        LONG.getAndBitwiseAnd(segment, ext + EXT_WAITING_MASK_OFFSET, ~(1L << entry));
+        LONG.getAndBitwiseAnd(MEMORY, base + ext + EXT_WAITING_MASK_OFFSET, ~(1L << entry));
         long at = waiterEntry(entry);
-        INT.setRelease(segment, at + WAITER_PID_OFFSET, 0);
-        int word = (int) INT.getAcquire(segment, at + WAITER_STATE_OFFSET);
-        INT.setRelease(segment, at + WAITER_STATE_OFFSET, word & ~WAITER_STATE_BITS);
+        INT.setRelease(MEMORY, base + at + WAITER_PID_OFFSET, 0);
+        int word = (int) INT.getAcquire(MEMORY, base + at + WAITER_STATE_OFFSET);
+        INT.setRelease(MEMORY, base + at + WAITER_STATE_OFFSET, word & ~WAITER_STATE_BITS);
     }
 
     /**
@@ -984,17 +1028,17 @@ abstract class SegmentSlotBackend implements SlotBackend {
         int freed = 0;
         for (int entry = 0; entry < WAITER_ENTRIES; entry++) {
             long at = waiterEntry(entry);
-            int word = (int) INT.getAcquire(segment, at + WAITER_STATE_OFFSET);
+            int word = (int) INT.getAcquire(MEMORY, base + at + WAITER_STATE_OFFSET);
             if ((word & WAITER_STATE_BITS) != WAITER_CLAIMED) {
                 continue;
             }
-            int pid = (int) INT.getAcquire(segment, at + WAITER_PID_OFFSET);
-            long start = (long) LONG.getAcquire(segment, at + WAITER_START_TIME_OFFSET);
-            if (pid == 0 || (int) INT.getAcquire(segment, at + WAITER_STATE_OFFSET) != word
+            int pid = (int) INT.getAcquire(MEMORY, base + at + WAITER_PID_OFFSET);
+            long start = (long) LONG.getAcquire(MEMORY, base + at + WAITER_START_TIME_OFFSET);
+            if (pid == 0 || (int) INT.getAcquire(MEMORY, base + at + WAITER_STATE_OFFSET) != word
                     || ProcessIdentity.isCurrent(pid, start) || isAlive.test(pid, start)) {
                 continue; // being claimed, changed owner meanwhile, ours, or alive
             }
-            if (INT.compareAndSet(segment, at + WAITER_STATE_OFFSET, word,
+            if (INT.compareAndSet(MEMORY, base + at + WAITER_STATE_OFFSET, word,
                     (word & ~WAITER_STATE_BITS) | WAITER_RECLAIMING)) {
                 releaseWaiterEntry(entry);
                 freed++;
@@ -1005,12 +1049,12 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /** The waiting mask (tests: nobody is left marked waiting). */
     final long waitingMask() {
-        return (long) LONG.getVolatile(segment, ext + EXT_WAITING_MASK_OFFSET);
+        return (long) LONG.getVolatile(MEMORY, base + ext + EXT_WAITING_MASK_OFFSET);
     }
 
     /** The anonymous waiter count (tests). */
     final int anonymousWaiters() {
-        return (int) INT.getVolatile(segment, ext + EXT_WAITERS_OFFSET);
+        return (int) INT.getVolatile(MEMORY, base + ext + EXT_WAITERS_OFFSET);
     }
 
     static void checkTimeout(long timeoutNanos) {
@@ -1032,7 +1076,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             return false;
         }
         closed = true;
-        INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
+        INT.getAndAdd(MEMORY, base + NOTIFY_OFFSET, 1);
         wakeWaiters();
         return true;
     }

@@ -736,7 +736,8 @@ public abstract class SlotBackendContractTest {
                 () -> b.slotReadPtr(slot), () -> b.nextUnreadSlot(reader), () -> b.nextUnreadSlot(reader, 0),
                 () -> b.markRead(slot, reader), () -> b.markReaderDisconnected(reader), () -> b.attachReader(),
                 () -> b.detachReader(reader), () -> b.waitForChange(0, 1L), () -> b.slotSequence(slot),
-                () -> b.markEndOfStream(), () -> b.endOfStreamSequence());
+                () -> b.markEndOfStream(), () -> b.endOfStreamSequence(), () -> b.activeReaders(),
+                () -> b.readerStartSequence(reader), () -> b.notifyGeneration(), () -> b.typeHash());
         for (Runnable call : calls) {
             assertThatThrownBy(call::run).isInstanceOf(BackendClosedException.class).hasMessageContaining("closed");
         }
