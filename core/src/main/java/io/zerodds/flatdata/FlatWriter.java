@@ -137,7 +137,7 @@ public final class FlatWriter implements AutoCloseable {
     }
 
     private int acquire() {
-        int slot = backend.reserveSlot(backend.activeReaders());
+        int slot = backend.reserveSlot();
         if (slot >= 0) {
             return slot;
         }
@@ -148,7 +148,7 @@ public final class FlatWriter implements AutoCloseable {
         long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
             long generation = backend.notifyGeneration();
-            slot = backend.reserveSlot(backend.activeReaders());
+            slot = backend.reserveSlot();
             if (slot >= 0) {
                 return slot;
             }

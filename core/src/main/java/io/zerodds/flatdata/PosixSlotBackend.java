@@ -1054,6 +1054,17 @@ public final class PosixSlotBackend implements SlotBackend {
 
     /** {@inheritDoc} */
     @Override
+    public int reserveSlot() {
+        checkWriter();
+        try {
+            return ring.reserveSlot();
+        } catch (IllegalStateException | InternalError e) {
+            throw translate(e);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
     public long commitSlot(int slot, MemorySegment bytes) {
         checkWriter();
         try {

@@ -296,6 +296,16 @@ abstract class SegmentSlotBackend implements SlotBackend {
     @Override
     public int reserveSlot(int activeReadersMask) {
         checkOpen();
+        return reserve(activeReadersMask);
+    }
+
+    @Override
+    public int reserveSlot() {
+        checkOpen();
+        return reserve((int) INT.getAcquire(MEMORY, base + ext + EXT_ACTIVE_MASK_OFFSET));
+    }
+
+    private int reserve(int activeReadersMask) {
         if (streamEnded) {
             throw new SlotStateException("cannot reserve a slot: the stream of " + this + " ended at sequence="
                     + nextSequence);

@@ -141,11 +141,13 @@ public abstract class SlotBackendContractTest {
         write(b, "a");
         write(b, "b");
         assertThat(b.reserveSlot(b.activeReaders())).isEqualTo(SlotBackend.NO_FREE_SLOT);
+        assertThat(b.reserveSlot()).as("for the readers attached now").isEqualTo(SlotBackend.NO_FREE_SLOT);
         int slotA = b.nextUnreadSlot(r0);
         b.markRead(slotA, r0);
         assertThat(b.reserveSlot(b.activeReaders())).as("r1 has not read it").isEqualTo(SlotBackend.NO_FREE_SLOT);
+        assertThat(b.reserveSlot()).as("r1 has not read it").isEqualTo(SlotBackend.NO_FREE_SLOT);
         b.markRead(slotA, r1);
-        assertThat(b.reserveSlot(b.activeReaders())).isEqualTo(slotA);
+        assertThat(b.reserveSlot()).isEqualTo(slotA);
     }
 
     @Test
@@ -736,7 +738,7 @@ public abstract class SlotBackendContractTest {
                 () -> b.slotReadPtr(slot), () -> b.nextUnreadSlot(reader), () -> b.nextUnreadSlot(reader, 0),
                 () -> b.markRead(slot, reader), () -> b.markReaderDisconnected(reader), () -> b.attachReader(),
                 () -> b.detachReader(reader), () -> b.waitForChange(0, 1L), () -> b.slotSequence(slot),
-                () -> b.markEndOfStream(), () -> b.endOfStreamSequence(), () -> b.activeReaders(),
+                () -> b.markEndOfStream(), () -> b.endOfStreamSequence(), () -> b.activeReaders(), () -> b.reserveSlot(),
                 () -> b.readerStartSequence(reader), () -> b.notifyGeneration(), () -> b.typeHash());
         for (Runnable call : calls) {
             assertThatThrownBy(call::run).isInstanceOf(BackendClosedException.class).hasMessageContaining("closed");

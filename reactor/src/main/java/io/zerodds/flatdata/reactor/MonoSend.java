@@ -331,7 +331,7 @@ final class MonoSend<T> extends Mono<Void> {
             long generation = backend.notifyGeneration();
             int k = 0;
             while (loanCount < loans.length) {
-                int slot = backend.reserveSlot(backend.activeReaders());
+                int slot = backend.reserveSlot();
                 if (slot == SlotBackend.NO_FREE_SLOT) {
                     break;
                 }
@@ -474,7 +474,7 @@ final class MonoSend<T> extends Mono<Void> {
         }
 
         private void writeOrDrop(T t) {
-            int slot = backend.reserveSlot(backend.activeReaders());
+            int slot = backend.reserveSlot();
             if (slot == SlotBackend.NO_FREE_SLOT) {
                 writer.countDropped();
                 Operators.onDiscard(t, actual.currentContext());
