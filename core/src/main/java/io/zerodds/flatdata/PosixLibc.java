@@ -73,8 +73,8 @@ final class PosixLibc {
             CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
 
     private static final MethodHandle SYSCALL6;
-    /** {@code syscall} without errno capture, for the futex calls on the hot path. */
-    private static final MethodHandle FUTEX;
+    /** {@code syscall} without errno capture: the futex calls on the hot path, and mmap at close. */
+    private static final MethodHandle SYSCALL;
     private static final MethodHandle OPEN;
     private static final MethodHandle FLOCK;
     private static final MethodHandle CLOSE;
@@ -89,7 +89,7 @@ final class PosixLibc {
         FunctionDescriptor syscall6 = FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
                 JAVA_LONG, JAVA_LONG, JAVA_LONG);
         SYSCALL6 = linker.downcallHandle(syscall, syscall6, Linker.Option.firstVariadicArg(1), errno);
-        FUTEX = linker.downcallHandle(syscall, syscall6, Linker.Option.firstVariadicArg(1));
+        SYSCALL = linker.downcallHandle(syscall, syscall6, Linker.Option.firstVariadicArg(1));
         // int open(const char *path, int flags, ...): called without the optional mode
         OPEN = linker.downcallHandle(libc.find("open").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2), errno);
@@ -176,7 +176,7 @@ final class PosixLibc {
         s.timespec.set(JAVA_LONG, 0, timeoutNanos / 1_000_000_000L);
         s.timespec.set(JAVA_LONG, 8, timeoutNanos % 1_000_000_000L);
         try {
-            return (long) FUTEX.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAIT,
+            return (long) SYSCALL.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAIT,
                     expected & 0xFFFF_FFFFL, s.timespecAddress, 0L, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("futex wait failed", t);
@@ -187,7 +187,7 @@ final class PosixLibc {
     static int futexWake(long address) {
         long r;
         try {
-            r = (long) FUTEX.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAKE,
+            r = (long) SYSCALL.invokeExact(SYS_FUTEX, address, (long) FUTEX_WAKE,
                     (long) Integer.MAX_VALUE, 0L, 0L, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("futex wake failed", t);
@@ -242,20 +242,15 @@ final class PosixLibc {
      * no longer, the addresses stay readable and writable, and no memory is committed until a
      * page is touched.
      *
-     * @throws IllegalStateException with the errno when the kernel refuses
+     * @return whether the kernel did it. It refuses only when out of memory or mappings (the pages
+     *         are not charged unless the commit limit is strict, which the caller rules out first)
      */
-    static void replaceWithZeroPages(long address, long length) {
-        Scratch s = SCRATCH.get();
-        long r;
+    static boolean replaceWithZeroPages(long address, long length) {
         try {
-            r = (long) SYSCALL6.invokeExact(s.capture, SYS_MMAP, address, length, PROT_READ_WRITE,
-                    MAP_ZERO_PAGES_FIXED, -1L, 0L);
+            return (long) SYSCALL.invokeExact(SYS_MMAP, address, length, PROT_READ_WRITE, MAP_ZERO_PAGES_FIXED, -1L, 0L)
+                    == address;
         } catch (Throwable t) {
-            throw new IllegalStateException("mmap failed", t);
-        }
-        if (r != address) {
-            throw new IllegalStateException("mmap(0x" + Long.toHexString(address) + ", " + length
-                    + ", MAP_FIXED | MAP_ANONYMOUS) failed with errno=" + (int) ERRNO.get(s.capture, 0L));
+            return false;
         }
     }
 

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * A segment file mapped read-write for a {@link PosixSlotBackend}, in two views of the same bytes.
@@ -20,7 +22,10 @@ import java.nio.channels.FileChannel;
  * </ul>
  * Closing also replaces the file's pages by zero pages at the same addresses: the shared-memory
  * object's memory is given back at once (once unlinked and unmapped everywhere), and a thread
- * racing the close reads zeros instead of the file, never an unmapped page.
+ * racing the close reads zeros instead of the file, never an unmapped page. Where the kernel
+ * would charge those zero pages against a strict commit limit ({@code vm.overcommit_memory=2},
+ * which ignores {@code MAP_NORESERVE}), or refuses them, the file stays mapped until the mapping
+ * is unreachable: later, never unsafe.
  */
 final class SegmentMapping {
     final MemorySegment mapping;
@@ -45,14 +50,32 @@ final class SegmentMapping {
 
     /**
      * Closes the views and gives the file's pages back; the address range stays valid (zero
-     * pages) until the mapping is unreachable. Idempotent; called by one thread at a time.
+     * pages) until the mapping is unreachable. Idempotent; called by one thread at a time; never
+     * throws, so that the caller's own cleanup (lock, channel, unlink) always runs.
+     *
+     * @return whether the file's pages were given back now (else: when the mapping is collected)
      */
-    void close() {
+    boolean close() {
         if (closed) {
-            return;
+            return false;
         }
         closed = true;
-        viewArena.close();
-        PosixLibc.replaceWithZeroPages(mapping.address(), mapping.byteSize());
+        try {
+            viewArena.close();
+        } catch (IllegalStateException e) {
+            // still acquired by a caller (an arena-scoped native call): the views close with the mapping
+        }
+        return !STRICT_OVERCOMMIT && PosixLibc.replaceWithZeroPages(mapping.address(), mapping.byteSize());
+    }
+
+    /** Whether the kernel charges private writable mappings against a strict commit limit. */
+    static final boolean STRICT_OVERCOMMIT = strictOvercommit();
+
+    private static boolean strictOvercommit() {
+        try {
+            return Files.readString(Path.of("/proc/sys/vm/overcommit_memory")).trim().equals("2");
+        } catch (IOException | RuntimeException e) {
+            return true; // unknown: keep the file mapped until the mapping is collected
+        }
     }
 }

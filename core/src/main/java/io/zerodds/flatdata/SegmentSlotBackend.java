@@ -5,6 +5,7 @@ import static io.zerodds.flatdata.SegmentLayout.*;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Reference;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -801,6 +802,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
                 throw new IllegalStateException("interrupted while reader " + reader + " of " + this
                         + " was being disconnected", e);
             }
+            // the loop reads the ring at base after a safepoint: its mapping must still be reachable
+            Reference.reachabilityFence(this);
         }
     }
 
