@@ -16,8 +16,9 @@ import java.util.Locale;
 
 /**
  * The few libc calls the POSIX backend needs, through the FFM linker: {@code syscall(SYS_futex)},
- * {@code syscall(SYS_mmap)}, {@code open}, {@code flock} and {@code close}. Linux on x86_64 or aarch64 only; anything else
- * fails at class initialisation with a message naming the architecture.
+ * {@code syscall(SYS_mmap)}, {@code open}, {@code flock} and {@code close}. Linux on x86_64 or
+ * aarch64 only; anything else fails at class initialisation with a message naming the
+ * architecture.
  *
  * <p>Pointers are passed as raw {@code long} addresses, never as {@link MemorySegment} arguments:
  * a segment argument would keep its arena acquired for the duration of the call, so a thread
@@ -240,17 +241,16 @@ final class PosixLibc {
      * Replaces the pages at {@code [address, address + length)} by private zero pages
      * ({@code mmap} with {@code MAP_FIXED | MAP_ANONYMOUS}): whatever was mapped there (a file) is
      * no longer, the addresses stay readable and writable, and no memory is committed until a
-     * page is touched.
-     *
-     * @return whether the kernel did it. It refuses only when out of memory or mappings (the pages
-     *         are not charged unless the commit limit is strict, which the caller rules out first)
+     * page is touched. Best effort: where the kernel refuses (only when out of memory or
+     * mappings, as the pages are not charged unless the commit limit is strict, which the caller
+     * rules out first), the old mapping stays.
      */
-    static boolean replaceWithZeroPages(long address, long length) {
+    static void replaceWithZeroPages(long address, long length) {
         try {
-            return (long) SYSCALL.invokeExact(SYS_MMAP, address, length, PROT_READ_WRITE, MAP_ZERO_PAGES_FIXED, -1L, 0L)
-                    == address;
+            long ignored = (long) SYSCALL.invokeExact(SYS_MMAP, address, length, PROT_READ_WRITE,
+                    MAP_ZERO_PAGES_FIXED, -1L, 0L);
         } catch (Throwable t) {
-            return false;
+            // the old mapping stays until the mapping is collected
         }
     }
 

@@ -51,13 +51,12 @@ final class SegmentMapping {
     /**
      * Closes the views and gives the file's pages back; the address range stays valid (zero
      * pages) until the mapping is unreachable. Idempotent; called by one thread at a time; never
-     * throws, so that the caller's own cleanup (lock, channel, unlink) always runs.
-     *
-     * @return whether the file's pages were given back now (else: when the mapping is collected)
+     * throws, so that the caller's own cleanup (lock, channel, unlink) always runs. Where the
+     * pages cannot be replaced, the file stays mapped until the mapping is collected.
      */
-    boolean close() {
+    void close() {
         if (closed) {
-            return false;
+            return;
         }
         closed = true;
         try {
@@ -65,7 +64,9 @@ final class SegmentMapping {
         } catch (IllegalStateException e) {
             // still acquired by a caller (an arena-scoped native call): the views close with the mapping
         }
-        return !STRICT_OVERCOMMIT && PosixLibc.replaceWithZeroPages(mapping.address(), mapping.byteSize());
+        if (!STRICT_OVERCOMMIT) {
+            PosixLibc.replaceWithZeroPages(mapping.address(), mapping.byteSize());
+        }
     }
 
     /** Whether the kernel charges private writable mappings against a strict commit limit. */

@@ -303,7 +303,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     @Override
     public int reserveSlot() {
         checkOpen();
-        return reserve((int) INT.getAcquire(MEMORY, base + ext + EXT_ACTIVE_MASK_OFFSET));
+        return reserve(activeMask());
     }
 
     private int reserve(int activeReadersMask) {
@@ -899,6 +899,10 @@ abstract class SegmentSlotBackend implements SlotBackend {
     @Override
     public int activeReaders() {
         checkOpen();
+        return activeMask();
+    }
+
+    private int activeMask() {
         return (int) INT.getAcquire(MEMORY, base + ext + EXT_ACTIVE_MASK_OFFSET);
     }
 
