@@ -17,28 +17,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
  * One-way latency between two processes, measured as ping-pong round trip / 2, for 64-byte
  * samples through {@link PosixSlotBackend} with {@link FlatWriter#loan()} and
- * {@link FlatReader#take()}: once busy-spinning, once blocking in the futex wait; next to a bare
- * baseline in the same run, two processes bouncing one cache line through a mapped
- * {@code /dev/shm} file. Bare and busy-spin runs alternate in {@value #PASSES} passes after one
- * warm-up pass, and the summary line gives the median of the passes' p50 ratios. Each pass also
- * runs the {@link RingFloor}: flatdata's memory operations on the shared lines without the
- * library's code, which splits the gap to the baseline into protocol and code.
+ * {@link FlatReader#take()}, busy-spinning; next to a bare baseline measured by the same two
+ * processes: one cache line bounced through a mapped {@code /dev/shm} file. The two processes
+ * also run the {@link RingFloor} (flatdata's memory operations on the shared lines without the
+ * library's code), which splits the gap to the baseline into protocol and code.
+ *
+ * <p>The three modes interleave in blocks: a block of bare round trips, one of the floor, one of
+ * busy-spin (the order rotating from block to block), {@value #BLOCKS} such triples per pass,
+ * {@value #PASSES} passes after an uncounted warm-up pass. How fast a cache line moves between
+ * two processes depends on which cores they run on, which a shared host changes when it likes;
+ * blocks a few milliseconds apart in the same two processes see the same placement, so the ratio
+ * is taken per triple (busy-spin p50 / bare p50) and the summary gives the median over all
+ * triples. Then the same processes run the futex wait mode once, {@link FlatReader#take(Duration)}
+ * blocking in the kernel.
  *
  * <p>The ping side loans, writes and commits a sample, takes the echo, stops the clock and
  * releases the echo; the pong side takes the ping, commits its reply, then releases the ping.
- * Both wait for the first 100000 round trips (or a quarter of a run, if more) before recording.
  *
- * <p>Usage: {@code ./flatdata bench posix-latency [round-trips]} (default 1000000 busy-spinning,
- * spread over the passes, and a tenth of that with futex waits). The pong side is a child JVM
- * started from this one.
+ * <p>Usage: {@code ./flatdata bench posix-latency [round-trips]}: recorded round trips of each
+ * busy-spinning mode (default 1000000), spread over the passes; a tenth of that with futex
+ * waits. The pong side is a child JVM started from this one.
  */
 public final class PosixLatency {
     private PosixLatency() {
@@ -46,65 +50,53 @@ public final class PosixLatency {
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final int SAMPLE = 64;
-    /** Alternating bare and busy-spin runs in one benchmark run. */
+    /** Recorded passes, after one warm-up pass. */
     private static final int PASSES = 5;
+    /** Triples of blocks (bare, floor, busy-spin) per pass. */
+    private static final int BLOCKS = 40;
+    private static final int BARE = 0;
+    private static final int FLOOR = 1;
+    private static final int SPIN = 2;
+    private static final int MODES = 3;
+    /** The bare baseline's line, on a page after the floor's rings. */
+    private static final long BARE_LINE = RingFloor.FILE_SIZE;
+    private static final long FILE_SIZE = RingFloor.FILE_SIZE + 4096;
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("pong")) {
-            pong(args[1], args[2], Long.parseLong(args[3]));
+            pong(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]));
             return;
         }
         long rounds = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
+        if (rounds < 1) {
+            throw new IllegalArgumentException("round-trips=" + rounds + " must be at least 1");
+        }
+        int block = (int) Math.clamp(rounds / ((long) PASSES * BLOCKS), 1_000, 1_000_000);
+        long futexRounds = Math.max(1_000, rounds / 10);
         String tag = "flatdata-bench-" + ProcessHandle.current().pid();
         System.out.printf("one-way latency, %d-byte samples, ping-pong RTT/2, %d cores, %s%n", SAMPLE,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
-        // The cost of moving a cache line between two cores drifts on a shared host (which physical
-        // cores the two processes get): bare and busy-spin alternate in passes, and each pass's
-        // ratio compares two runs seconds apart.
-        Histogram bare = histogram();
-        Histogram floor = histogram();
-        Histogram spin = histogram();
-        // this process compiles its loops during the first pass: that one is not counted
-        Histogram wb = run("bare", tag + "-warm-bare", rounds / PASSES);
-        Histogram wf = run("floor", tag + "-warm-floor", rounds / PASSES);
-        Histogram ws = run("spin", tag + "-warm-spin", rounds / PASSES);
-        System.out.printf("warm-up pass (not counted): p50 bare %d ns, busy-spin %d ns, protocol floor %d ns%n",
-                wb.getValueAtPercentile(50), ws.getValueAtPercentile(50), wf.getValueAtPercentile(50));
-        double[] ratios = new double[PASSES];
-        double[] floorRatios = new double[PASSES];
-        for (int pass = 0; pass < PASSES; pass++) {
-            Histogram b = run("bare", tag + "-bare" + pass, rounds / PASSES);
-            Histogram f = run("floor", tag + "-floor" + pass, rounds / PASSES);
-            Histogram s = run("spin", tag + "-spin" + pass, rounds / PASSES);
-            ratios[pass] = (double) s.getValueAtPercentile(50) / b.getValueAtPercentile(50);
-            floorRatios[pass] = (double) f.getValueAtPercentile(50) / b.getValueAtPercentile(50);
-            System.out.printf("pass %d: p50 bare %d ns, busy-spin %d ns, ratio %.2f; protocol floor %d ns%n",
-                    pass + 1, b.getValueAtPercentile(50), s.getValueAtPercentile(50), ratios[pass],
-                    f.getValueAtPercentile(50));
-            bare.add(b);
-            floor.add(f);
-            spin.add(s);
+        System.out.printf("bare, protocol floor and busy-spin interleaved in blocks of %d round trips, %d triples"
+                + " per pass, %d passes after a warm-up pass; the same two processes throughout%n", block, BLOCKS,
+                PASSES);
+        Path file = Path.of("/dev/shm", tag);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment mapped = mapNew(file, arena);
+            try (PosixSlotBackend ping = PosixSlotBackend.create(tag + "-ping").slotCount(64).slotCapacity(SAMPLE)
+                    .build()) {
+                ping(tag, mapped, ping, block, futexRounds);
+            }
+        } finally {
+            Files.deleteIfExists(file);
         }
-        Arrays.sort(ratios);
-        Arrays.sort(floorRatios);
-        System.out.printf("busy-spin p50 / bare p50: median of %d passes %.2f (lowest %.2f, highest %.2f)%n",
-                PASSES, ratios[PASSES / 2], ratios[0], ratios[PASSES - 1]);
-        System.out.printf("protocol floor p50 / bare p50: median of %d passes %.2f (lowest %.2f, highest %.2f)%n",
-                PASSES, floorRatios[PASSES / 2], floorRatios[0], floorRatios[PASSES - 1]);
-        System.out.printf("%-28s %10s %8s %8s %8s %8s %8s %10s%n", "mode", "round trips", "mean", "p50", "p90",
-                "p99", "p99.9", "max (ns)");
-        report("bare cache line (baseline)", bare);
-        report("protocol floor (no library)", floor);
-        report("flatdata busy-spin", spin);
-        report("flatdata futex wait", run("futex", tag + "-futex", Math.max(1_000, rounds / 10)));
     }
 
-    /** Creates {@code file} (zero-filled, large enough for either file-based mode) and maps it. */
+    /** Creates {@code file} (zero-filled, {@value #FILE_SIZE} bytes) and maps it. */
     private static MemorySegment mapNew(Path file, Arena arena) throws java.io.IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.allocate((int) RingFloor.FILE_SIZE), 0);
-            return ch.map(FileChannel.MapMode.READ_WRITE, 0, RingFloor.FILE_SIZE, arena);
+            ch.write(ByteBuffer.allocate((int) FILE_SIZE), 0);
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_SIZE, arena);
         }
     }
 
@@ -113,89 +105,38 @@ public final class PosixLatency {
         return new Histogram(10_000_000_000L, 3);
     }
 
-    private static void report(String mode, Histogram h) {
-        System.out.printf("%-28s %10d %8.0f %8d %8d %8d %8d %10d%n", mode, h.getTotalCount(), h.getMean(),
-                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
-                h.getValueAtPercentile(99.9), h.getMaxValue());
+    private static Histogram[] histograms() {
+        return new Histogram[] {histogram(), histogram(), histogram()};
     }
 
-    /** Starts the pong process, runs warm-up and measured round trips, returns RTT/2 in ns. */
-    private static Histogram run(String mode, String name, long rounds) throws Exception {
-        long warmup = Math.max(100_000, rounds / 4);
-        long total = warmup + rounds;
-        Histogram histogram = histogram();
+    /** The mode run {@code k}-th in triple {@code b}: each mode goes first, second and third in turn. */
+    private static int mode(int b, int k) {
+        return (b + k) % MODES;
+    }
+
+    private static void ping(String tag, MemorySegment mapped, PosixSlotBackend ping, int block, long futexRounds)
+            throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Path bare = Path.of("/dev/shm", name);
-        PosixSlotBackend ping = null;
-        MemorySegment line = null;
-        Arena arena = Arena.ofShared();
-        if (mode.equals("bare") || mode.equals("floor")) {
-            line = mapNew(bare, arena);
-        } else {
-            ping = PosixSlotBackend.create(name + "-ping").slotCount(64).slotCapacity(SAMPLE).build();
-        }
         Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), PosixLatency.class.getName(), "pong", mode, name,
-                Long.toString(total)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                System.getProperty("java.class.path"), PosixLatency.class.getName(), "pong", tag,
+                Integer.toString(block), Long.toString(futexRounds)).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
             String ready = out.readLine();
             if (!"READY".equals(ready)) {
                 throw new IllegalStateException("pong process said " + ready);
             }
-            if (mode.equals("floor")) {
-                RingFloor rings = new RingFloor(line);
-                for (long i = 0; i < total; i++) {
-                    long t0 = System.nanoTime();
-                    rings.send(0, i, i);
-                    long echoed = rings.receive(1, i);
-                    long t1 = System.nanoTime();
-                    rings.release(1, i);
-                    if (echoed != i) {
-                        throw new IllegalStateException("round " + i + " echoed " + echoed);
-                    }
-                    if (i >= warmup) {
-                        histogram.recordValue((t1 - t0) / 2);
-                    }
-                }
-            } else if (mode.equals("bare")) {
-                for (long i = 0; i < total; i++) {
-                    long t0 = System.nanoTime();
-                    LONG.setRelease(line, 0L, 2 * i + 1);
-                    while ((long) LONG.getAcquire(line, 0L) != 2 * i + 2) {
-                        Thread.onSpinWait();
-                    }
-                    if (i >= warmup) {
-                        histogram.recordValue((System.nanoTime() - t0) / 2);
-                    }
-                }
-            } else {
-                boolean spin = mode.equals("spin");
-                try (PosixSlotBackend pong = PosixSlotBackend.open(name + "-pong").build();
-                     FlatReader reader = FlatReader.attach(pong);
-                     FlatWriter writer = FlatWriter.reliable(ping, Duration.ofSeconds(10))) {
-                    System.out.flush();
-                    child.getOutputStream().write('\n');
-                    child.getOutputStream().flush();
-                    for (long i = 0; i < total; i++) {
-                        long t0 = System.nanoTime();
-                        FlatWriter.Claim claim = writer.loan();
-                        claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
-                        claim.commit(SAMPLE);
-                        Sample s = next(reader, spin);
-                        long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
-                        // the round trip ends when the echo is in hand; releasing it is the next
-                        // round's business (it waits for the echo's cache line)
-                        long t1 = System.nanoTime();
-                        s.release();
-                        if (echoed != i) {
-                            throw new IllegalStateException("round " + i + " echoed " + echoed);
-                        }
-                        if (i >= warmup) {
-                            histogram.recordValue((t1 - t0) / 2);
-                        }
-                    }
-                }
+            try (PosixSlotBackend pong = PosixSlotBackend.open(tag + "-pong").build();
+                 FlatReader reader = FlatReader.attach(pong);
+                 FlatWriter writer = FlatWriter.reliable(ping, BusyWait.PATIENCE)) {
+                child.getOutputStream().write('\n'); // our reader is attached to the pong ring
+                child.getOutputStream().flush();
+                Side side = new Side(mapped, reader, writer);
+                measure(side, block);
+                Histogram futex = histogram();
+                side.pingFutex(futexRounds, futex);
+                report("flatdata futex wait", futex);
             }
             if (child.waitFor() != 0) {
                 throw new IllegalStateException("pong process exited with " + child.exitValue());
@@ -204,73 +145,232 @@ public final class PosixLatency {
             child.destroyForcibly();
             child.waitFor();
             // the pong process owns its ring and unlinks it on close; killed after a failure, it cannot
-            Files.deleteIfExists(Path.of("/dev/shm", name + "-pong"));
-            if (ping != null) {
-                ping.close();
-            }
-            arena.close();
-            Files.deleteIfExists(bare);
+            Files.deleteIfExists(Path.of("/dev/shm", tag + "-pong"));
         }
-        return histogram;
     }
 
-    /** How long either side waits for the other's sample before it gives up. */
-    private static final Duration PATIENCE = Duration.ofSeconds(10);
-
-    /** The next sample: busy-spinning on take(), or blocking in the futex wait. */
-    private static Sample next(FlatReader reader, boolean spin) {
-        Sample s;
-        if (spin) {
-            while ((s = reader.take()) == null) {
-                Thread.onSpinWait();
+    private static void measure(Side side, int block) {
+        Histogram[] inBlock = histograms();
+        Histogram[] total = histograms();
+        double[] spinRatios = new double[PASSES * BLOCKS];
+        double[] floorRatios = new double[PASSES * BLOCKS];
+        for (int pass = 0; pass <= PASSES; pass++) {
+            Histogram[] inPass = histograms();
+            double[] passRatios = new double[BLOCKS];
+            for (int b = 0; b < BLOCKS; b++) {
+                for (int k = 0; k < MODES; k++) {
+                    int mode = mode(b, k);
+                    inBlock[mode].reset();
+                    side.ping(mode, block, inBlock[mode]);
+                }
+                long bare = inBlock[BARE].getValueAtPercentile(50);
+                passRatios[b] = (double) inBlock[SPIN].getValueAtPercentile(50) / bare;
+                if (pass > 0) {
+                    spinRatios[(pass - 1) * BLOCKS + b] = passRatios[b];
+                    floorRatios[(pass - 1) * BLOCKS + b] = (double) inBlock[FLOOR].getValueAtPercentile(50) / bare;
+                }
+                for (int mode = 0; mode < MODES; mode++) {
+                    inPass[mode].add(inBlock[mode]);
+                }
             }
-        } else if ((s = reader.take(PATIENCE)) == null) {
-            throw new IllegalStateException("no sample within " + PATIENCE + " on " + reader);
+            Arrays.sort(passRatios);
+            System.out.printf("%s: p50 bare %d ns, protocol floor %d ns, busy-spin %d ns; busy-spin / bare per"
+                    + " triple: median %.2f%n", pass == 0 ? "warm-up pass (not counted)" : "pass " + pass,
+                    inPass[BARE].getValueAtPercentile(50), inPass[FLOOR].getValueAtPercentile(50),
+                    inPass[SPIN].getValueAtPercentile(50), passRatios[BLOCKS / 2]);
+            if (pass > 0) {
+                for (int mode = 0; mode < MODES; mode++) {
+                    total[mode].add(inPass[mode]);
+                }
+            }
         }
-        return s;
+        summary("busy-spin", spinRatios);
+        summary("protocol floor", floorRatios);
+        System.out.printf("%-28s %10s %8s %8s %8s %8s %8s %10s%n", "mode", "round trips", "mean", "p50", "p90",
+                "p99", "p99.9", "max (ns)");
+        report("bare cache line (baseline)", total[BARE]);
+        report("protocol floor (no library)", total[FLOOR]);
+        report("flatdata busy-spin", total[SPIN]);
     }
 
-    /** The other process: echoes every ping. */
-    private static void pong(String mode, String name, long total) throws Exception {
-        if (mode.equals("bare") || mode.equals("floor")) {
-            try (Arena arena = Arena.ofShared();
-                 FileChannel ch = FileChannel.open(Path.of("/dev/shm", name), StandardOpenOption.READ,
-                         StandardOpenOption.WRITE)) {
-                MemorySegment line = ch.map(FileChannel.MapMode.READ_WRITE, 0, ch.size(), arena);
-                System.out.println("READY");
-                System.out.flush();
-                RingFloor rings = new RingFloor(line);
-                for (long i = 0; i < total && mode.equals("floor"); i++) {
-                    rings.send(1, i, rings.receive(0, i));
-                    rings.release(0, i);
-                }
-                for (long i = 0; i < total && mode.equals("bare"); i++) {
-                    while ((long) LONG.getAcquire(line, 0L) != 2 * i + 1) {
-                        Thread.onSpinWait();
-                    }
-                    LONG.setRelease(line, 0L, 2 * i + 2);
-                }
-            }
-            return;
-        }
-        boolean spin = mode.equals("spin");
-        try (PosixSlotBackend in = PosixSlotBackend.open(name + "-ping").build();
+    private static void summary(String mode, double[] ratios) {
+        Arrays.sort(ratios);
+        int n = ratios.length;
+        System.out.printf("%s p50 / bare p50 per triple: median of %d %.2f (10th percentile %.2f, 90th %.2f)%n",
+                mode, n, ratios[n / 2], ratios[n / 10], ratios[n - 1 - n / 10]);
+    }
+
+    private static void report(String mode, Histogram h) {
+        System.out.printf("%-28s %10d %8.0f %8d %8d %8d %8d %10d%n", mode, h.getTotalCount(), h.getMean(),
+                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9), h.getMaxValue());
+    }
+
+    /** The other process: echoes every ping, mode by mode in the ping side's order. */
+    private static void pong(String tag, int block, long futexRounds) throws Exception {
+        try (Arena arena = Arena.ofShared();
+             FileChannel ch = FileChannel.open(Path.of("/dev/shm", tag), StandardOpenOption.READ,
+                     StandardOpenOption.WRITE);
+             PosixSlotBackend in = PosixSlotBackend.open(tag + "-ping").build();
              FlatReader reader = FlatReader.attach(in);
-             PosixSlotBackend out = PosixSlotBackend.create(name + "-pong").slotCount(64).slotCapacity(SAMPLE).build();
-             FlatWriter writer = FlatWriter.reliable(out, Duration.ofSeconds(10))) {
+             PosixSlotBackend out = PosixSlotBackend.create(tag + "-pong").slotCount(64).slotCapacity(SAMPLE).build();
+             FlatWriter writer = FlatWriter.reliable(out, BusyWait.PATIENCE)) {
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_SIZE, arena);
             System.out.println("READY");
             System.out.flush();
             if (System.in.read() < 0) { // the ping side attached its reader to our ring
                 return;
             }
-            for (long i = 0; i < total; i++) {
-                Sample s = next(reader, spin);
+            Side side = new Side(mapped, reader, writer);
+            for (int pass = 0; pass <= PASSES; pass++) {
+                for (int b = 0; b < BLOCKS; b++) {
+                    for (int k = 0; k < MODES; k++) {
+                        side.pong(mode(b, k), block);
+                    }
+                }
+            }
+            side.pongFutex(futexRounds);
+        }
+    }
+
+    /**
+     * One process's end of the three protocols; each keeps its round count from block to block.
+     */
+    private static final class Side {
+        private final MemorySegment mapped;
+        private final RingFloor floor;
+        private final FlatReader reader;
+        private final FlatWriter writer;
+        private final long[] round = new long[MODES];
+
+        Side(MemorySegment mapped, FlatReader reader, FlatWriter writer) {
+            this.mapped = mapped;
+            this.floor = new RingFloor(mapped);
+            this.reader = reader;
+            this.writer = writer;
+        }
+
+        /** {@code rounds} round trips of {@code mode}, each RTT/2 recorded into {@code histogram}. */
+        void ping(int mode, int rounds, Histogram histogram) {
+            long first = round[mode];
+            long end = first + rounds;
+            for (long i = first; i < end; i++) {
+                long t0 = System.nanoTime();
+                long echoed = switch (mode) {
+                    case BARE -> {
+                        LONG.setRelease(mapped, BARE_LINE, 2 * i + 1);
+                        long n = 0;
+                        while ((long) LONG.getAcquire(mapped, BARE_LINE) != 2 * i + 2) {
+                            n = BusyWait.idle(n, "bare echo");
+                        }
+                        yield i;
+                    }
+                    case FLOOR -> {
+                        floor.send(0, i, i);
+                        yield floor.receive(1, i);
+                    }
+                    default -> {
+                        FlatWriter.Claim claim = writer.loan();
+                        claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
+                        claim.commit(SAMPLE);
+                        Sample s = spin(reader);
+                        long value = s.segment().get(ValueLayout.JAVA_LONG, 0);
+                        // the round trip ends when the echo is in hand; releasing it is the next
+                        // round's business (it waits for the echo's cache line)
+                        long t1 = System.nanoTime();
+                        s.release();
+                        histogram.recordValue((t1 - t0) / 2);
+                        yield value;
+                    }
+                };
+                if (mode != SPIN) {
+                    histogram.recordValue((System.nanoTime() - t0) / 2);
+                    if (mode == FLOOR) {
+                        floor.release(1, i);
+                    }
+                }
+                if (echoed != i) {
+                    throw new IllegalStateException("round " + i + " echoed " + echoed);
+                }
+            }
+            round[mode] = end;
+        }
+
+        /** Echoes {@code rounds} round trips of {@code mode}. */
+        void pong(int mode, int rounds) {
+            long first = round[mode];
+            long end = first + rounds;
+            for (long i = first; i < end; i++) {
+                switch (mode) {
+                    case BARE -> {
+                        long n = 0;
+                        while ((long) LONG.getAcquire(mapped, BARE_LINE) != 2 * i + 1) {
+                            n = BusyWait.idle(n, "bare ping");
+                        }
+                        LONG.setRelease(mapped, BARE_LINE, 2 * i + 2);
+                    }
+                    case FLOOR -> {
+                        floor.send(1, i, floor.receive(0, i));
+                        floor.release(0, i);
+                    }
+                    default -> echo(spin(reader));
+                }
+            }
+            round[mode] = end;
+        }
+
+        /** Commits the reply to {@code s}, then releases {@code s}. */
+        private void echo(Sample s) {
+            FlatWriter.Claim claim = writer.loan();
+            claim.segment().set(ValueLayout.JAVA_LONG, 0, s.segment().get(ValueLayout.JAVA_LONG, 0));
+            claim.commit(SAMPLE);
+            // the reply goes out first: marking the ping read waits for its cache line
+            s.release();
+        }
+
+        /** Round trips through the same rings, each side blocking in the futex wait. */
+        void pingFutex(long rounds, Histogram histogram) {
+            long first = round[SPIN];
+            for (long i = first; i < first + rounds; i++) {
+                long t0 = System.nanoTime();
                 FlatWriter.Claim claim = writer.loan();
-                claim.segment().set(ValueLayout.JAVA_LONG, 0, s.segment().get(ValueLayout.JAVA_LONG, 0));
+                claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
                 claim.commit(SAMPLE);
-                // the reply goes out first: marking the ping read waits for its cache line
+                Sample s = block(reader);
+                long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
+                long t1 = System.nanoTime();
                 s.release();
+                if (echoed != i) {
+                    throw new IllegalStateException("futex round " + i + " echoed " + echoed);
+                }
+                histogram.recordValue((t1 - t0) / 2);
+            }
+            round[SPIN] = first + rounds;
+        }
+
+        void pongFutex(long rounds) {
+            for (long i = 0; i < rounds; i++) {
+                echo(block(reader));
             }
         }
+    }
+
+    /** The next sample, busy-spinning on take(). */
+    private static Sample spin(FlatReader reader) {
+        Sample s;
+        long n = 0;
+        while ((s = reader.take()) == null) {
+            n = BusyWait.idle(n, "sample");
+        }
+        return s;
+    }
+
+    /** The next sample, blocking in the futex wait. */
+    private static Sample block(FlatReader reader) {
+        Sample s = reader.take(BusyWait.PATIENCE);
+        if (s == null) {
+            throw new IllegalStateException("no sample within " + BusyWait.PATIENCE + " on " + reader);
+        }
+        return s;
     }
 }

@@ -65,6 +65,7 @@ final class RingFloor {
     long receive(int ring, long round) {
         long h = slot(ring, round);
         long expected = (round & 0xFFFF_FFFFL) | (long) SAMPLE << 32;
+        long n = 0;
         while (true) {
             long word = (long) LONG.getAcquire(file, h);
             if (word == expected) {
@@ -74,7 +75,7 @@ final class RingFloor {
                     return file.get(ValueLayout.JAVA_LONG, h + 16);
                 }
             }
-            Thread.onSpinWait();
+            n = BusyWait.idle(n, "floor sample");
         }
     }
 
