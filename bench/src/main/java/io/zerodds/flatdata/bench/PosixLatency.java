@@ -252,71 +252,94 @@ public final class PosixLatency {
 
         /** {@code rounds} round trips of {@code mode}, each RTT/2 recorded into {@code histogram}. */
         void ping(int mode, int rounds, Histogram histogram) {
+            // one loop per mode, each compiled on its own
             long first = round[mode];
-            long end = first + rounds;
+            switch (mode) {
+                case BARE -> pingBare(first, first + rounds, histogram);
+                case FLOOR -> pingFloor(first, first + rounds, histogram);
+                default -> pingSpin(first, first + rounds, histogram);
+            }
+            round[mode] = first + rounds;
+        }
+
+        private void pingBare(long first, long end, Histogram histogram) {
             for (long i = first; i < end; i++) {
                 long t0 = System.nanoTime();
-                long echoed = switch (mode) {
-                    case BARE -> {
-                        LONG.setRelease(mapped, BARE_LINE, 2 * i + 1);
-                        long n = 0;
-                        while ((long) LONG.getAcquire(mapped, BARE_LINE) != 2 * i + 2) {
-                            n = BusyWait.idle(n, "bare echo");
-                        }
-                        yield i;
-                    }
-                    case FLOOR -> {
-                        floor.send(0, i, i);
-                        yield floor.receive(1, i);
-                    }
-                    default -> {
-                        FlatWriter.Claim claim = writer.loan();
-                        claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
-                        claim.commit(SAMPLE);
-                        Sample s = spin(reader);
-                        long value = s.segment().get(ValueLayout.JAVA_LONG, 0);
-                        // the round trip ends when the echo is in hand; releasing it is the next
-                        // round's business (it waits for the echo's cache line)
-                        long t1 = System.nanoTime();
-                        s.release();
-                        histogram.recordValue((t1 - t0) / 2);
-                        yield value;
-                    }
-                };
-                if (mode != SPIN) {
-                    histogram.recordValue((System.nanoTime() - t0) / 2);
-                    if (mode == FLOOR) {
-                        floor.release(1, i);
-                    }
+                LONG.setRelease(mapped, BARE_LINE, 2 * i + 1);
+                long n = 0;
+                while ((long) LONG.getAcquire(mapped, BARE_LINE) != 2 * i + 2) {
+                    n = BusyWait.idle(n, "bare echo");
                 }
-                if (echoed != i) {
-                    throw new IllegalStateException("round " + i + " echoed " + echoed);
-                }
+                histogram.recordValue((System.nanoTime() - t0) / 2);
             }
-            round[mode] = end;
+        }
+
+        private void pingFloor(long first, long end, Histogram histogram) {
+            for (long i = first; i < end; i++) {
+                long t0 = System.nanoTime();
+                floor.send(0, i, i);
+                long echoed = floor.receive(1, i);
+                histogram.recordValue((System.nanoTime() - t0) / 2);
+                floor.release(1, i);
+                checkEcho(i, echoed);
+            }
+        }
+
+        private void pingSpin(long first, long end, Histogram histogram) {
+            for (long i = first; i < end; i++) {
+                long t0 = System.nanoTime();
+                FlatWriter.Claim claim = writer.loan();
+                claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
+                claim.commit(SAMPLE);
+                Sample s = spin(reader);
+                long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
+                // the round trip ends when the echo is in hand; releasing it is the next round's
+                // business (it waits for the echo's cache line)
+                long t1 = System.nanoTime();
+                s.release();
+                histogram.recordValue((t1 - t0) / 2);
+                checkEcho(i, echoed);
+            }
+        }
+
+        private static void checkEcho(long round, long echoed) {
+            if (echoed != round) {
+                throw new IllegalStateException("round " + round + " echoed " + echoed);
+            }
         }
 
         /** Echoes {@code rounds} round trips of {@code mode}. */
         void pong(int mode, int rounds) {
             long first = round[mode];
-            long end = first + rounds;
-            for (long i = first; i < end; i++) {
-                switch (mode) {
-                    case BARE -> {
-                        long n = 0;
-                        while ((long) LONG.getAcquire(mapped, BARE_LINE) != 2 * i + 1) {
-                            n = BusyWait.idle(n, "bare ping");
-                        }
-                        LONG.setRelease(mapped, BARE_LINE, 2 * i + 2);
-                    }
-                    case FLOOR -> {
-                        floor.send(1, i, floor.receive(0, i));
-                        floor.release(0, i);
-                    }
-                    default -> echo(spin(reader));
-                }
+            switch (mode) {
+                case BARE -> pongBare(first, first + rounds);
+                case FLOOR -> pongFloor(first, first + rounds);
+                default -> pongSpin(rounds);
             }
-            round[mode] = end;
+            round[mode] = first + rounds;
+        }
+
+        private void pongBare(long first, long end) {
+            for (long i = first; i < end; i++) {
+                long n = 0;
+                while ((long) LONG.getAcquire(mapped, BARE_LINE) != 2 * i + 1) {
+                    n = BusyWait.idle(n, "bare ping");
+                }
+                LONG.setRelease(mapped, BARE_LINE, 2 * i + 2);
+            }
+        }
+
+        private void pongFloor(long first, long end) {
+            for (long i = first; i < end; i++) {
+                floor.send(1, i, floor.receive(0, i));
+                floor.release(0, i);
+            }
+        }
+
+        private void pongSpin(int rounds) {
+            for (int i = 0; i < rounds; i++) {
+                echo(spin(reader));
+            }
         }
 
         /** Commits the reply to {@code s}, then releases {@code s}. */
@@ -340,10 +363,8 @@ public final class PosixLatency {
                 long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
                 long t1 = System.nanoTime();
                 s.release();
-                if (echoed != i) {
-                    throw new IllegalStateException("futex round " + i + " echoed " + echoed);
-                }
                 histogram.recordValue((t1 - t0) / 2);
+                checkEcho(i, echoed);
             }
             round[SPIN] = first + rounds;
         }
