@@ -21,6 +21,14 @@ import java.util.Objects;
  * then throws {@link SlotTimeoutException}. A <em>best-effort</em> writer drops the sample at once:
  * {@code write} returns {@link #DROPPED}, {@code loan} returns {@code null}, and
  * {@link #droppedCount()} counts it.
+ *
+ * <h2>Loan ahead</h2>
+ * After each commit the writer reserves the next slot right away (when one is free), so the next
+ * {@code loan} or {@code write} finds it reserved and returns at once: in a request-reply exchange
+ * the reservation runs while the other side works, not between receiving and replying. The
+ * writer so holds one slot between samples, which {@link #close()} and {@link #endStream()} give
+ * back. Build with {@link Builder#loanAhead(boolean) loanAhead(false)} when other code reserves
+ * slots of the same backend directly.
  */
 public final class FlatWriter implements AutoCloseable {
 
@@ -34,7 +42,10 @@ public final class FlatWriter implements AutoCloseable {
     private final FlatType<?> type;
     private final boolean reliable;
     private final long timeoutNanos;
+    private final boolean loanAhead;
     private final Claim[] claims;
+    /** The slot reserved after the last commit, or {@link SlotBackend#NO_FREE_SLOT}. */
+    private int ahead = SlotBackend.NO_FREE_SLOT;
     private long dropped;
     private boolean closed;
 
@@ -43,6 +54,7 @@ public final class FlatWriter implements AutoCloseable {
         this.type = b.type;
         this.reliable = b.reliable;
         this.timeoutNanos = b.timeoutNanos;
+        this.loanAhead = b.loanAhead;
         this.claims = new Claim[backend.slotCount()];
         if (type != null) {
             checkType(backend, type, "writer");
@@ -86,7 +98,7 @@ public final class FlatWriter implements AutoCloseable {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         checkLength(length);
         int slot = acquire();
-        return slot < 0 ? DROPPED : backend.commitSlot(slot, bytes, offset, length);
+        return slot < 0 ? DROPPED : committed(backend.commitSlot(slot, bytes, offset, length));
     }
 
     /** Copies {@code bytes} into a slot; returns its sequence or {@link #DROPPED}. */
@@ -94,7 +106,7 @@ public final class FlatWriter implements AutoCloseable {
         checkOpen();
         checkLength(bytes.byteSize());
         int slot = acquire();
-        return slot < 0 ? DROPPED : backend.commitSlot(slot, bytes);
+        return slot < 0 ? DROPPED : committed(backend.commitSlot(slot, bytes));
     }
 
     /** Encodes {@code value} straight into a slot with the writer's type; returns its sequence or {@link #DROPPED}. */
@@ -114,7 +126,7 @@ public final class FlatWriter implements AutoCloseable {
             backend.discardSlot(slot);
             throw e;
         }
-        return backend.commitInPlace(slot, (int) valueType.byteSize());
+        return committed(backend.commitInPlace(slot, (int) valueType.byteSize()));
     }
 
     /**
@@ -137,7 +149,12 @@ public final class FlatWriter implements AutoCloseable {
     }
 
     private int acquire() {
-        int slot = backend.reserveSlot();
+        int slot = ahead;
+        if (slot != SlotBackend.NO_FREE_SLOT) {
+            ahead = SlotBackend.NO_FREE_SLOT;
+            return slot;
+        }
+        slot = backend.reserveSlot();
         if (slot >= 0) {
             return slot;
         }
@@ -159,6 +176,31 @@ public final class FlatWriter implements AutoCloseable {
                         + Integer.toHexString(backend.activeReaders()) + ")");
             }
             backend.waitForChange(generation, Math.min(remaining, MAX_WAIT_SLICE_NANOS));
+        }
+    }
+
+    /**
+     * After a commit: reserves the next slot (loan ahead) and returns {@code sequence}. The sample
+     * is published whatever happens here: a reservation that fails leaves none, and the next
+     * loan or write meets the same condition (a full ring, a closed backend) and reports it.
+     */
+    private long committed(long sequence) {
+        if (loanAhead) {
+            try {
+                ahead = backend.reserveSlot();
+            } catch (RuntimeException e) {
+                ahead = SlotBackend.NO_FREE_SLOT;
+            }
+        }
+        return sequence;
+    }
+
+    /** Gives the slot reserved ahead back to the ring. */
+    private void discardAhead() {
+        int slot = ahead;
+        ahead = SlotBackend.NO_FREE_SLOT;
+        if (slot != SlotBackend.NO_FREE_SLOT && !backend.isClosed()) {
+            backend.discardSlot(slot);
         }
     }
 
@@ -184,6 +226,7 @@ public final class FlatWriter implements AutoCloseable {
      */
     public void endStream() {
         checkOpen();
+        discardAhead();
         backend.markEndOfStream();
     }
 
@@ -196,7 +239,7 @@ public final class FlatWriter implements AutoCloseable {
         return backend;
     }
 
-    /** Discards every open claim. The backend stays open. Idempotent. */
+    /** Discards every open claim and the slot reserved ahead. The backend stays open. Idempotent. */
     @Override
     public void close() {
         if (closed) {
@@ -208,6 +251,7 @@ public final class FlatWriter implements AutoCloseable {
                 claim.abort();
             }
         }
+        discardAhead();
     }
 
     /**
@@ -252,7 +296,7 @@ public final class FlatWriter implements AutoCloseable {
             checkClaimOpen("commit");
             long sequence = backend.commitInPlace(slot, length);
             open = false;
-            return sequence;
+            return committed(sequence);
         }
 
         /** Publishes a sample of the writer's type ({@link FlatType#byteSize()} bytes). */
@@ -289,6 +333,7 @@ public final class FlatWriter implements AutoCloseable {
         private FlatType<?> type;
         private boolean reliable = true;
         private long timeoutNanos = Duration.ofSeconds(5).toNanos();
+        private boolean loanAhead = true;
 
         private Builder(SlotBackend backend) {
             this.backend = Objects.requireNonNull(backend, "backend");
@@ -313,6 +358,16 @@ public final class FlatWriter implements AutoCloseable {
         /** Drop and count a sample when the ring is full. */
         public Builder bestEffort() {
             this.reliable = false;
+            return this;
+        }
+
+        /**
+         * Whether to reserve the next slot right after each commit (default {@code true}; see
+         * "Loan ahead" in {@link FlatWriter}). Turn off when other code reserves slots of the
+         * same backend directly, or when the writer must hold no slot between samples.
+         */
+        public Builder loanAhead(boolean loanAhead) {
+            this.loanAhead = loanAhead;
             return this;
         }
 

@@ -46,7 +46,8 @@ class PosixReaderEvictionTest {
         Process sleeper = new ProcessBuilder("sleep", "60").start();
         String name = NAMES.next();
         try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(2).slotCapacity(16).build();
-             FlatWriter writer = FlatWriter.reliable(ring, Duration.ofSeconds(10))) {
+             // the test evicts by hand: no reservation after the second write may do it first
+             FlatWriter writer = FlatWriter.builder(ring).reliable(Duration.ofSeconds(10)).loanAhead(false).build()) {
             int index = ring.attachReader();
             forgeReader(name, index, exited.pid(), 0);
             writer.write(new byte[] {1});

@@ -1,0 +1,141 @@
+package io.zerodds.flatdata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.ValueLayout;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntPredicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A writer reserves the next slot right after each commit, and gives it back on close and end of stream. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class FlatWriterLoanAheadTest {
+
+    @Test
+    void theNextSlotIsReservedByTheCommitSoTheLoanCallsNothing() {
+        List<String> calls = new ArrayList<>();
+        try (var ring = InMemorySlotBackend.create(4, 16);
+             var writer = FlatWriter.reliable(recording(ring, calls, n -> false), Duration.ofSeconds(1))) {
+            assertThat(writer.write(new byte[] {1})).isEqualTo(0);
+            assertThat(calls).containsExactly("reserveSlot", "commitSlot", "reserveSlot");
+
+            calls.clear();
+            FlatWriter.Claim claim = writer.loan();
+            assertThat(claim.slot()).as("the slot after the committed one").isEqualTo(1);
+            assertThat(calls).as("a loan of the slot reserved ahead").containsExactly("slotDataPtr");
+            claim.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 2);
+            assertThat(claim.commit(1)).isEqualTo(1);
+            assertThat(calls).containsExactly("slotDataPtr", "commitInPlace", "reserveSlot");
+        }
+    }
+
+    @Test
+    void withoutLoanAheadTheLoanReservesAndNoSlotIsHeldBetweenSamples() {
+        List<String> calls = new ArrayList<>();
+        try (var ring = InMemorySlotBackend.create(4, 16);
+             var writer = FlatWriter.builder(recording(ring, calls, n -> false)).reliable(Duration.ofSeconds(1))
+                     .loanAhead(false).build()) {
+            writer.write(new byte[] {1});
+            assertThat(calls).containsExactly("reserveSlot", "commitSlot");
+            assertThatThrownBy(() -> ring.slotDataPtr(1)).as("nothing reserved ahead")
+                    .isInstanceOf(SlotStateException.class).hasMessageContaining("not loaned");
+        }
+    }
+
+    @Test
+    void theSlotReservedAheadIsLoanedInTheRingUntilTheWriterCloses() {
+        try (var ring = InMemorySlotBackend.create(4, 16)) {
+            var writer = FlatWriter.reliable(ring, Duration.ofSeconds(1));
+            writer.write(new byte[] {1});
+            assertThat(ring.slotDataPtr(1).byteSize()).as("slot 1 is loaned").isEqualTo(16);
+            assertThatThrownBy(ring::markEndOfStream).as("a loaned slot blocks the end of the stream")
+                    .isInstanceOf(SlotStateException.class).hasMessageContaining("slot 1 is still loaned");
+
+            writer.close();
+            assertThatThrownBy(() -> ring.slotDataPtr(1)).isInstanceOf(SlotStateException.class)
+                    .hasMessageContaining("discarded");
+            ring.markEndOfStream(); // nothing loaned any more
+            assertThat(ring.endOfStreamSequence()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void endStreamGivesTheSlotBackAndReadersSeeEverySampleThenTheEnd() {
+        try (var ring = InMemorySlotBackend.create(4, 16);
+             var reader = FlatReader.attach(ring);
+             var writer = FlatWriter.reliable(ring, Duration.ofSeconds(1))) {
+            writer.write(new byte[] {7});
+            writer.write(new byte[] {8});
+            writer.endStream();
+            assertThat(reader.takeCopy()).containsExactly(7);
+            assertThat(reader.takeCopy()).containsExactly(8);
+            assertThat(reader.take()).isNull();
+            assertThat(reader.isEndOfStream()).isTrue();
+            assertThatThrownBy(() -> writer.write(new byte[] {9})).isInstanceOf(SlotStateException.class)
+                    .hasMessageContaining("ended at sequence=2");
+        }
+    }
+
+    @Test
+    void aFullRingReservesNothingAheadAndABestEffortWriterStillDrops() {
+        try (var ring = InMemorySlotBackend.create(2, 16);
+             var reader = FlatReader.attach(ring);
+             var writer = FlatWriter.bestEffort(ring)) {
+            assertThat(writer.write(new byte[] {1})).isEqualTo(0);
+            assertThat(writer.write(new byte[] {2})).isEqualTo(1); // the slot reserved ahead; the ring is full now
+            assertThat(writer.write(new byte[] {3})).isEqualTo(FlatWriter.DROPPED);
+            assertThat(writer.droppedCount()).isEqualTo(1);
+
+            assertThat(reader.takeCopy()).containsExactly(1);
+            assertThat(writer.write(new byte[] {4})).isEqualTo(2);
+            assertThat(reader.takeCopy()).containsExactly(2);
+            assertThat(reader.takeCopy()).containsExactly(4);
+        }
+    }
+
+    @Test
+    void aReservationThatFailsAfterACommitLeavesTheSampleAndTheNextWriteReportsIt() {
+        List<String> calls = new ArrayList<>();
+        try (var ring = InMemorySlotBackend.create(4, 16);
+             var reader = FlatReader.attach(ring);
+             // every reservation after the first fails
+             var writer = FlatWriter.reliable(recording(ring, calls, n -> n >= 2), Duration.ofSeconds(1))) {
+            assertThat(writer.write(new byte[] {5})).as("published though the reservation ahead failed").isEqualTo(0);
+            assertThatThrownBy(() -> writer.write(new byte[] {6})).isInstanceOf(SegmentAccessException.class)
+                    .hasMessageContaining("reservation 3 refused");
+            assertThat(reader.takeCopy()).containsExactly(5);
+            assertThat(reader.take()).isNull();
+        }
+    }
+
+    /**
+     * {@code target} behind a proxy that records the name of every writer call and throws
+     * {@link SegmentAccessException} from the n-th {@code reserveSlot} call when {@code fail} says so.
+     */
+    private static SlotBackend recording(SlotBackend target, List<String> calls, IntPredicate fail) {
+        int[] reservations = {0};
+        return (SlotBackend) Proxy.newProxyInstance(SlotBackend.class.getClassLoader(),
+                new Class<?>[] {SlotBackend.class}, (proxy, method, args) -> {
+                    String name = method.getName();
+                    if (List.of("reserveSlot", "slotDataPtr", "commitSlot", "commitInPlace", "discardSlot",
+                            "markEndOfStream").contains(name)) {
+                        calls.add(name);
+                    }
+                    if (name.equals("reserveSlot") && fail.test(++reservations[0])) {
+                        throw new SegmentAccessException("reservation " + reservations[0] + " refused");
+                    }
+                    try {
+                        return method.invoke(target, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+}
