@@ -46,6 +46,8 @@ public final class FlatWriter implements AutoCloseable {
     private final Claim[] claims;
     /** The slot reserved after the last commit, or {@link SlotBackend#NO_FREE_SLOT}. */
     private int ahead = SlotBackend.NO_FREE_SLOT;
+    /** The payload of {@link #ahead}, when the reservation got it too. */
+    private MemorySegment aheadSegment;
     private long dropped;
     private boolean closed;
 
@@ -135,6 +137,7 @@ public final class FlatWriter implements AutoCloseable {
      */
     public Claim loan() {
         checkOpen();
+        MemorySegment segment = ahead != SlotBackend.NO_FREE_SLOT ? aheadSegment : null;
         int slot = acquire();
         if (slot < 0) {
             return null;
@@ -144,7 +147,7 @@ public final class FlatWriter implements AutoCloseable {
             claim = new Claim();
             claims[slot] = claim;
         }
-        claim.open(slot, backend.slotDataPtr(slot));
+        claim.open(slot, segment != null ? segment : backend.slotDataPtr(slot));
         return claim;
     }
 
@@ -185,11 +188,15 @@ public final class FlatWriter implements AutoCloseable {
      * loan or write meets the same condition (a full ring, a closed backend) and reports it.
      */
     private long committed(long sequence) {
-        if (loanAhead) {
+        if (loanAhead && ahead == SlotBackend.NO_FREE_SLOT) { // one slot ahead, also with several claims open
+            aheadSegment = null;
             try {
                 ahead = backend.reserveSlot();
+                if (ahead != SlotBackend.NO_FREE_SLOT) {
+                    aheadSegment = backend.slotDataPtr(ahead);
+                }
             } catch (RuntimeException e) {
-                ahead = SlotBackend.NO_FREE_SLOT;
+                // no slot when the reservation failed; the slot without its payload otherwise
             }
         }
         return sequence;

@@ -24,15 +24,15 @@ class FlatWriterLoanAheadTest {
         try (var ring = InMemorySlotBackend.create(4, 16);
              var writer = FlatWriter.reliable(recording(ring, calls, n -> false), Duration.ofSeconds(1))) {
             assertThat(writer.write(new byte[] {1})).isEqualTo(0);
-            assertThat(calls).containsExactly("reserveSlot", "commitSlot", "reserveSlot");
+            assertThat(calls).containsExactly("reserveSlot", "commitSlot", "reserveSlot", "slotDataPtr");
 
             calls.clear();
             FlatWriter.Claim claim = writer.loan();
             assertThat(claim.slot()).as("the slot after the committed one").isEqualTo(1);
-            assertThat(calls).as("a loan of the slot reserved ahead").containsExactly("slotDataPtr");
+            assertThat(calls).as("a loan of the slot reserved ahead, payload and all").isEmpty();
             claim.segment().set(ValueLayout.JAVA_BYTE, 0, (byte) 2);
             assertThat(claim.commit(1)).isEqualTo(1);
-            assertThat(calls).containsExactly("slotDataPtr", "commitInPlace", "reserveSlot");
+            assertThat(calls).containsExactly("commitInPlace", "reserveSlot", "slotDataPtr");
         }
     }
 
@@ -63,6 +63,30 @@ class FlatWriterLoanAheadTest {
                     .hasMessageContaining("discarded");
             ring.markEndOfStream(); // nothing loaned any more
             assertThat(ring.endOfStreamSequence()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withSeveralClaimsOpenTheWriterHoldsOneSlotAheadAndCloseLeavesNoneLoaned() {
+        try (var ring = InMemorySlotBackend.create(8, 16);
+             var reader = FlatReader.attach(ring)) {
+            var writer = FlatWriter.reliable(ring, Duration.ofSeconds(1));
+            writer.write(new byte[] {0});
+            FlatWriter.Claim a = writer.loan();
+            FlatWriter.Claim b = writer.loan();
+            FlatWriter.Claim c = writer.loan();
+            assertThat(new int[] {a.slot(), b.slot(), c.slot()}).containsExactly(1, 2, 3);
+            a.commit(1);
+            b.commit(1);
+            c.abort();
+            writer.close();
+            for (int slot = 0; slot < ring.slotCount(); slot++) {
+                int s = slot;
+                assertThatThrownBy(() -> ring.slotDataPtr(s)).as("slot %d", s).isInstanceOf(SlotStateException.class);
+            }
+            ring.markEndOfStream();
+            assertThat(reader.takeCopy()).containsExactly(0);
+            assertThat(reader.take().sequence()).isEqualTo(1);
         }
     }
 
