@@ -257,7 +257,7 @@ public final class PosixLatency {
             switch (mode) {
                 case BARE -> pingBare(first, first + rounds, histogram);
                 case FLOOR -> pingFloor(first, first + rounds, histogram);
-                default -> pingSpin(first, first + rounds, histogram);
+                default -> pingEcho(first, first + rounds, histogram, false);
             }
             round[mode] = first + rounds;
         }
@@ -285,13 +285,14 @@ public final class PosixLatency {
             }
         }
 
-        private void pingSpin(long first, long end, Histogram histogram) {
+        /** Flatdata round trips, the echo awaited busy-spinning or blocking in the futex wait. */
+        private void pingEcho(long first, long end, Histogram histogram, boolean futex) {
             for (long i = first; i < end; i++) {
                 long t0 = System.nanoTime();
                 FlatWriter.Claim claim = writer.loan();
                 claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
                 claim.commit(SAMPLE);
-                Sample s = spin(reader);
+                Sample s = futex ? block(reader) : spin(reader);
                 long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
                 // the round trip ends when the echo is in hand; releasing it is the next round's
                 // business (it waits for the echo's cache line)
@@ -354,18 +355,7 @@ public final class PosixLatency {
         /** Round trips through the same rings, each side blocking in the futex wait. */
         void pingFutex(long rounds, Histogram histogram) {
             long first = round[SPIN];
-            for (long i = first; i < first + rounds; i++) {
-                long t0 = System.nanoTime();
-                FlatWriter.Claim claim = writer.loan();
-                claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
-                claim.commit(SAMPLE);
-                Sample s = block(reader);
-                long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
-                long t1 = System.nanoTime();
-                s.release();
-                histogram.recordValue((t1 - t0) / 2);
-                checkEcho(i, echoed);
-            }
+            pingEcho(first, first + rounds, histogram, true);
             round[SPIN] = first + rounds;
         }
 
