@@ -23,12 +23,17 @@ import java.util.Objects;
  * {@link #droppedCount()} counts it.
  *
  * <h2>Loan ahead</h2>
- * After each commit the writer reserves the next slot right away (when one is free), so the next
- * {@code loan} or {@code write} finds it reserved and returns at once: in a request-reply exchange
- * the reservation runs while the other side works, not between receiving and replying. The
- * writer so holds one slot between samples, which {@link #close()} and {@link #endStream()} give
- * back. Build with {@link Builder#loanAhead(boolean) loanAhead(false)} when other code reserves
- * slots of the same backend directly.
+ * With readers attached, the writer reserves the next slot right after each commit (when one is
+ * free), so the next {@code loan} or {@code write} finds it reserved and returns at once: in a
+ * request-reply exchange the reservation runs while the other side works, not between receiving
+ * and replying. Only a slot every attached reader is done with is reserved, so readers see no
+ * difference. The writer so holds one slot between samples: {@link #endStream()} and
+ * {@link #close()} give it back, while {@link SlotBackend#markEndOfStream()} called past an open
+ * writer refuses, as for any open loan; a writer killed while holding it leaves one loan for the
+ * next writer to reclaim. Without attached readers nothing is reserved ahead (the ring keeps its
+ * last samples for whoever reads slots in place). Build with
+ * {@link Builder#loanAhead(boolean) loanAhead(false)} for a writer that must hold no slot between
+ * samples.
  */
 public final class FlatWriter implements AutoCloseable {
 
@@ -100,7 +105,15 @@ public final class FlatWriter implements AutoCloseable {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         checkLength(length);
         int slot = acquire();
-        return slot < 0 ? DROPPED : committed(backend.commitSlot(slot, bytes, offset, length));
+        if (slot < 0) {
+            return DROPPED;
+        }
+        try {
+            return committed(backend.commitSlot(slot, bytes, offset, length));
+        } catch (RuntimeException | Error e) {
+            discardAfter(slot, e);
+            throw e;
+        }
     }
 
     /** Copies {@code bytes} into a slot; returns its sequence or {@link #DROPPED}. */
@@ -108,7 +121,15 @@ public final class FlatWriter implements AutoCloseable {
         checkOpen();
         checkLength(bytes.byteSize());
         int slot = acquire();
-        return slot < 0 ? DROPPED : committed(backend.commitSlot(slot, bytes));
+        if (slot < 0) {
+            return DROPPED;
+        }
+        try {
+            return committed(backend.commitSlot(slot, bytes));
+        } catch (RuntimeException | Error e) {
+            discardAfter(slot, e);
+            throw e;
+        }
     }
 
     /** Encodes {@code value} straight into a slot with the writer's type; returns its sequence or {@link #DROPPED}. */
@@ -124,11 +145,11 @@ public final class FlatWriter implements AutoCloseable {
         }
         try {
             valueType.encode(value, backend.slotDataPtr(slot));
-        } catch (RuntimeException e) {
-            backend.discardSlot(slot);
+            return committed(backend.commitInPlace(slot, (int) valueType.byteSize()));
+        } catch (RuntimeException | Error e) {
+            discardAfter(slot, e);
             throw e;
         }
-        return committed(backend.commitInPlace(slot, (int) valueType.byteSize()));
     }
 
     /**
@@ -154,10 +175,14 @@ public final class FlatWriter implements AutoCloseable {
     private int acquire() {
         int slot = ahead;
         if (slot != SlotBackend.NO_FREE_SLOT) {
+            if (backend.isClosed()) { // the one call that did not go to the backend
+                throw new BackendClosedException(backend.toString());
+            }
             ahead = SlotBackend.NO_FREE_SLOT;
             return slot;
         }
-        slot = backend.reserveSlot();
+        // only the reserve right before a wait asks readers to signal frees
+        slot = backend.reserveSlotNoWait();
         if (slot >= 0) {
             return slot;
         }
@@ -183,15 +208,21 @@ public final class FlatWriter implements AutoCloseable {
     }
 
     /**
-     * After a commit: reserves the next slot (loan ahead) and returns {@code sequence}. The sample
-     * is published whatever happens here: a reservation that fails leaves none, and the next
-     * loan or write meets the same condition (a full ring, a closed backend) and reports it.
+     * After a commit: reserves the next slot (loan ahead) and returns {@code sequence}. Only with
+     * readers attached: without, the ring keeps its last samples for whoever reads slots in place,
+     * and a reservation would wipe the oldest one early. The sample is published whatever happens
+     * here: a reservation that fails leaves none, and the next loan or write meets the same
+     * condition (a full ring, a closed backend) and reports it.
      */
     private long committed(long sequence) {
-        if (loanAhead && ahead == SlotBackend.NO_FREE_SLOT) { // one slot ahead, also with several claims open
+        // one slot ahead at most, also with several claims open
+        if (loanAhead && ahead == SlotBackend.NO_FREE_SLOT) {
             aheadSegment = null;
             try {
-                ahead = backend.reserveSlot();
+                if (backend.activeReaders() == 0) {
+                    return sequence;
+                }
+                ahead = backend.reserveSlotNoWait();
                 if (ahead != SlotBackend.NO_FREE_SLOT) {
                     aheadSegment = backend.slotDataPtr(ahead);
                 }
@@ -200,6 +231,15 @@ public final class FlatWriter implements AutoCloseable {
             }
         }
         return sequence;
+    }
+
+    /** Discards {@code slot}, whose write failed with {@code failure}, so the writer loses no slot. */
+    private void discardAfter(int slot, Throwable failure) {
+        try {
+            backend.discardSlot(slot);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e); // a backend closed meanwhile, say: the failure is the news
+        }
     }
 
     /** Gives the slot reserved ahead back to the ring. */
@@ -369,9 +409,10 @@ public final class FlatWriter implements AutoCloseable {
         }
 
         /**
-         * Whether to reserve the next slot right after each commit (default {@code true}; see
-         * "Loan ahead" in {@link FlatWriter}). Turn off when other code reserves slots of the
-         * same backend directly, or when the writer must hold no slot between samples.
+         * Whether to reserve the next slot right after each commit while readers are attached
+         * (default {@code true}; see "Loan ahead" in {@link FlatWriter}). Turn off for a writer
+         * that must hold no slot between samples, e.g. when other code ends the stream with
+         * {@link SlotBackend#markEndOfStream()} while this writer is open.
          */
         public Builder loanAhead(boolean loanAhead) {
             this.loanAhead = loanAhead;

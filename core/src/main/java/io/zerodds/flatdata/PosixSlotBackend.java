@@ -1065,6 +1065,17 @@ public final class PosixSlotBackend implements SlotBackend {
 
     /** {@inheritDoc} */
     @Override
+    public int reserveSlotNoWait() {
+        checkWriter();
+        try {
+            return ring.reserveSlotNoWait();
+        } catch (IllegalStateException | InternalError e) {
+            throw translate(e);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
     public long commitSlot(int slot, MemorySegment bytes) {
         checkWriter();
         try {

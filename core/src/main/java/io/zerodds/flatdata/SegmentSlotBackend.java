@@ -297,22 +297,29 @@ abstract class SegmentSlotBackend implements SlotBackend {
     @Override
     public int reserveSlot(int activeReadersMask) {
         checkOpen();
-        return reserve(activeReadersMask);
+        return reserve(activeReadersMask, true);
     }
 
     @Override
     public int reserveSlot() {
         checkOpen();
-        return reserve(activeMask());
+        return reserve(activeMask(), true);
     }
 
-    private int reserve(int activeReadersMask) {
+    @Override
+    public int reserveSlotNoWait() {
+        checkOpen();
+        return reserve(activeMask(), false);
+    }
+
+    /** @param mayWait whether the caller waits for a free slot when this finds none */
+    private int reserve(int activeReadersMask, boolean mayWait) {
         if (streamEnded) {
             throw new SlotStateException("cannot reserve a slot: the stream of " + this + " ended at sequence="
                     + nextSequence);
         }
         int slot = scan(activeReadersMask);
-        if (slot == NO_FREE_SLOT && !starved) {
+        if (slot == NO_FREE_SLOT && mayWait && !starved) {
             // Dekker with markRead: our flag store is ordered before the second scan's loads (full
             // fence), a reader's mask update before its flag load (volatile read-modify-write, then
             // volatile load): either the scan sees the freed slot, or the reader sees the flag and
@@ -509,7 +516,8 @@ abstract class SegmentSlotBackend implements SlotBackend {
         for (int slot = 0; slot < slotCount; slot++) {
             if (loanState[slot] == LOANED) {
                 throw new SlotStateException("cannot end the stream of " + this + ": slot " + slot
-                        + " is still loaned; commit or discard it first");
+                        + " is still loaned; commit or discard it first (an open FlatWriter holds its next slot:"
+                        + " end the stream with its endStream(), or close it first)");
             }
         }
         if (!streamEnded) {

@@ -48,7 +48,7 @@ import java.util.Optional;
  *       attach returns and none from before.</li>
  *   <li>{@link #notifyGeneration()} changes on every commit, and on every slot-free event while
  *       the writer waits for one: from a {@link #reserveSlot(int)} that found no free slot until
- *       one that succeeds. So the writer's wait ({@code gen = notifyGeneration(); reserveSlot
+ *       one that succeeds (a failed {@link #reserveSlotNoWait()} starts no such wait). So the writer's wait ({@code gen = notifyGeneration(); reserveSlot
  *       fails; waitForChange(gen, timeout)}) never misses a freed slot, and a reader marking
  *       samples read while the writer has room leaves the notify word alone (one cache line less
  *       per sample between processes). {@link #waitForChange(long, Duration)} returns once the
@@ -109,6 +109,19 @@ public interface SlotBackend extends AutoCloseable {
      */
     default int reserveSlot() {
         return reserveSlot(activeReaders());
+    }
+
+    /**
+     * {@link #reserveSlot()} for a caller that will not wait when the ring is full: a writer that
+     * drops the sample then, or one reserving its next slot ahead of time. Its failure does not
+     * count as the writer waiting for a slot, so readers that free slots afterwards leave the
+     * notify word alone; its success ends a wait as {@code reserveSlot} does. A backend may serve
+     * it as {@code reserveSlot()}.
+     *
+     * @return the slot index, or {@link #NO_FREE_SLOT} when the ring is full
+     */
+    default int reserveSlotNoWait() {
+        return reserveSlot();
     }
 
     /**

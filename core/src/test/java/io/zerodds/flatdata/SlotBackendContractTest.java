@@ -543,6 +543,30 @@ public abstract class SlotBackendContractTest {
     }
 
     @Test
+    void aReserveThatWillNotWaitLeavesFreesSilentAndItsSuccessEndsAWait() {
+        SlotBackend b = ring(2, 16);
+        int reader = b.attachReader();
+        write(b, "a");
+        write(b, "b");
+        assertThat(b.reserveSlotNoWait()).isEqualTo(SlotBackend.NO_FREE_SLOT);
+        long g = b.notifyGeneration();
+        b.markRead(b.nextUnreadSlot(reader), reader);
+        assertThat(b.notifyGeneration()).as("nobody waits for the freed slot").isEqualTo(g);
+
+        write(b, "c");
+        assertThat(b.reserveSlot()).isEqualTo(SlotBackend.NO_FREE_SLOT); // the writer waits from here
+        long waiting = b.notifyGeneration();
+        b.markRead(b.nextUnreadSlot(reader), reader);
+        assertThat(b.notifyGeneration()).as("a slot freed for a waiting writer").isNotEqualTo(waiting);
+        int slot = b.reserveSlotNoWait();
+        assertThat(slot).isNotEqualTo(SlotBackend.NO_FREE_SLOT);
+        b.discardSlot(slot);
+        long room = b.notifyGeneration();
+        b.markRead(b.nextUnreadSlot(reader), reader);
+        assertThat(b.notifyGeneration()).as("the successful reserve ended the wait").isEqualTo(room);
+    }
+
+    @Test
     void waitForChangeReturnsAtOnceWhenTheGenerationAlreadyMovedAndTimesOutOtherwise() {
         SlotBackend b = ring(2, 16);
         long g = b.notifyGeneration();
@@ -739,7 +763,8 @@ public abstract class SlotBackendContractTest {
                 () -> b.markRead(slot, reader), () -> b.markReaderDisconnected(reader), () -> b.attachReader(),
                 () -> b.detachReader(reader), () -> b.waitForChange(0, 1L), () -> b.slotSequence(slot),
                 () -> b.markEndOfStream(), () -> b.endOfStreamSequence(), () -> b.activeReaders(), () -> b.reserveSlot(),
-                () -> b.readerStartSequence(reader), () -> b.notifyGeneration(), () -> b.typeHash());
+                () -> b.reserveSlotNoWait(), () -> b.readerStartSequence(reader), () -> b.notifyGeneration(),
+                () -> b.typeHash());
         for (Runnable call : calls) {
             assertThatThrownBy(call::run).isInstanceOf(BackendClosedException.class).hasMessageContaining("closed");
         }

@@ -474,7 +474,7 @@ final class MonoSend<T> extends Mono<Void> {
         }
 
         private void writeOrDrop(T t) {
-            int slot = backend.reserveSlot();
+            int slot = backend.reserveSlotNoWait(); // it drops, never waits: frees need not signal
             if (slot == SlotBackend.NO_FREE_SLOT) {
                 writer.countDropped();
                 Operators.onDiscard(t, actual.currentContext());

@@ -41,8 +41,9 @@ import reactor.core.publisher.Flux;
  * own, attached at subscription and detached at termination, use {@link Builder#flux()}.
  *
  * <h2>Termination</h2>
- * The {@code Flux} completes when the writer ended the stream ({@code SlotBackend.markEndOfStream()},
- * or a {@link ReactiveFlatWriter} built with {@link ReactiveFlatWriter.Builder#endStreamOnComplete()})
+ * The {@code Flux} completes when the writer ended the stream ({@code FlatWriter.endStream()},
+ * {@code SlotBackend.markEndOfStream()}, or a {@link ReactiveFlatWriter} built with
+ * {@link ReactiveFlatWriter.Builder#endStreamOnComplete()})
  * and every sample before the end was delivered; an end that arrives while the subscriber has no
  * demand is signalled with the next demand. An open stream never completes by itself: bound it
  * downstream ({@code take(n)}, {@code takeUntil}, ...) where needed. It fails with

@@ -350,9 +350,11 @@ class ReactiveFlatWriterTest extends RingTestBase {
         assertThat(writer.sentCount()).isEqualTo(8);
         assertThat(writer.droppedCount()).isEqualTo(12);
         assertThat(discarded.get()).isEqualTo(12);
+        long generation = backend.notifyGeneration();
         for (long i = 0; i < 8; i++) {
             assertThat(decode(reader.takeCopy())).isEqualTo(i);
         }
+        assertThat(backend.notifyGeneration()).as("a writer that drops waits for no free slot").isEqualTo(generation);
     }
 
     @ParameterizedTest
