@@ -353,7 +353,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         return NO_FREE_SLOT;
     }
 
-    private boolean isReusable(int slot, int activeMask) {
+    private boolean isReusable(int slot, int readers) {
         if (loanState[slot] == LOANED) {
             return false; // only this writer loans (a takeover reclaims its predecessor's loans first)
         }
@@ -361,14 +361,14 @@ abstract class SegmentSlotBackend implements SlotBackend {
         if (wordSize(slotWord(slot)) == 0) {
             return true;
         }
-        int missing = activeMask & ~(int) INT.getAcquire(MEMORY, base + h + SLOT_MASK_OFFSET);
+        int missing = readers & ~(int) INT.getAcquire(MEMORY, base + h + SLOT_MASK_OFFSET);
         if (missing == 0) {
             return true;
         }
         if (!wantedByAny(slot, missing)) {
             return true;
         }
-        return reclaimStalledReaders(missing) && isReusable(slot, activeReaders() & activeMask);
+        return reclaimStalledReaders(missing) && isReusable(slot, activeReaders() & readers);
     }
 
     /**
@@ -704,7 +704,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         int old = (int) INT.getAndBitwiseOr(MEMORY, base + header(slot) + SLOT_MASK_OFFSET, bit);
         if ((old & bit) == 0) {
             // the slot is free now unless an active reader that wants it has not read it yet
-            int missing = activeReaders() & ~(old | bit);
+            int missing = activeMask() & ~(old | bit);
             // only a writer whose last reserve found the ring full waits for a free slot: with
             // none, a slot-free event stays off the notify word's cache line (see reserveSlot)
             if ((int) INT.getVolatile(MEMORY, base + ext + EXT_WRITER_STARVED_OFFSET) != 0
@@ -849,7 +849,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             }
         }
         throw new ReaderLimitException("all " + MAX_READERS + " reader indexes of " + this
-                + " are in use (active mask=0x" + Integer.toHexString(activeReaders()) + ")");
+                + " are in use (active mask=0x" + Integer.toHexString(activeMask()) + ")");
     }
 
     @Override

@@ -48,8 +48,9 @@ import java.util.Optional;
  *       attach returns and none from before.</li>
  *   <li>{@link #notifyGeneration()} changes on every commit, and on every slot-free event while
  *       the writer waits for one: from a {@link #reserveSlot(int)} that found no free slot until
- *       one that succeeds (a failed {@link #reserveSlotNoWait()} starts no such wait). So the writer's wait ({@code gen = notifyGeneration(); reserveSlot
- *       fails; waitForChange(gen, timeout)}) never misses a freed slot, and a reader marking
+ *       one that succeeds (a failed {@link #reserveSlotNoWait()} starts no such wait). So the
+ *       writer's wait ({@code gen = notifyGeneration(); reserveSlot fails;
+ *       waitForChange(gen, timeout)}) never misses a freed slot, and a reader marking
  *       samples read while the writer has room leaves the notify word alone (one cache line less
  *       per sample between processes). {@link #waitForChange(long, Duration)} returns once the
  *       generation differs from the value passed in, never misses a change that happened after
