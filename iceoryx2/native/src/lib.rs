@@ -1,0 +1,357 @@
+//! The C ABI of the flatdata iceoryx2 bridge: the few calls the Java `Iceoryx2SlotBackend`
+//! makes through the FFM API. Handles are opaque pointers; every call returns a status code
+//! (`error.rs`), never unwinds, and leaves a message for `fdx_last_error` when it fails.
+
+mod error;
+mod reader;
+mod ring;
+mod writer;
+
+use core::time::Duration;
+
+pub use error::{ERR_ARGUMENT, ERR_PANIC, NONE, OK};
+pub use reader::{Reader, Received};
+pub use ring::{FlatHeader, Ring, RingInfo, RingSpec};
+pub use writer::Writer;
+
+use error::{Outcome, fail, guard};
+
+/// The ABI version the Java side checks before its first call.
+pub const ABI_VERSION: i32 = 1;
+
+fn text<'a>(ptr: *const u8, len: usize, what: &str) -> Outcome<&'a str> {
+    if ptr.is_null() {
+        return fail(ERR_ARGUMENT, format!("{what} is null"));
+    }
+    // SAFETY: the caller passes `len` readable bytes at `ptr` that outlive this call.
+    let bytes = unsafe { core::slice::from_raw_parts(ptr, len) };
+    core::str::from_utf8(bytes).or_else(|e| fail(ERR_ARGUMENT, format!("{what} is not UTF-8: {e}")))
+}
+
+fn handle<'a, T>(ptr: *mut T, what: &str) -> Outcome<&'a mut T> {
+    // SAFETY: a non-null handle was returned by this library's create call and not yet closed;
+    // the Java side serialises the calls on one handle that need `&mut` (writer, reader).
+    unsafe { ptr.as_mut() }.map_or_else(|| fail(ERR_ARGUMENT, format!("{what} handle is null")), Ok)
+}
+
+fn put<T>(out: *mut *mut T, value: T) -> Outcome<i32> {
+    if out.is_null() {
+        return fail(ERR_ARGUMENT, "output pointer is null");
+    }
+    // SAFETY: `out` is a non-null pointer to a pointer-sized slot the caller owns.
+    unsafe { *out = Box::into_raw(Box::new(value)) };
+    Ok(OK)
+}
+
+fn close<T>(ptr: *mut T) -> Outcome<i32> {
+    if !ptr.is_null() {
+        // SAFETY: the handle came from `Box::into_raw` in `put` and the caller closes it once.
+        drop(unsafe { Box::from_raw(ptr) });
+    }
+    Ok(OK)
+}
+
+/// The ABI version of this library.
+#[unsafe(no_mangle)]
+pub extern "C" fn fdx_abi_version() -> i32 {
+    ABI_VERSION
+}
+
+/// Copies the calling thread's last error message into `out` (up to `capacity` bytes) and
+/// returns its full length.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_last_error(out: *mut u8, capacity: usize) -> usize {
+    let mut copied = 0usize;
+    guard(|| {
+        let buffer: &mut [u8] = if out.is_null() || capacity == 0 {
+            &mut []
+        } else {
+            // SAFETY: the caller passes `capacity` writable bytes at `out`.
+            unsafe { core::slice::from_raw_parts_mut(out, capacity) }
+        };
+        copied = error::copy_last_error(buffer);
+        Ok(OK)
+    });
+    copied
+}
+
+/// Opens (or creates) the ring `name` under the file prefix `prefix` (null for the default).
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_ring_open(
+    name: *const u8,
+    name_len: usize,
+    prefix: *const u8,
+    prefix_len: usize,
+    spec: *const RingSpec,
+    out: *mut *mut Ring,
+) -> i32 {
+    guard(|| {
+        let name = text(name, name_len, "service name")?;
+        let prefix = if prefix.is_null() {
+            None
+        } else {
+            Some(text(prefix, prefix_len, "prefix")?)
+        };
+        // SAFETY: a non-null `spec` points to a `RingSpec` laid out by the caller.
+        let spec =
+            unsafe { spec.as_ref() }.map_or_else(|| fail(ERR_ARGUMENT, "spec is null"), Ok)?;
+        put(out, Ring::open(name, prefix, spec)?)
+    })
+}
+
+/// Copies what the ring is (geometry and type from the creator's attributes) into `out`.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_ring_info(ring: *mut Ring, out: *mut RingInfo) -> i32 {
+    guard(|| {
+        let ring = handle(ring, "ring")?;
+        if out.is_null() {
+            return fail(ERR_ARGUMENT, "output pointer is null");
+        }
+        let info = &ring.info;
+        // SAFETY: `out` points to a writable `RingInfo` the caller owns.
+        unsafe {
+            *out = RingInfo {
+                type_hash: info.type_hash,
+                ..*info
+            }
+        };
+        Ok(OK)
+    })
+}
+
+/// Closes the ring; its writer and readers must be closed first. A null ring is ignored.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_ring_close(ring: *mut Ring) -> i32 {
+    guard(|| close(ring))
+}
+
+/// Sends event `id` (0..=255) to every listener of the ring's event service.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_ring_notify(ring: *mut Ring, id: u64) -> i32 {
+    guard(|| handle(ring, "ring")?.notify(id))
+}
+
+/// Waits up to `timeout_nanos` (0: only collect what is pending) for events and adds to
+/// `counts[id]` how often each id was notified (`n` elements; larger ids go to the last).
+/// `OK` when events came, `NONE` on timeout. One thread per ring at a time.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; `counts` is null or points to `n`
+/// writable u64 values for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_ring_wait(
+    ring: *mut Ring,
+    timeout_nanos: u64,
+    counts: *mut u64,
+    n: usize,
+) -> i32 {
+    guard(|| {
+        let ring = handle(ring, "ring")?;
+        let counts: &mut [u64] = if counts.is_null() || n == 0 {
+            &mut []
+        } else {
+            // SAFETY: the caller passes `n` writable u64 values at `counts`.
+            unsafe { core::slice::from_raw_parts_mut(counts, n) }
+        };
+        ring.wait(Duration::from_nanos(timeout_nanos), counts)
+    })
+}
+
+/// Removes dead nodes' resources; returns how many nodes were removed.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_ring_cleanup_dead_nodes(ring: *mut Ring) -> i32 {
+    guard(|| Ok(handle(ring, "ring")?.cleanup_dead_nodes()))
+}
+
+/// The number of publishers (`which` = 0) or subscribers (1) connected to the service now.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_ring_ports(ring: *mut Ring, which: u32) -> i32 {
+    guard(|| {
+        let (publishers, subscribers) = handle(ring, "ring")?.ports();
+        let n = if which == 0 { publishers } else { subscribers };
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    })
+}
+
+/// Creates the ring's writer with `slots` loans of `capacity` bytes.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_writer_create(
+    ring: *mut Ring,
+    slots: u64,
+    capacity: u64,
+    out: *mut *mut Writer,
+) -> i32 {
+    guard(|| {
+        let ring = handle(ring, "ring")?;
+        put(
+            out,
+            Writer::create(ring, slots as usize, capacity as usize)?,
+        )
+    })
+}
+
+/// Loans a chunk into `slot` and stores its payload address in `*payload`; `NONE` when full.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_writer_loan(
+    writer: *mut Writer,
+    slot: u32,
+    payload: *mut *mut u8,
+) -> i32 {
+    guard(|| {
+        if payload.is_null() {
+            return fail(ERR_ARGUMENT, "output pointer is null");
+        }
+        let mut ptr = core::ptr::null_mut();
+        let code = handle(writer, "writer")?.loan(slot as usize, &mut ptr)?;
+        // SAFETY: `payload` is non-null and points to a pointer-sized slot the caller owns.
+        unsafe { *payload = ptr };
+        Ok(code)
+    })
+}
+
+/// Publishes the loan in `slot`; returns the number of readers it reached.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_writer_commit(
+    writer: *mut Writer,
+    slot: u32,
+    sequence: u64,
+    length: u32,
+    flags: u32,
+) -> i32 {
+    guard(|| handle(writer, "writer")?.commit(slot as usize, sequence, length, flags))
+}
+
+/// Returns the loan in `slot` unpublished.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_writer_discard(writer: *mut Writer, slot: u32) -> i32 {
+    guard(|| handle(writer, "writer")?.discard(slot as usize))
+}
+
+/// Closes the writer, returning its loans. A null writer is ignored.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_writer_close(writer: *mut Writer) -> i32 {
+    guard(|| close(writer))
+}
+
+/// Creates a reader of the ring holding up to `slots` samples at once.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_reader_create(
+    ring: *mut Ring,
+    slots: u64,
+    out: *mut *mut Reader,
+) -> i32 {
+    guard(|| {
+        let ring = handle(ring, "ring")?;
+        put(out, Reader::create(ring, slots as usize)?)
+    })
+}
+
+/// Receives the oldest queued sample into `slot` and describes it in `*out`; `NONE` when empty.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_reader_receive(
+    reader: *mut Reader,
+    slot: u32,
+    out: *mut Received,
+) -> i32 {
+    guard(|| {
+        // SAFETY: a non-null `out` points to a writable `Received` the caller owns.
+        let out = unsafe { out.as_mut() }
+            .map_or_else(|| fail(ERR_ARGUMENT, "output pointer is null"), Ok)?;
+        handle(reader, "reader")?.receive(slot as usize, out)
+    })
+}
+
+/// Releases the sample in `slot`.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_reader_release(reader: *mut Reader, slot: u32) -> i32 {
+    guard(|| handle(reader, "reader")?.release(slot as usize))
+}
+
+/// Connects the reader to publishers that appeared since its last receive.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_reader_update_connections(reader: *mut Reader) -> i32 {
+    guard(|| handle(reader, "reader")?.update_connections())
+}
+
+/// 1 when a sample is queued for the reader, 0 when not.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_reader_has_samples(reader: *mut Reader) -> i32 {
+    guard(|| handle(reader, "reader")?.has_samples())
+}
+
+/// Closes the reader, releasing what it holds. A null reader is ignored.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_reader_close(reader: *mut Reader) -> i32 {
+    guard(|| close(reader))
+}

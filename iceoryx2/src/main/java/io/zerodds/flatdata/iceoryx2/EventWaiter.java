@@ -1,0 +1,224 @@
+package io.zerodds.flatdata.iceoryx2;
+
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The change generation of one backend and the event-driven wait on it.
+ *
+ * <p>Local changes (this process's commits, frees, wake-ups) advance the generation at once and
+ * are also sent as iceoryx2 events, so that other processes learn of them. Events from other
+ * processes reach this process's listener; whichever thread consumes them advances the
+ * generation. An iceoryx2 listener admits one waiting thread, so of the threads in
+ * {@link #await(long, long)} one (the leader) blocks in the listener and the others on this
+ * object's monitor until the leader reports a change or leaves.
+ *
+ * <p>No change is missed: a waiter captured the generation before it checked its condition; an
+ * event sent after that check is pending in the listener until someone collects it, and the
+ * collector advances the generation. The leader's wait is cut into slices of
+ * {@code cleanupInterval}; after a slice without events it removes dead nodes' resources (their
+ * chunks return to the writer, their ports leave the service), which is how a dead peer is
+ * noticed in bounded time without any polling of the ring.
+ */
+final class EventWaiter {
+
+    /** Event ids on the ring's event service. */
+    static final long EVENT_SENT = 0;
+    static final long EVENT_RELEASED = 1;
+    static final long EVENT_WAKE = 2;
+    /** A new writer asks the readers to connect to it before it sends. */
+    static final long EVENT_HELLO = 3;
+    /** A reader connected to the writers there are now (the answer to a hello). */
+    static final long EVENT_CONNECTED = 4;
+
+    private static final VarHandle GENERATION;
+
+    static {
+        try {
+            GENERATION = MethodHandles.lookup().findVarHandle(EventWaiter.class, "generation", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final NativeRing ring;
+    private static final int EVENT_IDS = 8;
+
+    private final MemorySegment counts;
+    /** Notifications this process sent and its own listener has not collected yet, per id. */
+    private final java.util.concurrent.atomic.AtomicLongArray ownPending =
+            new java.util.concurrent.atomic.AtomicLongArray(EVENT_IDS);
+    private final long cleanupIntervalNanos;
+    @SuppressWarnings("unused") // through GENERATION
+    private volatile long generation;
+    private boolean leader;
+    private boolean closed;
+    private long lastCleanup = System.nanoTime();
+    private long cleanups;
+
+    /** Called (by whichever thread collected it) when another process's writer said hello. */
+    private volatile Runnable onHello = () -> { };
+
+    void onHello(Runnable action) {
+        this.onHello = action;
+    }
+
+    EventWaiter(NativeRing ring, Arena arena, long cleanupIntervalNanos) {
+        this.ring = ring;
+        this.counts = arena.allocate(JAVA_LONG, EVENT_IDS);
+        this.cleanupIntervalNanos = cleanupIntervalNanos;
+    }
+
+    long generation() {
+        return (long) GENERATION.getVolatile(this);
+    }
+
+    /** Advances the generation and tells every process's listeners (this one's too) with event {@code id}. */
+    void advanceAndNotify(long id) {
+        GENERATION.getAndAdd(this, 1L);
+        ownPending.incrementAndGet((int) id);
+        ring.notify(id);
+    }
+
+    /** The number of dead nodes this waiter removed. */
+    synchronized long deadNodesRemoved() {
+        return cleanups;
+    }
+
+    /**
+     * Collects pending events without blocking, so a caller that does not wait (a writer polling
+     * a full ring, say) sees a change another process announced. True when there were any.
+     */
+    boolean poll() {
+        synchronized (this) {
+            if (leader || closed) {
+                return false; // the leader collects them
+            }
+            leader = true;
+        }
+        int code = NativeAbi.NONE;
+        try {
+            code = collect(0);
+        } finally {
+            leave(code, 0);
+        }
+        return code == NativeAbi.OK;
+    }
+
+    /** Blocks until the generation differs from {@code last}, the timeout elapses or {@link #close()}. */
+    boolean await(long last, long timeoutNanos) {
+        if (generation() != last) {
+            return true;
+        }
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            long remaining;
+            synchronized (this) {
+                while (true) {
+                    if (generation() != last) {
+                        return true;
+                    }
+                    if (closed) {
+                        return false;
+                    }
+                    remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        return false;
+                    }
+                    if (!leader) {
+                        leader = true;
+                        break;
+                    }
+                    if (!waitOnMonitor(remaining)) {
+                        return generation() != last; // interrupted: the flag stays set for the caller
+                    }
+                }
+            }
+            // the leader blocks in the listener outside the monitor
+            int code = NativeAbi.NONE;
+            int removed = 0;
+            try {
+                code = collect(Math.min(remaining, cleanupIntervalNanos));
+                long now = System.nanoTime();
+                if (code == NativeAbi.NONE && now - lastCleanup >= cleanupIntervalNanos) {
+                    lastCleanup = now;
+                    removed = ring.cleanupDeadNodes();
+                    if (removed > 0) {
+                        code = NativeAbi.OK; // chunks and ports of the dead came back: a change
+                    }
+                }
+            } finally {
+                leave(code, removed);
+            }
+        }
+    }
+
+    /**
+     * Waits in the listener and tells a change from the echo of this process's own
+     * notifications, whose changes advanced the generation already: OK only for others' events.
+     */
+    private int collect(long timeoutNanos) {
+        counts.fill((byte) 0);
+        if (ring.waitEvents(timeoutNanos, counts) != NativeAbi.OK) {
+            return NativeAbi.NONE;
+        }
+        long foreign = 0;
+        for (int id = 0; id < EVENT_IDS; id++) {
+            long seen = counts.getAtIndex(JAVA_LONG, id);
+            long own = Math.min(seen, ownPending.get(id));
+            if (own > 0) {
+                ownPending.addAndGet(id, -own);
+            }
+            foreign += seen - own;
+            if (id == EVENT_HELLO && seen > own) {
+                onHello.run();
+            }
+        }
+        return foreign > 0 ? NativeAbi.OK : NativeAbi.NONE;
+    }
+
+    private synchronized void leave(int code, int removed) {
+        leader = false;
+        cleanups += removed;
+        if (code == NativeAbi.OK) {
+            GENERATION.getAndAdd(this, 1L);
+        }
+        notifyAll();
+    }
+
+    private boolean waitOnMonitor(long nanos) {
+        try {
+            wait(Math.max(1, nanos / 1_000_000));
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Wakes every waiter for good and returns once no thread is inside the native wait. */
+    void close() {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
+        ring.notify(EVENT_WAKE); // a leader blocked in the listener returns at once
+        boolean interrupted = false;
+        synchronized (this) {
+            while (leader) {
+                try {
+                    wait(10);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,682 @@
+package io.zerodds.flatdata.iceoryx2;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.zerodds.flatdata.BackendClosedException;
+import io.zerodds.flatdata.FlatType;
+import io.zerodds.flatdata.SampleTooLargeException;
+import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.SlotSample;
+import io.zerodds.flatdata.SlotStateException;
+import io.zerodds.flatdata.SlotTimeoutException;
+import io.zerodds.flatdata.TypeMismatchException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@link SlotBackend} over iceoryx2: a publish-subscribe service of byte slices with a 16-byte
+ * header ({@code u64 sequence, u32 length, u32 flags}, type name {@code FlatdataHeader}) and an
+ * event service of the same name, so that {@code FlatWriter}, {@code FlatReader} and the reactive
+ * reader and writer run unchanged over iceoryx2 and talk to iceoryx2 programs in any language.
+ *
+ * <pre>{@code
+ * try (Iceoryx2SlotBackend ring = Iceoryx2SlotBackend.openOrCreate("sensors/imu")
+ *         .slotCount(64).slotCapacity(1024).build()) {
+ *     Flux<SampleView> samples = ReactiveFlatReader.create(ring).flux();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <h2>How the contract maps</h2>
+ * <ul>
+ *   <li><b>Writer</b>: the first reserve creates this process's iceoryx2 publisher (one per
+ *       service: a second writer anywhere is refused with {@link Iceoryx2Exception.Reason#LIMIT}).
+ *       Its data segment holds exactly {@code slotCount} chunks, so a ring is full when every
+ *       chunk is loaned or held by a reader in some process: {@link #reserveSlot(int)} then
+ *       returns {@link #NO_FREE_SLOT}. Loans are iceoryx2 loans, written in place; commit sends
+ *       the sample and an event. The reader mask argument is ignored: iceoryx2 itself holds a
+ *       chunk until every connected subscriber dropped it.</li>
+ *   <li><b>Readers</b>: this process's readers share one iceoryx2 subscriber, created at the first
+ *       attach and dropped at the last detach. Received samples sit in a table of
+ *       {@code slotCount} slots, viewed in place through read-only segments, until every reader
+ *       that was attached when the sample arrived marked it read; then the chunk is dropped and
+ *       returns to the writer. The registry (indexes 0..31, {@link #attachReader(int)},
+ *       disconnect) is per process: iceoryx2 has no registry across processes, and a reader in
+ *       another process is simply another subscriber.</li>
+ *   <li><b>Slot indexes and sequences</b>: the writer's slots (its loans) and the readers' slots
+ *       (received samples) are two tables. A reader's sequence numbers count the samples this
+ *       process received, gap-free from the initial sequence; in one process they equal the
+ *       writer's. {@link #writerSequence(int)} gives the number the writer stamped.</li>
+ *   <li><b>Waiting</b>: {@link #waitForChange(long, long)} blocks in the event service's listener;
+ *       every commit, free (while a writer could be waiting for it), wake-up and end of stream is
+ *       an event. While waiting, dead nodes are cleaned up every {@code deadNodeCheck} (default
+ *       500 ms), which returns the chunks a killed reader held and frees the publisher place a
+ *       killed writer held.</li>
+ * </ul>
+ */
+public final class Iceoryx2SlotBackend implements SlotBackend {
+
+    /** How often a waiting thread removes dead nodes' resources when nothing else happens. */
+    public static final Duration DEFAULT_DEAD_NODE_CHECK = Duration.ofMillis(500);
+    /** How long {@link #markEndOfStream()} waits for a free chunk to carry the end marker. */
+    static final Duration END_MARKER_PATIENCE = Duration.ofSeconds(5);
+
+    private static final byte FREE = 0;
+    private static final byte LOANED = 1;
+    private static final byte COMMITTED = 2;
+    private static final byte DISCARDED = 3;
+
+    private final String name;
+    private final int slotCount;
+    private final int slotCapacity;
+    private final byte[] typeHash;
+    private final Arena arena;
+    private final NativeRing ring;
+    private final EventWaiter events;
+    private final ReceivedSamples samples;
+    private volatile boolean closed;
+
+    // writer state, guarded by writerLock
+    private final Object writerLock = new Object();
+    private final MemorySegment loanOut;
+    private final byte[] loanState;
+    private final MemorySegment[] loanView;
+    private MemorySegment writer;
+    private Arena writeScope;
+    private ChunkViews writeViews;
+    private long nextSequence;
+    private volatile long writerEnd = OPEN_STREAM;
+    private volatile boolean writerExists;
+    private volatile boolean writerWaiting;
+
+    private Iceoryx2SlotBackend(Builder b, int mode) {
+        this.name = b.name;
+        this.arena = Arena.ofShared();
+        NativeRing opened = null;
+        try {
+            long askSlots = b.slotCount;
+            long askCapacity = b.slotCapacity;
+            if (mode != NativeAbi.MODE_OPEN) {
+                askSlots = askSlots == 0 ? Builder.DEFAULT_SLOTS : askSlots;
+                askCapacity = askCapacity == 0 ? Builder.DEFAULT_CAPACITY : askCapacity;
+            }
+            opened = NativeRing.open(arena, b.name, b.prefix, mode, askSlots, askCapacity, b.maxReaders, b.typeHash);
+            this.ring = opened;
+            this.typeHash = checkType(b.typeHash, opened.typeHash());
+            this.slotCount = geometry("slot_count", askSlots, opened.attributeSlotCount(), opened.subscriberBufferSize());
+            this.slotCapacity = geometry("slot_capacity", askCapacity, opened.attributeCapacity(), 0);
+        } catch (RuntimeException e) {
+            if (opened != null) {
+                opened.close();
+            }
+            arena.close();
+            throw e;
+        }
+        this.nextSequence = b.initialSequence;
+        this.events = new EventWaiter(ring, arena, b.deadNodeCheck.toNanos());
+        this.samples = new ReceivedSamples(ring, events, arena, slotCount, b.initialSequence,
+                () -> !writerExists || writerWaiting);
+        this.events.onHello(() -> {
+            if (samples.connect()) {
+                events.advanceAndNotify(EventWaiter.EVENT_CONNECTED);
+            }
+        });
+        this.loanOut = arena.allocate(ADDRESS);
+        this.loanState = new byte[slotCount];
+        this.loanView = new MemorySegment[slotCount];
+    }
+
+    private int geometry(String what, long asked, long attribute, long fallback) {
+        if (asked != 0 && attribute != 0 && asked != attribute) {
+            throw new Iceoryx2Exception(Iceoryx2Exception.Reason.SETTINGS, "service \"" + name + "\" has " + what + "="
+                    + attribute + ", asked for " + what + "=" + asked);
+        }
+        long value = asked != 0 ? asked : attribute != 0 ? attribute : fallback;
+        if (value <= 0 || value > Integer.MAX_VALUE) {
+            throw new Iceoryx2Exception(Iceoryx2Exception.Reason.SETTINGS, "service \"" + name
+                    + "\" was created without flatdata attributes (a foreign creator?): give its " + what);
+        }
+        return (int) value;
+    }
+
+    private byte[] checkType(byte[] asked, byte[] carried) {
+        if (asked != null && (carried == null || !java.util.Arrays.equals(asked, carried))) {
+            throw new TypeMismatchException("service \"" + name + "\" carries type hash="
+                    + (carried == null ? "none" : HexFormat.of().formatHex(carried)) + ", expected "
+                    + HexFormat.of().formatHex(asked));
+        }
+        return carried;
+    }
+
+    // ------------------------------------------------------------------ factories
+
+    /** A builder that creates the service; it must not exist yet. */
+    public static Builder create(String serviceName) {
+        return new Builder(serviceName, NativeAbi.MODE_CREATE);
+    }
+
+    /** A builder that opens an existing service, taking slot count and capacity from its creator. */
+    public static Builder open(String serviceName) {
+        return new Builder(serviceName, NativeAbi.MODE_OPEN);
+    }
+
+    /** A builder that opens the service or creates it when it does not exist. */
+    public static Builder openOrCreate(String serviceName) {
+        return new Builder(serviceName, NativeAbi.MODE_OPEN_OR_CREATE);
+    }
+
+    /** Options of a ring over iceoryx2. */
+    public static final class Builder {
+        static final int DEFAULT_SLOTS = 16;
+        static final int DEFAULT_CAPACITY = 1024;
+        /** Largest slot capacity: iceoryx2 slices are sized in memory, 1 GiB is plenty for one sample. */
+        public static final int MAX_CAPACITY = 1 << 30;
+        /** Largest slot count. */
+        public static final int MAX_SLOTS = 1 << 16;
+
+        private final String name;
+        private final int mode;
+        private int slotCount;
+        private int slotCapacity;
+        private int maxReaders = 8;
+        private byte[] typeHash;
+        private long initialSequence;
+        private String prefix;
+        private Duration deadNodeCheck = DEFAULT_DEAD_NODE_CHECK;
+
+        private Builder(String name, int mode) {
+            this.name = Objects.requireNonNull(name, "serviceName");
+            this.mode = mode;
+        }
+
+        /** Number of slots (iceoryx2 chunks), 1..65536; default 16 when creating, the creator's when opening. */
+        public Builder slotCount(int slots) {
+            if (slots < 1 || slots > MAX_SLOTS) {
+                throw new IllegalArgumentException("slotCount=" + slots + " outside 1.." + MAX_SLOTS);
+            }
+            this.slotCount = slots;
+            return this;
+        }
+
+        /** Payload bytes per slot, 1..2^30; default 1024 when creating, the creator's when opening. */
+        public Builder slotCapacity(int capacity) {
+            if (capacity < 1 || capacity > MAX_CAPACITY) {
+                throw new IllegalArgumentException("slotCapacity=" + capacity + " outside 1.." + MAX_CAPACITY);
+            }
+            this.slotCapacity = capacity;
+            return this;
+        }
+
+        /** Subscribers (reader processes) the service admits, 1..32; default 8. */
+        public Builder maxReaders(int readers) {
+            if (readers < 1 || readers > MAX_READERS) {
+                throw new IllegalArgumentException("maxReaders=" + readers + " outside 1.." + MAX_READERS);
+            }
+            this.maxReaders = readers;
+            return this;
+        }
+
+        /**
+         * The sample type: its hash travels as a service attribute (an opener with another type is
+         * refused) and, when creating without an explicit capacity, its size is the capacity.
+         */
+        public Builder type(FlatType<?> type) {
+            typeHash(type.typeHash());
+            if (slotCapacity == 0 && mode != NativeAbi.MODE_OPEN) {
+                slotCapacity((int) type.byteSize());
+            }
+            return this;
+        }
+
+        /** The 16-byte type hash (a service attribute); another hash on either side is refused. */
+        public Builder typeHash(byte[] hash) {
+            if (hash != null && hash.length != 16) {
+                throw new IllegalArgumentException("type hash of " + hash.length + " bytes, expected 16");
+            }
+            this.typeHash = hash == null ? null : hash.clone();
+            return this;
+        }
+
+        /** The first sequence number of this process's writer and readers; default 0. */
+        public Builder initialSequence(long sequence) {
+            if (sequence < 0) {
+                throw new IllegalArgumentException("initialSequence=" + sequence + " must not be negative");
+            }
+            this.initialSequence = sequence;
+            return this;
+        }
+
+        /**
+         * The iceoryx2 file prefix ({@code config.global.prefix}): peers see each other only under
+         * the same prefix. Default: iceoryx2's own ({@code iox2_}).
+         */
+        public Builder prefix(String prefix) {
+            this.prefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
+        }
+
+        /** How often a waiting thread removes dead nodes' resources; default 500 ms. */
+        public Builder deadNodeCheck(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("deadNodeCheck=" + interval + " must be positive");
+            }
+            this.deadNodeCheck = interval;
+            return this;
+        }
+
+        public Iceoryx2SlotBackend build() {
+            return new Iceoryx2SlotBackend(this, mode);
+        }
+    }
+
+    // ------------------------------------------------------------------ writer
+
+    @Override
+    public int reserveSlot(int activeReadersMask) {
+        return reserve(true);
+    }
+
+    @Override
+    public int reserveSlot() {
+        return reserve(true);
+    }
+
+    @Override
+    public int reserveSlotNoWait() {
+        return reserve(false);
+    }
+
+    private int reserve(boolean willWait) {
+        synchronized (writerLock) {
+            checkOpen();
+            if (writerEnd != OPEN_STREAM) {
+                throw new SlotStateException("the stream of \"" + name + "\" ended at sequence=" + writerEnd);
+            }
+            ensureWriter();
+            int slot = 0;
+            while (slot < slotCount && loanState[slot] == LOANED) {
+                slot++;
+            }
+            if (slot == slotCount) {
+                return NO_FREE_SLOT;
+            }
+            int code = NativeRing.loan(writer, slot, loanOut);
+            if (code == NativeAbi.NONE) {
+                if (willWait) {
+                    writerWaiting = true;
+                }
+                return NO_FREE_SLOT;
+            }
+            NativeRing.check(code, "loan from \"" + name + "\"");
+            writerWaiting = false;
+            loanState[slot] = LOANED;
+            loanView[slot] = writeViews.view(loanOut.get(JAVA_LONG, 0), slotCapacity);
+            return slot;
+        }
+    }
+
+    private void ensureWriter() {
+        if (writer == null) {
+            writer = ring.createWriter(arena, slotCount, slotCapacity);
+            writeScope = Arena.ofShared();
+            writeViews = new ChunkViews(writeScope, slotCount, false);
+            writerExists = true;
+            events.advanceAndNotify(EventWaiter.EVENT_HELLO); // readers elsewhere connect now
+        }
+    }
+
+    @Override
+    public long commitSlot(int slot, MemorySegment bytes) {
+        synchronized (writerLock) {
+            MemorySegment out = loaned(slot, "commit");
+            long size = bytes.byteSize();
+            if (size > slotCapacity) {
+                throw new SampleTooLargeException(size, slotCapacity);
+            }
+            MemorySegment.copy(bytes, 0, out, 0, size);
+            return publish(slot, (int) size);
+        }
+    }
+
+    @Override
+    public long commitSlot(int slot, byte[] bytes, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, bytes.length);
+        synchronized (writerLock) {
+            MemorySegment out = loaned(slot, "commit");
+            if (length > slotCapacity) {
+                throw new SampleTooLargeException(length, slotCapacity);
+            }
+            MemorySegment.copy(bytes, offset, out, JAVA_BYTE, 0, length);
+            return publish(slot, length);
+        }
+    }
+
+    @Override
+    public long commitInPlace(int slot, int length) {
+        synchronized (writerLock) {
+            loaned(slot, "commit");
+            if (length <= 0) {
+                throw new IllegalArgumentException("length=" + length + " must be positive");
+            }
+            if (length > slotCapacity) {
+                throw new SampleTooLargeException(length, slotCapacity);
+            }
+            return publish(slot, length);
+        }
+    }
+
+    private long publish(int slot, int length) {
+        if (length <= 0) {
+            throw new IllegalArgumentException("length=" + length + " must be positive");
+        }
+        long sequence = nextSequence;
+        loanState[slot] = COMMITTED;
+        loanView[slot] = null;
+        NativeRing.check(NativeRing.commit(writer, slot, sequence, length, 0), "send on \"" + name + "\"");
+        nextSequence = sequence + 1;
+        events.advanceAndNotify(EventWaiter.EVENT_SENT);
+        return sequence;
+    }
+
+    @Override
+    public void discardSlot(int slot) {
+        synchronized (writerLock) {
+            loaned(slot, "discard");
+            loanState[slot] = DISCARDED;
+            loanView[slot] = null;
+            NativeRing.check(NativeRing.discard(writer, slot), "discard on \"" + name + "\"");
+        }
+    }
+
+    @Override
+    public MemorySegment slotDataPtr(int slot) {
+        synchronized (writerLock) {
+            return loaned(slot, "write");
+        }
+    }
+
+    /** The loaned slot's writable view, or the exception that says why it is not loaned. */
+    private MemorySegment loaned(int slot, String action) {
+        checkOpen();
+        checkSlot(slot);
+        byte state = loanState[slot];
+        if (state != LOANED) {
+            String why = switch (state) {
+                case COMMITTED -> "it was already committed";
+                case DISCARDED -> "it was discarded";
+                default -> "it is not loaned";
+            };
+            throw new SlotStateException("cannot " + action + " slot " + slot + " of \"" + name + "\": " + why
+                    + " (not loaned)");
+        }
+        return loanView[slot];
+    }
+
+    @Override
+    public void markEndOfStream() {
+        synchronized (writerLock) {
+            checkOpen();
+            if (writerEnd != OPEN_STREAM) {
+                return;
+            }
+            for (int slot = 0; slot < slotCount; slot++) {
+                if (loanState[slot] == LOANED) {
+                    throw new SlotStateException("cannot end the stream of \"" + name + "\": slot " + slot
+                            + " is still loaned (commit or discard it first)");
+                }
+            }
+            ensureWriter();
+            long deadline = System.nanoTime() + END_MARKER_PATIENCE.toNanos();
+            int code;
+            while ((code = NativeRing.loan(writer, 0, loanOut)) == NativeAbi.NONE) {
+                long generation = events.generation();
+                writerWaiting = true;
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new SlotTimeoutException("no free chunk to carry the end of the stream of \"" + name
+                            + "\" for " + END_MARKER_PATIENCE + ": readers hold every chunk");
+                }
+                events.await(generation, remaining);
+            }
+            NativeRing.check(code, "loan the end marker from \"" + name + "\"");
+            writerWaiting = false;
+            NativeRing.check(NativeRing.commit(writer, 0, nextSequence, 0, ReceivedSamples.FLAG_END_OF_STREAM),
+                    "send the end marker on \"" + name + "\"");
+            loanState[0] = FREE;
+            writerEnd = nextSequence;
+            events.advanceAndNotify(EventWaiter.EVENT_SENT);
+        }
+    }
+
+    @Override
+    public long endOfStreamSequence() {
+        checkOpen();
+        long received = samples.endOfStream();
+        return received != OPEN_STREAM ? received : writerEnd;
+    }
+
+    // ------------------------------------------------------------------ reader
+
+    @Override
+    public SlotSample readSlot(int slot) {
+        checkOpen();
+        return samples.copy(slot);
+    }
+
+    @Override
+    public MemorySegment slotReadPtr(int slot) {
+        checkOpen();
+        return samples.view(slot);
+    }
+
+    @Override
+    public int nextUnreadSlot(int reader) {
+        checkOpen();
+        return samples.nextUnread(checkReader(reader));
+    }
+
+    @Override
+    public int nextUnreadSlot(int reader, long sequence) {
+        checkOpen();
+        return samples.nextUnread(checkReader(reader), sequence);
+    }
+
+    @Override
+    public long slotSequence(int slot) {
+        checkOpen();
+        return samples.sequence(slot);
+    }
+
+    /**
+     * The sequence number the writer stamped into the header of the sample in reader slot
+     * {@code slot} (its own count, which a foreign writer chooses), or {@link #NO_SEQUENCE}.
+     */
+    public long writerSequence(int slot) {
+        checkOpen();
+        return samples.writerSequence(slot);
+    }
+
+    @Override
+    public void markRead(int slot, int reader) {
+        checkOpen();
+        samples.markRead(slot, checkReader(reader));
+    }
+
+    @Override
+    public void markReaderDisconnected(int reader) {
+        checkOpen();
+        samples.disconnect(checkReader(reader));
+    }
+
+    // ------------------------------------------------------------------ registry
+
+    @Override
+    public int attachReader() {
+        checkOpen();
+        return samples.attach(-1);
+    }
+
+    @Override
+    public int attachReader(int reader) {
+        checkOpen();
+        return samples.attach(checkReader(reader));
+    }
+
+    @Override
+    public void detachReader(int reader) {
+        checkOpen();
+        samples.detach(checkReader(reader));
+    }
+
+    @Override
+    public int activeReaders() {
+        checkOpen();
+        return samples.active();
+    }
+
+    @Override
+    public long readerStartSequence(int reader) {
+        checkOpen();
+        return samples.startSequence(checkReader(reader));
+    }
+
+    // ------------------------------------------------------------------ geometry
+
+    @Override
+    public int slotCount() {
+        return slotCount;
+    }
+
+    @Override
+    public int slotTotalSize() {
+        return (16 + slotCapacity + 63) & ~63;
+    }
+
+    @Override
+    public int slotCapacity() {
+        return slotCapacity;
+    }
+
+    @Override
+    public Optional<byte[]> typeHash() {
+        checkOpen();
+        return Optional.ofNullable(typeHash).map(byte[]::clone);
+    }
+
+    /** The iceoryx2 service name. */
+    public String serviceName() {
+        return name;
+    }
+
+    /**
+     * Samples this process received while none of its readers was connected (the last one was
+     * disconnected but not yet detached): dropped at once, since nobody here wanted them.
+     */
+    public long unwantedSamples() {
+        checkOpen();
+        return samples.unwanted();
+    }
+
+    /** The number of publishers (0 or 1) connected to the service now, in any process. */
+    public int writers() {
+        checkOpen();
+        return ring.publishers();
+    }
+
+    /** The number of subscribers (reader processes) connected to the service now. */
+    public int readerPorts() {
+        checkOpen();
+        return ring.subscribers();
+    }
+
+    /**
+     * Removes the resources of nodes whose process died (their chunks return to the writer, their
+     * ports leave the service); the number of nodes removed. Waiting threads do this on their own
+     * every dead-node check interval.
+     */
+    public int cleanupDeadNodes() {
+        checkOpen();
+        return ring.cleanupDeadNodes();
+    }
+
+    // ------------------------------------------------------------------ notify
+
+    @Override
+    public long notifyGeneration() {
+        checkOpen();
+        return events.generation();
+    }
+
+    @Override
+    public boolean waitForChange(long last, long timeoutNanos) {
+        if (timeoutNanos < 0) {
+            throw new IllegalArgumentException("timeout=" + timeoutNanos + " ns must not be negative");
+        }
+        checkOpen();
+        return events.await(last, timeoutNanos);
+    }
+
+    @Override
+    public void wakeAll() {
+        if (closed) {
+            return;
+        }
+        events.advanceAndNotify(EventWaiter.EVENT_WAKE);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        synchronized (writerLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (writer != null) {
+                NativeRing.closeWriter(writer);
+                writer = null;
+                writeScope.close();
+            }
+        }
+        samples.close();
+        events.close();
+        ring.close();
+        arena.close();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new BackendClosedException("iceoryx2 service \"" + name + "\"");
+        }
+    }
+
+    private void checkSlot(int slot) {
+        if (slot < 0 || slot >= slotCount) {
+            throw new IndexOutOfBoundsException("slot=" + slot + " outside [0, " + slotCount + ")");
+        }
+    }
+
+    private static int checkReader(int reader) {
+        if (reader < 0 || reader >= MAX_READERS) {
+            throw new IllegalArgumentException("reader index=" + reader + " outside 0.." + (MAX_READERS - 1));
+        }
+        return reader;
+    }
+
+    @Override
+    public String toString() {
+        return "Iceoryx2SlotBackend[" + name + ", " + slotCount + " x " + slotCapacity + " B]";
+    }
+}
