@@ -313,7 +313,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
                 }
                 return NO_FREE_SLOT;
             }
-            NativeRing.check(code, "loan from \"" + name + "\"");
+            NativeRing.check(code, "loan from", name);
             writerWaiting = false;
             loanState[slot] = LOANED;
             loanView[slot] = writeViews.view(loanOut.get(JAVA_LONG, 0), slotCapacity);
@@ -378,7 +378,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         long sequence = nextSequence;
         loanState[slot] = COMMITTED;
         loanView[slot] = null;
-        NativeRing.check(NativeRing.commit(writer, slot, sequence, length, 0), "send on \"" + name + "\"");
+        NativeRing.check(NativeRing.commit(writer, slot, sequence, length, 0), "send on", name);
         nextSequence = sequence + 1;
         events.advanceAndNotify(EventWaiter.EVENT_SENT);
         return sequence;
@@ -390,7 +390,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
             loaned(slot, "discard");
             loanState[slot] = DISCARDED;
             loanView[slot] = null;
-            NativeRing.check(NativeRing.discard(writer, slot), "discard on \"" + name + "\"");
+            NativeRing.check(NativeRing.discard(writer, slot), "discard on", name);
         }
     }
 
@@ -444,10 +444,10 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
                 }
                 events.await(generation, remaining);
             }
-            NativeRing.check(code, "loan the end marker from \"" + name + "\"");
+            NativeRing.check(code, "loan the end marker from", name);
             writerWaiting = false;
             NativeRing.check(NativeRing.commit(writer, 0, nextSequence, 0, ReceivedSamples.FLAG_END_OF_STREAM),
-                    "send the end marker on \"" + name + "\"");
+                    "send the end marker on", name);
             loanState[0] = FREE;
             writerEnd = nextSequence;
             events.advanceAndNotify(EventWaiter.EVENT_SENT);

@@ -50,7 +50,7 @@ final class NativeRing {
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }
-        check(code, "open service \"" + name + "\"");
+        check(code, "open service", name);
         MemorySegment handle = out.get(ADDRESS, 0);
         MemorySegment info = arena.allocate(NativeAbi.RING_INFO);
         try {
@@ -58,7 +58,7 @@ final class NativeRing {
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }
-        check(code, "describe service \"" + name + "\"");
+        check(code, "describe service", name);
         return new NativeRing(name, handle, info);
     }
 
@@ -71,9 +71,18 @@ final class NativeRing {
 
     /** Throws the exception for a negative status code; returns non-negative codes. */
     static int check(int code, String what) {
-        if (code >= 0) {
-            return code;
-        }
+        return code >= 0 ? code : fail(code, what);
+    }
+
+    /**
+     * {@link #check(int, String)} for the hot paths: the message ({@code action "service"}) is
+     * made only when the call failed, so a successful call allocates nothing.
+     */
+    static int check(int code, String action, String service) {
+        return code >= 0 ? code : fail(code, action + " \"" + service + "\"");
+    }
+
+    private static int fail(int code, String what) {
         String message = what + ": " + NativeAbi.lastError();
         throw switch (code) {
             case NativeAbi.ERR_ARGUMENT -> new IllegalArgumentException(message);
@@ -129,7 +138,7 @@ final class NativeRing {
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }
-        check(code, "notify on \"" + name + "\"");
+        check(code, "notify on", name);
     }
 
     /**
@@ -143,12 +152,12 @@ final class NativeRing {
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }
-        return check(code, "wait on \"" + name + "\"");
+        return check(code, "wait on", name);
     }
 
     int cleanupDeadNodes() {
         try {
-            return check((int) NativeAbi.RING_CLEANUP.invokeExact(ring), "clean up dead nodes of \"" + name + "\"");
+            return check((int) NativeAbi.RING_CLEANUP.invokeExact(ring), "clean up dead nodes of", name);
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }
@@ -164,7 +173,7 @@ final class NativeRing {
 
     private int ports(int which) {
         try {
-            return check((int) NativeAbi.RING_PORTS.invokeExact(ring, which), "count ports of \"" + name + "\"");
+            return check((int) NativeAbi.RING_PORTS.invokeExact(ring, which), "count ports of", name);
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }
@@ -178,7 +187,7 @@ final class NativeRing {
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }
-        check(code, "create the writer of \"" + name + "\"");
+        check(code, "create the writer of", name);
         return out.get(ADDRESS, 0);
     }
 
@@ -223,7 +232,7 @@ final class NativeRing {
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }
-        check(code, "create a reader of \"" + name + "\"");
+        check(code, "create a reader of", name);
         return out.get(ADDRESS, 0);
     }
 
@@ -262,7 +271,7 @@ final class NativeRing {
 
     void close() {
         try {
-            check((int) NativeAbi.RING_CLOSE.invokeExact(ring), "close service \"" + name + "\"");
+            check((int) NativeAbi.RING_CLOSE.invokeExact(ring), "close service", name);
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }

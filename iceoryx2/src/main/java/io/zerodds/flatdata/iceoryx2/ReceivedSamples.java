@@ -217,7 +217,7 @@ final class ReceivedSamples {
         if (code == NativeAbi.NONE) {
             return false;
         }
-        NativeRing.check(code, "receive from \"" + ring.name() + "\"");
+        NativeRing.check(code, "receive from", ring.name());
         cursor = slot + 1 == slots ? 0 : slot + 1;
         long address = received.get(JAVA_LONG, NativeAbi.RECEIVED_PAYLOAD);
         long sliceLength = received.get(JAVA_LONG, NativeAbi.RECEIVED_SLICE_LEN);
@@ -278,7 +278,7 @@ final class ReceivedSamples {
     }
 
     private void free(int slot) {
-        NativeRing.check(NativeRing.release(reader, slot), "release slot " + slot + " of \"" + ring.name() + "\"");
+        NativeRing.check(NativeRing.release(reader, slot), "release a received sample of", ring.name());
         sequence[slot] = SlotBackend.NO_SEQUENCE;
         view[slot] = null;
         held--;
