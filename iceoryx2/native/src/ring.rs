@@ -154,6 +154,8 @@ fn create_error(name: &str, e: PublishSubscribeCreateError) -> Outcome<PubSub> {
 impl Ring {
     /// Opens or creates the ring `name`, under the file prefix `prefix` when given.
     pub fn open(name: &str, prefix: Option<&str>, spec: &RingSpec) -> Outcome<Ring> {
+        // warnings (such as "no config file, defaults used") are not errors of the caller
+        iceoryx2::prelude::set_log_level(LogLevel::Error);
         // an opener may leave the geometry to the creator (0 = whatever the service has)
         let geometry_missing = spec.slot_count == 0 || spec.capacity == 0 || spec.max_readers == 0;
         if geometry_missing && spec.mode != MODE_OPEN {
@@ -180,7 +182,6 @@ impl Ring {
                 )
             })?;
         }
-        iceoryx2::prelude::set_log_level(LogLevel::Error);
         let node = NodeBuilder::new()
             // The JVM owns the process's signals: iceoryx2 must not install handlers.
             .signal_handling_mode(SignalHandlingMode::Disabled)

@@ -11,11 +11,12 @@ public final class BenchMain {
         String name = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (name) {
+            case "iceoryx2-latency" -> Iceoryx2Latency.main(rest);
             case "in-memory-throughput" -> InMemoryThroughput.main(rest);
             case "posix-latency" -> PosixLatency.main(rest);
             case "reactive-throughput" -> ReactiveThroughput.main(rest);
             default -> {
-                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: in-memory-throughput, "
+                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: iceoryx2-latency, in-memory-throughput, "
                         + "posix-latency, reactive-throughput");
                 System.exit(2);
             }

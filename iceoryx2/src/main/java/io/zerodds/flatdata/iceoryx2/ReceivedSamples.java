@@ -50,7 +50,7 @@ final class ReceivedSamples {
     private long endOfStream = SlotBackend.OPEN_STREAM;
     private int held;
     private int cursor;
-    private boolean closed;
+    private volatile boolean closed;
     private long unwanted;
     /** Set by the owner: whether a free must announce itself (a writer could be waiting for it). */
     private final java.util.function.BooleanSupplier announceFrees;
@@ -289,13 +289,20 @@ final class ReceivedSamples {
 
     // ------------------------------------------------------------------ views
 
-    synchronized MemorySegment view(int slot) {
-        checkOpen();
+    /**
+     * The view of a received sample. No monitor: the reader thread calling it took the slot with
+     * {@code nextUnread} under the monitor, after whichever thread received the sample released
+     * it, so it sees the view; a view read without that order is a misuse the contract forbids,
+     * and at worst sees {@code null} here and is refused.
+     */
+    MemorySegment view(int slot) {
         checkSlot(slot);
-        if (sequence[slot] == SlotBackend.NO_SEQUENCE) {
+        MemorySegment v = view[slot];
+        if (v == null) {
+            checkOpen();
             throw new SlotStateException("slot " + slot + " of \"" + ring.name() + "\" holds no received sample");
         }
-        return view[slot];
+        return v;
     }
 
     synchronized long sequence(int slot) {

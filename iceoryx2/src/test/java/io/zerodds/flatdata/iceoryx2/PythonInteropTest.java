@@ -7,6 +7,8 @@ import io.zerodds.flatdata.FlatType;
 import io.zerodds.flatdata.TypeMismatchException;
 import io.zerodds.flatdata.reactor.ReactiveFlatReader;
 import io.zerodds.flatdata.reactor.ReactiveFlatWriter;
+import io.zerodds.flatdata.reactor.SampleView;
+import java.util.List;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
@@ -72,6 +74,28 @@ class PythonInteropTest {
                     && l.contains("\"connected\": true"));
             publisher.close();
         }
+    }
+
+    /** The README's iceoryx2 snippets, Java and Python, talking to each other. */
+    @Test
+    void theReadmeSnippetsTalkToEachOther() throws Exception {
+        String name = NAMES.next();
+        List<String> got = new java.util.ArrayList<>();
+        try (Iceoryx2SlotBackend ring = Iceoryx2SlotBackend.openOrCreate(name).prefix(Iox2Names.PREFIX)
+                .slotCount(16).slotCapacity(256).build();
+             ReactiveFlatReader reader = ReactiveFlatReader.attach(ring)) {
+            java.util.concurrent.CompletableFuture<SampleView> done = reader.flux()
+                    .take(100)
+                    .doOnNext(view -> { got.add(view.sequence() + ": " + new String(view.copy())); view.release(); })
+                    .last()
+                    .toFuture();
+            try (PythonPeer peer = PythonPeer.run("readme_peer.py", name)) {
+                done.get(60, TimeUnit.SECONDS);
+                peer.release();
+                assertThat(peer.exitCode(Duration.ofSeconds(30))).isZero();
+            }
+        }
+        assertThat(got).hasSize(100).startsWith("0: sample 0", "1: sample 1").endsWith("99: sample 99");
     }
 
     @Test

@@ -1,0 +1,414 @@
+package io.zerodds.flatdata.bench;
+
+import io.zerodds.flatdata.FlatReader;
+import io.zerodds.flatdata.FlatWriter;
+import io.zerodds.flatdata.PosixSlotBackend;
+import io.zerodds.flatdata.Sample;
+import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.iceoryx2.Iceoryx2SlotBackend;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+
+/**
+ * One-way latency (ping-pong RTT/2) of 64-byte samples between two JVM processes over the
+ * iceoryx2 backend, in the same run as the POSIX backend and the bare cache-line baseline, and
+ * then a native Rust iceoryx2 ping-pong built from the bridge's own crate that does per sample
+ * what the Java backend does (loan, write, send, notify; receive, read, drop, notify) without
+ * crossing FFM: the difference is the cost of Java and the FFM crossing per hop.
+ *
+ * <p>Bare, POSIX busy-spin and iceoryx2 busy-spin interleave in blocks in the same two
+ * processes, so all three see the same CPU placement, and ratios are taken per triple of
+ * blocks. Then each event-driven mode runs once (iceoryx2: {@link FlatReader#take(java.time.Duration)}
+ * blocking in the listener; POSIX: in the futex), then the native pair.
+ *
+ * <p>Usage: {@code ./flatdata bench iceoryx2-latency [round-trips]} (default 200000 per busy
+ * mode; a fifth of that per event-driven mode and the native pair as many as busy-spin).
+ */
+public final class Iceoryx2Latency {
+    private Iceoryx2Latency() {
+    }
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final int SAMPLE = 64;
+    private static final int SLOTS = 64;
+    private static final int PASSES = 4;
+    private static final int BLOCKS = 25;
+    private static final int BARE = 0;
+    private static final int POSIX = 1;
+    private static final int IOX = 2;
+    private static final int MODES = 3;
+    private static final String[] NAMES = {"bare cache line (baseline)", "flatdata POSIX busy-spin",
+            "flatdata iceoryx2 busy-spin"};
+    private static final long FILE_SIZE = 4096;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("pong")) {
+            pong(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]));
+            return;
+        }
+        long rounds = args.length > 0 ? Long.parseLong(args[0]) : 200_000;
+        if (rounds < 1) {
+            throw new IllegalArgumentException("round-trips=" + rounds + " must be at least 1");
+        }
+        int block = (int) Math.clamp(rounds / ((long) PASSES * BLOCKS), 200, 1_000_000);
+        long eventRounds = Math.max(1_000, rounds / 5);
+        String tag = "flatdata-bench-iox2-" + ProcessHandle.current().pid();
+        System.out.printf("one-way latency, %d-byte samples, ping-pong RTT/2, %d cores, %s%n", SAMPLE,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+        System.out.printf("bare, POSIX and iceoryx2 busy-spin interleaved in blocks of %d round trips, %d triples per"
+                + " pass, %d passes after a warm-up pass; the same two JVM processes throughout%n", block, BLOCKS, PASSES);
+        Path file = Path.of("/dev/shm", tag);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment line = mapNew(file, arena);
+            try (PosixSlotBackend posixOut = PosixSlotBackend.create(tag + "-ping").slotCount(SLOTS)
+                    .slotCapacity(SAMPLE).build();
+                 Iceoryx2SlotBackend ioxOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/ping")
+                         .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build()) {
+                ping(tag, line, posixOut, ioxOut, block, eventRounds);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+            try (var files = Files.list(Path.of("/dev/shm"))) {
+                files.filter(f -> f.getFileName().toString().startsWith(prefix(tag))).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static String prefix(String tag) {
+        return "fdb" + tag.substring(tag.lastIndexOf('-') + 1) + "_";
+    }
+
+    private static MemorySegment mapNew(Path file, Arena arena) throws java.io.IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate((int) FILE_SIZE), 0);
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_SIZE, arena);
+        }
+    }
+
+    private static Histogram histogram() {
+        return new Histogram(10_000_000_000L, 3);
+    }
+
+    private static Histogram[] ping(String tag, MemorySegment line, PosixSlotBackend posixOut,
+                                    Iceoryx2SlotBackend ioxOut, int block, long eventRounds) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), Iceoryx2Latency.class.getName(), "pong", tag,
+                Integer.toString(block), Long.toString(eventRounds)).redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String ready = out.readLine();
+            if (!"READY".equals(ready)) {
+                throw new IllegalStateException("pong process said " + ready);
+            }
+            Histogram[] total;
+            try (PosixSlotBackend posixIn = PosixSlotBackend.open(tag + "-pong").build();
+                 Iceoryx2SlotBackend ioxIn = Iceoryx2SlotBackend.open("flatdata/bench/" + tag + "/pong")
+                         .prefix(prefix(tag)).build();
+                 Side side = new Side(line, posixIn, posixOut, ioxIn, ioxOut)) {
+                child.getOutputStream().write('\n'); // our readers are attached
+                child.getOutputStream().flush();
+                total = measure(side, block, Native.find(tag));
+                Histogram ioxEvent = histogram();
+                side.pingEcho(IOX, eventRounds, ioxEvent, true);
+                Histogram futex = histogram();
+                side.pingEcho(POSIX, eventRounds, futex, true);
+                header();
+                report("flatdata iceoryx2 event wait", ioxEvent);
+                report("flatdata POSIX futex wait", futex);
+            }
+            if (!child.waitFor(60, TimeUnit.SECONDS) || child.exitValue() != 0) {
+                throw new IllegalStateException("pong process did not end cleanly");
+            }
+            return total;
+        } finally {
+            child.destroyForcibly();
+            child.waitFor();
+            Files.deleteIfExists(Path.of("/dev/shm", tag + "-pong"));
+        }
+    }
+
+    private static Histogram[] measure(Side side, int block, Native nativePair) throws Exception {
+        Histogram[] inBlock = {histogram(), histogram(), histogram()};
+        Histogram[] total = {histogram(), histogram(), histogram()};
+        int n = PASSES * BLOCKS;
+        double[] ioxBare = new double[n];
+        double[] posixBare = new double[n];
+        double[] ioxPosix = new double[n];
+        long[] perHop = new long[PASSES];
+        for (int pass = 0; pass <= PASSES; pass++) {
+            Histogram ioxPass = histogram();
+            for (int b = 0; b < BLOCKS; b++) {
+                for (int k = 0; k < MODES; k++) {
+                    int mode = (b + k) % MODES;
+                    inBlock[mode].reset();
+                    side.ping(mode, block, inBlock[mode]);
+                }
+                if (pass > 0) {
+                    int i = (pass - 1) * BLOCKS + b;
+                    double bare = inBlock[BARE].getValueAtPercentile(50);
+                    ioxBare[i] = inBlock[IOX].getValueAtPercentile(50) / bare;
+                    posixBare[i] = inBlock[POSIX].getValueAtPercentile(50) / bare;
+                    ioxPosix[i] = (double) inBlock[IOX].getValueAtPercentile(50) / inBlock[POSIX].getValueAtPercentile(50);
+                    for (int mode = 0; mode < MODES; mode++) {
+                        total[mode].add(inBlock[mode]);
+                    }
+                    ioxPass.add(inBlock[IOX]);
+                }
+            }
+            if (pass > 0 && nativePair != null) {
+                // right after the pass, so both see about the same placement of the processes
+                long nativeP50 = nativePair.run((long) BLOCKS * block);
+                long javaP50 = ioxPass.getValueAtPercentile(50);
+                perHop[pass - 1] = javaP50 - nativeP50;
+                System.out.printf("pass %d: p50 iceoryx2 from Java %d ns, native Rust iceoryx2 %d ns: %d ns per hop%n",
+                        pass, javaP50, nativeP50, javaP50 - nativeP50);
+            }
+        }
+        if (nativePair != null) {
+            Arrays.sort(perHop);
+            System.out.printf("Java + FFM per hop over native iceoryx2 (p50 one-way, Java pass - native run after it):"
+                    + " median of %d passes %d ns (lowest %d, highest %d)%n", PASSES, perHop[PASSES / 2], perHop[0],
+                    perHop[PASSES - 1]);
+            header();
+            report("native Rust iceoryx2 (same crate)", nativePair.total);
+        }
+        summary("iceoryx2 busy-spin / bare", ioxBare);
+        summary("POSIX busy-spin / bare", posixBare);
+        summary("iceoryx2 busy-spin / POSIX busy-spin", ioxPosix);
+        header();
+        for (int mode = 0; mode < MODES; mode++) {
+            report(NAMES[mode], total[mode]);
+        }
+        return total;
+    }
+
+    /**
+     * The native Rust iceoryx2 ping-pong from the bridge's crate ({@code flatdata-iox2-ping}), run
+     * as two processes per call; its round trips accumulate into {@link #total}.
+     */
+    private static final class Native {
+        private final Path binary;
+        private final String prefix;
+        private final String name;
+        private final Histogram total = histogram();
+        private int runs;
+
+        private Native(Path binary, String tag) {
+            this.binary = binary;
+            this.prefix = prefix(tag);
+            this.name = "flatdata/bench/" + tag + "/native";
+        }
+
+        static Native find(String tag) {
+            Path binary = Path.of(System.getProperty("flatdata.iceoryx2.ping",
+                    "iceoryx2/target/cargo/release/flatdata-iox2-ping"));
+            if (!Files.isExecutable(binary)) {
+                System.out.println("native iceoryx2 ping-pong skipped: " + binary + " not built (mvn package builds it)");
+                return null;
+            }
+            return new Native(binary, tag);
+        }
+
+        /** {@code rounds} round trips (a tenth of them warm-up); returns their p50 of RTT/2. */
+        long run(long rounds) throws Exception {
+            String service = name + "/" + runs++;
+            long total = rounds + rounds / 9;
+            Process pong = new ProcessBuilder(binary.toString(), "pong", prefix, service, Long.toString(total))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                BufferedReader pongOut = new BufferedReader(new InputStreamReader(pong.getInputStream(),
+                        StandardCharsets.UTF_8));
+                if (!"READY".equals(pongOut.readLine())) {
+                    throw new IllegalStateException("native pong did not start");
+                }
+                Process ping = new ProcessBuilder(binary.toString(), "ping", prefix, service, Long.toString(total),
+                        "all").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                Histogram run = histogram();
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(ping.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null; ) {
+                        run.recordValue(Long.parseLong(line.trim()));
+                    }
+                }
+                if (ping.waitFor() != 0) {
+                    throw new IllegalStateException("native ping exited with " + ping.exitValue());
+                }
+                total().add(run);
+                return run.getValueAtPercentile(50);
+            } finally {
+                pong.destroyForcibly();
+                pong.waitFor();
+            }
+        }
+
+        private Histogram total() {
+            return total;
+        }
+    }
+
+    private static void summary(String what, double[] ratios) {
+        Arrays.sort(ratios);
+        int n = ratios.length;
+        System.out.printf("%s p50 per triple: median of %d %.2f (10th percentile %.2f, 90th %.2f)%n", what, n,
+                ratios[n / 2], ratios[n / 10], ratios[n - 1 - n / 10]);
+    }
+
+    private static void header() {
+        System.out.printf("%-34s %10s %8s %8s %8s %8s %8s %10s%n", "mode", "round trips", "mean", "p50", "p90",
+                "p99", "p99.9", "max (ns)");
+    }
+
+    private static void report(String mode, Histogram h) {
+        System.out.printf("%-34s %10d %8.0f %8d %8d %8d %8d %10d%n", mode, h.getTotalCount(), h.getMean(),
+                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9), h.getMaxValue());
+    }
+
+    /** The other process: echoes every ping in the ping side's order. */
+    private static void pong(String tag, int block, long eventRounds) throws Exception {
+        try (Arena arena = Arena.ofShared();
+             FileChannel ch = FileChannel.open(Path.of("/dev/shm", tag), StandardOpenOption.READ, StandardOpenOption.WRITE);
+             PosixSlotBackend posixIn = PosixSlotBackend.open(tag + "-ping").build();
+             PosixSlotBackend posixOut = PosixSlotBackend.create(tag + "-pong").slotCount(SLOTS).slotCapacity(SAMPLE)
+                     .build();
+             Iceoryx2SlotBackend ioxIn = Iceoryx2SlotBackend.open("flatdata/bench/" + tag + "/ping").prefix(prefix(tag))
+                     .build();
+             Iceoryx2SlotBackend ioxOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/pong")
+                     .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build();
+             Side side = new Side(ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_SIZE, arena), posixIn, posixOut,
+                     ioxIn, ioxOut)) {
+            System.out.println("READY");
+            System.out.flush();
+            if (System.in.read() < 0) {
+                return;
+            }
+            for (int pass = 0; pass <= PASSES; pass++) {
+                for (int b = 0; b < BLOCKS; b++) {
+                    for (int k = 0; k < MODES; k++) {
+                        side.pong((b + k) % MODES, block, false);
+                    }
+                }
+            }
+            side.pong(IOX, eventRounds, true);
+            side.pong(POSIX, eventRounds, true);
+        }
+    }
+
+    /** One process's end: a reader and a writer per backend, and the bare line. */
+    private static final class Side implements AutoCloseable {
+        private final MemorySegment line;
+        private final FlatReader[] readers = new FlatReader[MODES];
+        private final FlatWriter[] writers = new FlatWriter[MODES];
+        private final long[] round = new long[MODES];
+
+        Side(MemorySegment line, SlotBackend posixIn, SlotBackend posixOut, SlotBackend ioxIn, SlotBackend ioxOut) {
+            this.line = line;
+            readers[POSIX] = FlatReader.attach(posixIn);
+            writers[POSIX] = FlatWriter.reliable(posixOut, BusyWait.PATIENCE);
+            readers[IOX] = FlatReader.attach(ioxIn);
+            writers[IOX] = FlatWriter.reliable(ioxOut, BusyWait.PATIENCE);
+        }
+
+        void ping(int mode, long rounds, Histogram histogram) {
+            if (mode == BARE) {
+                long first = round[BARE];
+                for (long i = first; i < first + rounds; i++) {
+                    long t0 = System.nanoTime();
+                    LONG.setRelease(line, 0L, 2 * i + 1);
+                    long n = 0;
+                    while ((long) LONG.getAcquire(line, 0L) != 2 * i + 2) {
+                        n = BusyWait.idle(n, "bare echo");
+                    }
+                    histogram.recordValue((System.nanoTime() - t0) / 2);
+                }
+                round[BARE] = first + rounds;
+            } else {
+                pingEcho(mode, rounds, histogram, false);
+            }
+        }
+
+        void pingEcho(int mode, long rounds, Histogram histogram, boolean block) {
+            FlatReader reader = readers[mode];
+            FlatWriter writer = writers[mode];
+            long first = round[mode];
+            for (long i = first; i < first + rounds; i++) {
+                long t0 = System.nanoTime();
+                FlatWriter.Claim claim = writer.loan();
+                claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
+                claim.commit(SAMPLE);
+                Sample s = block ? block(reader) : spin(reader);
+                long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
+                long t1 = System.nanoTime();
+                s.release();
+                histogram.recordValue((t1 - t0) / 2);
+                if (echoed != i) {
+                    throw new IllegalStateException("round " + i + " echoed " + echoed);
+                }
+            }
+            round[mode] = first + rounds;
+        }
+
+        void pong(int mode, long rounds, boolean block) {
+            if (mode == BARE) {
+                long first = round[BARE];
+                for (long i = first; i < first + rounds; i++) {
+                    long n = 0;
+                    while ((long) LONG.getAcquire(line, 0L) != 2 * i + 1) {
+                        n = BusyWait.idle(n, "bare ping");
+                    }
+                    LONG.setRelease(line, 0L, 2 * i + 2);
+                }
+                round[BARE] = first + rounds;
+                return;
+            }
+            for (long i = 0; i < rounds; i++) {
+                Sample s = block ? block(readers[mode]) : spin(readers[mode]);
+                FlatWriter.Claim claim = writers[mode].loan();
+                claim.segment().set(ValueLayout.JAVA_LONG, 0, s.segment().get(ValueLayout.JAVA_LONG, 0));
+                claim.commit(SAMPLE);
+                s.release();
+            }
+        }
+
+        @Override
+        public void close() {
+            for (int mode = POSIX; mode < MODES; mode++) {
+                readers[mode].close();
+                writers[mode].close();
+            }
+        }
+    }
+
+    private static Sample spin(FlatReader reader) {
+        Sample s;
+        long n = 0;
+        while ((s = reader.take()) == null) {
+            n = BusyWait.idle(n, "sample");
+        }
+        return s;
+    }
+
+    private static Sample block(FlatReader reader) {
+        Sample s = reader.take(BusyWait.PATIENCE);
+        if (s == null) {
+            throw new IllegalStateException("no sample within " + BusyWait.PATIENCE + " on " + reader);
+        }
+        return s;
+    }
+}
