@@ -57,6 +57,13 @@ pub extern "C" fn fdx_abi_version() -> i32 {
     ABI_VERSION
 }
 
+/// Panics inside the boundary guard, for the test that proves a panic comes back as
+/// `ERR_PANIC` with a message instead of unwinding into (or aborting) the caller.
+#[unsafe(no_mangle)]
+pub extern "C" fn fdx_selftest_panic() -> i32 {
+    guard(|| panic!("self-test panic"))
+}
+
 /// Copies the calling thread's last error message into `out` (up to `capacity` bytes) and
 /// returns its full length.
 ///

@@ -91,39 +91,11 @@ class ZeroAllocationTest {
         try (PosixSlotBackend backend = PosixSlotBackend.create(NAMES.next()).slotCount(4).slotCapacity(64).build();
              FlatReader reader = FlatReader.attach(backend);
              FlatWriter writer = FlatWriter.reliable(backend, Duration.ofSeconds(10))) {
-            Duration patience = Duration.ofSeconds(10);
-            long[] readerAllocated = new long[1];
-            long[] readerSum = new long[1];
-            Thread readerThread = Thread.ofPlatform().name("alloc-reader").start(() -> {
-                long before = 0;
-                long sum = 0;
-                for (long i = 0; i < total; i++) {
-                    if (i == warmUp) {
-                        before = MX.getCurrentThreadAllocatedBytes();
-                    }
-                    Sample s = reader.take(patience);
-                    sum += s.segment().get(ValueLayout.JAVA_LONG, 0);
-                    s.release();
-                }
-                readerAllocated[0] = MX.getCurrentThreadAllocatedBytes() - before;
-                readerSum[0] = sum;
-            });
-            long before = 0;
-            for (long i = 0; i < total; i++) {
-                if (i == warmUp) {
-                    before = MX.getCurrentThreadAllocatedBytes();
-                }
-                FlatWriter.Claim claim = writer.loan();
-                claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
-                claim.commit(8);
-            }
-            long writerAllocated = MX.getCurrentThreadAllocatedBytes() - before;
-            readerThread.join(30_000);
-            assertThat(readerThread.isAlive()).isFalse();
-            assertThat(readerSum[0]).isEqualTo(total * (total - 1) / 2);
+            BlockingPairAllocation.Result r = BlockingPairAllocation.measure(writer, reader, warmUp, MEASURED);
+            assertThat(r.readerSum()).isEqualTo(total * (total - 1) / 2);
             assertThat(backend.wakeCalls()).as("futex wake-ups (the path under test was taken)").isPositive();
-            assertThat(writerAllocated).as("bytes the writer allocated over %d samples", MEASURED).isZero();
-            assertThat(readerAllocated[0]).as("bytes the reader allocated over %d samples", MEASURED).isZero();
+            assertThat(r.writerBytes()).as("bytes the writer allocated over %d samples", MEASURED).isZero();
+            assertThat(r.readerBytes()).as("bytes the reader allocated over %d samples", MEASURED).isZero();
         } finally {
             NAMES.assertNoneLeft();
         }

@@ -72,7 +72,7 @@ public final class Iceoryx2Latency {
                 + " pass, %d passes after a warm-up pass; the same two JVM processes throughout%n", block, BLOCKS, PASSES);
         Path file = Path.of("/dev/shm", tag);
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment line = mapNew(file, arena);
+            MemorySegment line = Latencies.mapNew(file, FILE_SIZE, arena);
             try (PosixSlotBackend posixOut = PosixSlotBackend.create(tag + "-ping").slotCount(SLOTS)
                     .slotCapacity(SAMPLE).build();
                  Iceoryx2SlotBackend ioxOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/ping")
@@ -91,16 +91,8 @@ public final class Iceoryx2Latency {
         return "fdb" + tag.substring(tag.lastIndexOf('-') + 1) + "_";
     }
 
-    private static MemorySegment mapNew(Path file, Arena arena) throws java.io.IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.allocate((int) FILE_SIZE), 0);
-            return ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_SIZE, arena);
-        }
-    }
-
     private static Histogram histogram() {
-        return new Histogram(10_000_000_000L, 3);
+        return Latencies.histogram();
     }
 
     private static Histogram[] ping(String tag, MemorySegment line, PosixSlotBackend posixOut,
@@ -263,21 +255,15 @@ public final class Iceoryx2Latency {
     }
 
     private static void summary(String what, double[] ratios) {
-        Arrays.sort(ratios);
-        int n = ratios.length;
-        System.out.printf("%s p50 per triple: median of %d %.2f (10th percentile %.2f, 90th %.2f)%n", what, n,
-                ratios[n / 2], ratios[n / 10], ratios[n - 1 - n / 10]);
+        Latencies.summary(what + " p50", ratios);
     }
 
     private static void header() {
-        System.out.printf("%-34s %10s %8s %8s %8s %8s %8s %10s%n", "mode", "round trips", "mean", "p50", "p90",
-                "p99", "p99.9", "max (ns)");
+        Latencies.header(34);
     }
 
     private static void report(String mode, Histogram h) {
-        System.out.printf("%-34s %10d %8.0f %8d %8d %8d %8d %10d%n", mode, h.getTotalCount(), h.getMean(),
-                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
-                h.getValueAtPercentile(99.9), h.getMaxValue());
+        Latencies.report(34, mode, h);
     }
 
     /** The other process: echoes every ping in the ping side's order. */
@@ -352,7 +338,7 @@ public final class Iceoryx2Latency {
                 FlatWriter.Claim claim = writer.loan();
                 claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
                 claim.commit(SAMPLE);
-                Sample s = block ? block(reader) : spin(reader);
+                Sample s = block ? Latencies.block(reader) : Latencies.spin(reader);
                 long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
                 long t1 = System.nanoTime();
                 s.release();
@@ -378,7 +364,7 @@ public final class Iceoryx2Latency {
                 return;
             }
             for (long i = 0; i < rounds; i++) {
-                Sample s = block ? block(readers[mode]) : spin(readers[mode]);
+                Sample s = block ? Latencies.block(readers[mode]) : Latencies.spin(readers[mode]);
                 FlatWriter.Claim claim = writers[mode].loan();
                 claim.segment().set(ValueLayout.JAVA_LONG, 0, s.segment().get(ValueLayout.JAVA_LONG, 0));
                 claim.commit(SAMPLE);
@@ -393,22 +379,5 @@ public final class Iceoryx2Latency {
                 writers[mode].close();
             }
         }
-    }
-
-    private static Sample spin(FlatReader reader) {
-        Sample s;
-        long n = 0;
-        while ((s = reader.take()) == null) {
-            n = BusyWait.idle(n, "sample");
-        }
-        return s;
-    }
-
-    private static Sample block(FlatReader reader) {
-        Sample s = reader.take(BusyWait.PATIENCE);
-        if (s == null) {
-            throw new IllegalStateException("no sample within " + BusyWait.PATIENCE + " on " + reader);
-        }
-        return s;
     }
 }

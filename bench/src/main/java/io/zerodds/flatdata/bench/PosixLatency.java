@@ -81,7 +81,7 @@ public final class PosixLatency {
                 PASSES);
         Path file = Path.of("/dev/shm", tag);
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment mapped = mapNew(file, arena);
+            MemorySegment mapped = Latencies.mapNew(file, FILE_SIZE, arena);
             try (PosixSlotBackend ping = PosixSlotBackend.create(tag + "-ping").slotCount(64).slotCapacity(SAMPLE)
                     .build()) {
                 ping(tag, mapped, ping, block, futexRounds);
@@ -91,18 +91,8 @@ public final class PosixLatency {
         }
     }
 
-    /** Creates {@code file} (zero-filled, {@value #FILE_SIZE} bytes) and maps it. */
-    private static MemorySegment mapNew(Path file, Arena arena) throws java.io.IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.allocate((int) FILE_SIZE), 0);
-            return ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_SIZE, arena);
-        }
-    }
-
-    /** Nanoseconds up to 10 s, 3 significant digits. */
     private static Histogram histogram() {
-        return new Histogram(10_000_000_000L, 3);
+        return Latencies.histogram();
     }
 
     private static Histogram[] histograms() {
@@ -186,24 +176,18 @@ public final class PosixLatency {
         }
         summary("busy-spin", spinRatios);
         summary("protocol floor", floorRatios);
-        System.out.printf("%-28s %10s %8s %8s %8s %8s %8s %10s%n", "mode", "round trips", "mean", "p50", "p90",
-                "p99", "p99.9", "max (ns)");
+        Latencies.header(28);
         report("bare cache line (baseline)", total[BARE]);
         report("protocol floor (no library)", total[FLOOR]);
         report("flatdata busy-spin", total[SPIN]);
     }
 
     private static void summary(String mode, double[] ratios) {
-        Arrays.sort(ratios);
-        int n = ratios.length;
-        System.out.printf("%s p50 / bare p50 per triple: median of %d %.2f (10th percentile %.2f, 90th %.2f)%n",
-                mode, n, ratios[n / 2], ratios[n / 10], ratios[n - 1 - n / 10]);
+        Latencies.summary(mode + " p50 / bare p50", ratios);
     }
 
     private static void report(String mode, Histogram h) {
-        System.out.printf("%-28s %10d %8.0f %8d %8d %8d %8d %10d%n", mode, h.getTotalCount(), h.getMean(),
-                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
-                h.getValueAtPercentile(99.9), h.getMaxValue());
+        Latencies.report(28, mode, h);
     }
 
     /** The other process: echoes every ping, mode by mode in the ping side's order. */
@@ -292,7 +276,7 @@ public final class PosixLatency {
                 FlatWriter.Claim claim = writer.loan();
                 claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
                 claim.commit(SAMPLE);
-                Sample s = futex ? block(reader) : spin(reader);
+                Sample s = futex ? Latencies.block(reader) : Latencies.spin(reader);
                 long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
                 // the round trip ends when the echo is in hand; releasing it is the next round's
                 // business (it waits for the echo's cache line)
@@ -339,7 +323,7 @@ public final class PosixLatency {
 
         private void pongSpin(int rounds) {
             for (int i = 0; i < rounds; i++) {
-                echo(spin(reader));
+                echo(Latencies.spin(reader));
             }
         }
 
@@ -361,27 +345,8 @@ public final class PosixLatency {
 
         void pongFutex(long rounds) {
             for (long i = 0; i < rounds; i++) {
-                echo(block(reader));
+                echo(Latencies.block(reader));
             }
         }
-    }
-
-    /** The next sample, busy-spinning on take(). */
-    private static Sample spin(FlatReader reader) {
-        Sample s;
-        long n = 0;
-        while ((s = reader.take()) == null) {
-            n = BusyWait.idle(n, "sample");
-        }
-        return s;
-    }
-
-    /** The next sample, blocking in the futex wait. */
-    private static Sample block(FlatReader reader) {
-        Sample s = reader.take(BusyWait.PATIENCE);
-        if (s == null) {
-            throw new IllegalStateException("no sample within " + BusyWait.PATIENCE + " on " + reader);
-        }
-        return s;
     }
 }

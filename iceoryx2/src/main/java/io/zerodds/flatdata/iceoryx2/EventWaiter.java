@@ -59,6 +59,7 @@ final class EventWaiter {
     private boolean closed;
     private long lastCleanup = System.nanoTime();
     private long cleanups;
+    private long blockingWaits;
 
     /** Called (by whichever thread collected it) when another process's writer said hello. */
     private volatile Runnable onHello = () -> { };
@@ -82,6 +83,11 @@ final class EventWaiter {
         GENERATION.getAndAdd(this, 1L);
         ownPending.incrementAndGet((int) id);
         ring.notify(id);
+    }
+
+    /** How often a thread blocked in the listener. */
+    synchronized long blockingWaits() {
+        return blockingWaits;
     }
 
     /** The number of dead nodes this waiter removed. */
@@ -131,6 +137,7 @@ final class EventWaiter {
                     }
                     if (!leader) {
                         leader = true;
+                        blockingWaits++;
                         break;
                     }
                     if (!waitOnMonitor(remaining)) {

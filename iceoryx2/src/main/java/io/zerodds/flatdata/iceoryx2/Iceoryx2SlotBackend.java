@@ -28,7 +28,7 @@ import java.util.Optional;
  * <pre>{@code
  * try (Iceoryx2SlotBackend ring = Iceoryx2SlotBackend.openOrCreate("sensors/imu")
  *         .slotCount(64).slotCapacity(1024).build()) {
- *     Flux<SampleView> samples = ReactiveFlatReader.create(ring).flux();
+ *     Flux<SampleView> samples = ReactiveFlatReader.attach(ring).flux();
  *     ...
  * }
  * }</pre>
@@ -581,6 +581,11 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
     public long unwantedSamples() {
         checkOpen();
         return samples.unwanted();
+    }
+
+    /** How often a thread of this backend blocked in the iceoryx2 listener (an event-driven wait). */
+    public long eventWaits() {
+        return events.blockingWaits();
     }
 
     /** The number of publishers (0 or 1) connected to the service now, in any process. */

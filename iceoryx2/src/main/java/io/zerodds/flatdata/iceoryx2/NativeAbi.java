@@ -123,6 +123,7 @@ final class NativeAbi {
     static final MethodHandle READER_HAS_SAMPLES;
     static final MethodHandle READER_UPDATE_CONNECTIONS;
     static final MethodHandle READER_CLOSE;
+    static final MethodHandle SELFTEST_PANIC;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -154,6 +155,7 @@ final class NativeAbi {
         READER_UPDATE_CONNECTIONS = handle(linker, lookup, "fdx_reader_update_connections",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
         READER_CLOSE = handle(linker, lookup, "fdx_reader_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        SELFTEST_PANIC = handle(linker, lookup, "fdx_selftest_panic", FunctionDescriptor.of(JAVA_INT));
         int version = abiVersion();
         if (version != ABI_VERSION) {
             throw new IllegalStateException("native flatdata-iceoryx2 library has ABI version " + version
@@ -174,6 +176,15 @@ final class NativeAbi {
     private static int abiVersion() {
         try {
             return (int) ABI.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Calls the native self-test that panics inside the boundary guard; returns its status code. */
+    static int selfTestPanic() {
+        try {
+            return (int) SELFTEST_PANIC.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -221,6 +221,16 @@ class Iceoryx2BackendTest {
     }
 
     @Test
+    void aPanicInTheNativeLibraryComesBackAsAnErrorCodeAndTheJvmLivesOn() {
+        assertThat(NativeAbi.selfTestPanic()).isEqualTo(NativeAbi.ERR_PANIC);
+        assertThat(NativeAbi.lastError()).contains("panic caught at the flatdata-iceoryx2 boundary")
+                .contains("self-test panic");
+        try (Iceoryx2SlotBackend b = ring(2, 8)) {
+            assertThat(b.slotCount()).as("the library still works").isEqualTo(2);
+        }
+    }
+
+    @Test
     void viewsHandedOutThrowInsteadOfFaultingOnceTheBackendClosed() {
         MemorySegment view;
         try (Iceoryx2SlotBackend b = ring(2, 16)) {

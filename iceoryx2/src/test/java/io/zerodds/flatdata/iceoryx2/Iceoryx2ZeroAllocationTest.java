@@ -3,6 +3,7 @@ package io.zerodds.flatdata.iceoryx2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
+import io.zerodds.flatdata.BlockingPairAllocation;
 import io.zerodds.flatdata.FlatReader;
 import io.zerodds.flatdata.FlatWriter;
 import io.zerodds.flatdata.Sample;
@@ -67,38 +68,11 @@ class Iceoryx2ZeroAllocationTest {
                 .slotCount(4).slotCapacity(64).build();
              FlatReader reader = FlatReader.attach(backend);
              FlatWriter writer = FlatWriter.reliable(backend, Duration.ofSeconds(10))) {
-            Duration patience = Duration.ofSeconds(10);
-            long[] readerAllocated = new long[1];
-            long[] readerSum = new long[1];
-            Thread readerThread = Thread.ofPlatform().name("alloc-reader").start(() -> {
-                long before = 0;
-                long sum = 0;
-                for (long i = 0; i < total; i++) {
-                    if (i == WARM_UP) {
-                        before = MX.getCurrentThreadAllocatedBytes();
-                    }
-                    Sample s = reader.take(patience);
-                    sum += s.segment().get(ValueLayout.JAVA_LONG, 0);
-                    s.release();
-                }
-                readerAllocated[0] = MX.getCurrentThreadAllocatedBytes() - before;
-                readerSum[0] = sum;
-            });
-            long before = 0;
-            for (long i = 0; i < total; i++) {
-                if (i == WARM_UP) {
-                    before = MX.getCurrentThreadAllocatedBytes();
-                }
-                FlatWriter.Claim claim = writer.loan();
-                claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
-                claim.commit(8);
-            }
-            long writerAllocated = MX.getCurrentThreadAllocatedBytes() - before;
-            readerThread.join(60_000);
-            assertThat(readerThread.isAlive()).isFalse();
-            assertThat(readerSum[0]).isEqualTo(total * (total - 1) / 2);
-            assertThat(writerAllocated).as("bytes the writer allocated over %d samples", MEASURED).isZero();
-            assertThat(readerAllocated[0]).as("bytes the reader allocated over %d samples", MEASURED).isZero();
+            BlockingPairAllocation.Result r = BlockingPairAllocation.measure(writer, reader, WARM_UP, MEASURED);
+            assertThat(r.readerSum()).isEqualTo(total * (total - 1) / 2);
+            assertThat(backend.eventWaits()).as("blocking waits in the listener (the path under test)").isPositive();
+            assertThat(r.writerBytes()).as("bytes the writer allocated over %d samples", MEASURED).isZero();
+            assertThat(r.readerBytes()).as("bytes the reader allocated over %d samples", MEASURED).isZero();
         }
     }
 }

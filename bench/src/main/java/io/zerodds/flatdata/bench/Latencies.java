@@ -1,0 +1,73 @@
+package io.zerodds.flatdata.bench;
+
+import io.zerodds.flatdata.FlatReader;
+import io.zerodds.flatdata.Sample;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import org.HdrHistogram.Histogram;
+
+/** What the ping-pong latency benchmarks share: histograms, their report lines, waits, the mapped file. */
+final class Latencies {
+    private Latencies() {
+    }
+
+    /** Nanoseconds up to 10 s, 3 significant digits. */
+    static Histogram histogram() {
+        return new Histogram(10_000_000_000L, 3);
+    }
+
+    /** Creates {@code file} zero-filled, {@code size} bytes, and maps it into {@code arena}. */
+    static MemorySegment mapNew(Path file, long size, Arena arena) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.allocate((int) size), 0);
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, size, arena);
+        }
+    }
+
+    /** One line: the median of {@code ratios} with its 10th and 90th percentiles (sorts them). */
+    static void summary(String what, double[] ratios) {
+        Arrays.sort(ratios);
+        int n = ratios.length;
+        System.out.printf("%s per triple: median of %d %.2f (10th percentile %.2f, 90th %.2f)%n", what, n,
+                ratios[n / 2], ratios[n / 10], ratios[n - 1 - n / 10]);
+    }
+
+    /** The header of the report table; {@code width} is the mode column's. */
+    static void header(int width) {
+        System.out.printf("%-" + width + "s %10s %8s %8s %8s %8s %8s %10s%n", "mode", "round trips", "mean", "p50", "p90",
+                "p99", "p99.9", "max (ns)");
+    }
+
+    /** A row of the report table. */
+    static void report(int width, String mode, Histogram h) {
+        System.out.printf("%-" + width + "s %10d %8.0f %8d %8d %8d %8d %10d%n", mode, h.getTotalCount(), h.getMean(),
+                h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
+                h.getValueAtPercentile(99.9), h.getMaxValue());
+    }
+
+    /** The next sample, busy-spinning on take(). */
+    static Sample spin(FlatReader reader) {
+        Sample s;
+        long n = 0;
+        while ((s = reader.take()) == null) {
+            n = BusyWait.idle(n, "sample");
+        }
+        return s;
+    }
+
+    /** The next sample, blocking in the backend's event-driven wait. */
+    static Sample block(FlatReader reader) {
+        Sample s = reader.take(BusyWait.PATIENCE);
+        if (s == null) {
+            throw new IllegalStateException("no sample within " + BusyWait.PATIENCE + " on " + reader);
+        }
+        return s;
+    }
+}
