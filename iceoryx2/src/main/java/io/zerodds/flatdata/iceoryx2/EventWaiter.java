@@ -90,6 +90,16 @@ final class EventWaiter {
         return blockingWaits;
     }
 
+    /**
+     * Advances the generation for a local change whose event {@code id} the caller sends itself,
+     * in the same native call as the change (commit, release): counted as this process's own, so
+     * its echo in this process's listener is not taken for another process's change.
+     */
+    void noteOwn(long id) {
+        GENERATION.getAndAdd(this, 1L);
+        ownPending.incrementAndGet((int) id);
+    }
+
     /** The number of dead nodes this waiter removed. */
     synchronized long deadNodesRemoved() {
         return cleanups;

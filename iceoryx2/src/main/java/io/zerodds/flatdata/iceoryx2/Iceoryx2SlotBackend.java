@@ -378,9 +378,10 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         long sequence = nextSequence;
         loanState[slot] = COMMITTED;
         loanView[slot] = null;
-        NativeRing.check(NativeRing.commit(writer, slot, sequence, length, 0), "send on", name);
+        events.noteOwn(EventWaiter.EVENT_SENT);
+        NativeRing.check(NativeRing.commit(writer, slot, sequence, length, 0, ring.handle(), EventWaiter.EVENT_SENT),
+                "send on", name);
         nextSequence = sequence + 1;
-        events.advanceAndNotify(EventWaiter.EVENT_SENT);
         return sequence;
     }
 
@@ -446,11 +447,11 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
             }
             NativeRing.check(code, "loan the end marker from", name);
             writerWaiting = false;
-            NativeRing.check(NativeRing.commit(writer, 0, nextSequence, 0, ReceivedSamples.FLAG_END_OF_STREAM),
-                    "send the end marker on", name);
+            events.noteOwn(EventWaiter.EVENT_SENT);
+            NativeRing.check(NativeRing.commit(writer, 0, nextSequence, 0, ReceivedSamples.FLAG_END_OF_STREAM,
+                    ring.handle(), EventWaiter.EVENT_SENT), "send the end marker on", name);
             loanState[0] = FREE;
             writerEnd = nextSequence;
-            events.advanceAndNotify(EventWaiter.EVENT_SENT);
         }
     }
 

@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class NativeAbi {
 
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
 
     static final int OK = 0;
     static final int NONE = 1;
@@ -145,12 +145,14 @@ final class NativeAbi {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
         WRITER_LOAN = handle(linker, lookup, "fdx_writer_loan", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), critical);
         WRITER_COMMIT = handle(linker, lookup, "fdx_writer_commit",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT), critical);
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG),
+                critical);
         WRITER_DISCARD = handle(linker, lookup, "fdx_writer_discard", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), critical);
         WRITER_CLOSE = handle(linker, lookup, "fdx_writer_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         READER_CREATE = handle(linker, lookup, "fdx_reader_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
         READER_RECEIVE = handle(linker, lookup, "fdx_reader_receive", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), critical);
-        READER_RELEASE = handle(linker, lookup, "fdx_reader_release", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), critical);
+        READER_RELEASE = handle(linker, lookup, "fdx_reader_release",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG), critical);
         READER_HAS_SAMPLES = handle(linker, lookup, "fdx_reader_has_samples", FunctionDescriptor.of(JAVA_INT, ADDRESS), critical);
         READER_UPDATE_CONNECTIONS = handle(linker, lookup, "fdx_reader_update_connections",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));

@@ -101,6 +101,11 @@ final class NativeRing {
         return name;
     }
 
+    /** The native ring handle, for the calls that notify on it in the same crossing. */
+    MemorySegment handle() {
+        return ring;
+    }
+
     /** The slot count from the creator's attribute, 0 when it defined none. */
     long attributeSlotCount() {
         return info.get(JAVA_LONG, NativeAbi.INFO_SLOT_COUNT);
@@ -200,9 +205,11 @@ final class NativeRing {
         }
     }
 
-    static int commit(MemorySegment writer, int slot, long sequence, int length, int flags) {
+    /** Sends the loan in {@code slot}, then notifies {@code event} on {@code ring} (no notify for {@code NULL}). */
+    static int commit(MemorySegment writer, int slot, long sequence, int length, int flags, MemorySegment ring,
+                      long event) {
         try {
-            return (int) NativeAbi.WRITER_COMMIT.invokeExact(writer, slot, sequence, length, flags);
+            return (int) NativeAbi.WRITER_COMMIT.invokeExact(writer, slot, sequence, length, flags, ring, event);
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }
@@ -245,9 +252,10 @@ final class NativeRing {
         }
     }
 
-    static int release(MemorySegment reader, int slot) {
+    /** Drops the sample in {@code slot}, then notifies {@code event} on {@code ring} (no notify for {@code NULL}). */
+    static int release(MemorySegment reader, int slot, MemorySegment ring, long event) {
         try {
-            return (int) NativeAbi.READER_RELEASE.invokeExact(reader, slot);
+            return (int) NativeAbi.READER_RELEASE.invokeExact(reader, slot, ring, event);
         } catch (Throwable t) {
             throw NativeAbi.rethrow(t);
         }

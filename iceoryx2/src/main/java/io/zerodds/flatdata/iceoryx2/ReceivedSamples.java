@@ -225,11 +225,11 @@ final class ReceivedSamples {
         int flags = received.get(JAVA_INT, NativeAbi.RECEIVED_FLAGS);
         if ((flags & FLAG_END_OF_STREAM) != 0) {
             endOfStream = next;
-            NativeRing.check(NativeRing.release(reader, slot), "release the end-of-stream marker");
+            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release the end-of-stream marker");
             return true;
         }
         if (Integer.toUnsignedLong(size) > sliceLength) {
-            NativeRing.check(NativeRing.release(reader, slot), "release a malformed sample");
+            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release a malformed sample");
             throw new IllegalStateException("a writer on \"" + ring.name() + "\" sent a sample whose header says length="
                     + Integer.toUnsignedLong(size) + " but whose payload is " + sliceLength
                     + " bytes; the sample was dropped");
@@ -237,7 +237,7 @@ final class ReceivedSamples {
         int want = active();
         if (want == 0) {
             unwanted++;
-            NativeRing.check(NativeRing.release(reader, slot), "release");
+            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release");
             return true;
         }
         long s = next++;
@@ -278,13 +278,16 @@ final class ReceivedSamples {
     }
 
     private void free(int slot) {
-        NativeRing.check(NativeRing.release(reader, slot), "release a received sample of", ring.name());
+        // a writer may be waiting for the chunk: tell it in the same crossing as the release
+        boolean announce = announceFrees.getAsBoolean();
+        if (announce) {
+            events.noteOwn(EventWaiter.EVENT_RELEASED);
+        }
+        NativeRing.check(NativeRing.release(reader, slot, announce ? ring.handle() : MemorySegment.NULL,
+                EventWaiter.EVENT_RELEASED), "release a received sample of", ring.name());
         sequence[slot] = SlotBackend.NO_SEQUENCE;
         view[slot] = null;
         held--;
-        if (announceFrees.getAsBoolean()) {
-            events.advanceAndNotify(EventWaiter.EVENT_RELEASED);
-        }
     }
 
     // ------------------------------------------------------------------ views
