@@ -2,8 +2,10 @@ package io.zerodds.flatdata.iceoryx2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zerodds.flatdata.Checksummed;
 import io.zerodds.flatdata.FlatReader;
 import io.zerodds.flatdata.FlatWriter;
+import io.zerodds.flatdata.PeerProcess;
 import io.zerodds.flatdata.Sample;
 import java.io.BufferedReader;
 import java.io.File;
@@ -32,7 +34,7 @@ class CrashTest {
              FlatReader reader = FlatReader.attach(backend)) {
             List<Sample> held = new ArrayList<>();
             List<byte[]> copies = new ArrayList<>();
-            try (PythonPeer publisher = PythonPeer.start("publish-forever", name, CAPACITY)) {
+            try (PeerProcess publisher = PythonPeer.start("publish-forever", name, CAPACITY)) {
                 for (int i = 0; i < 8; i++) {
                     Sample s = reader.take(Duration.ofSeconds(30));
                     assertThat(s).as("sample %d from the live publisher", i).isNotNull();
@@ -65,7 +67,7 @@ class CrashTest {
                 }
                 rest.release();
             }
-            try (PythonPeer next = PythonPeer.start("publish", name, 100, CAPACITY)) {
+            try (PeerProcess next = PythonPeer.start("publish", name, 100, CAPACITY)) {
                 for (int i = 0; i < 100; i++) {
                     try (Sample s = reader.take(Duration.ofSeconds(30))) {
                         assertThat(s).as("sample %d from the new publisher", i).isNotNull();

@@ -3,7 +3,9 @@ package io.zerodds.flatdata.iceoryx2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zerodds.flatdata.Checksummed;
 import io.zerodds.flatdata.FlatType;
+import io.zerodds.flatdata.PeerProcess;
 import io.zerodds.flatdata.TypeMismatchException;
 import io.zerodds.flatdata.reactor.ReactiveFlatReader;
 import io.zerodds.flatdata.reactor.ReactiveFlatWriter;
@@ -57,7 +59,7 @@ class PythonInteropTest {
                     })
                     .count()
                     .toFuture();
-            PythonPeer publisher = PythonPeer.start("publish", name, SAMPLES, CAPACITY);
+            PeerProcess publisher = PythonPeer.start("publish", name, SAMPLES, CAPACITY);
             long count;
             try {
                 count = received.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
@@ -89,7 +91,7 @@ class PythonInteropTest {
                     .doOnNext(view -> { got.add(view.sequence() + ": " + new String(view.copy())); view.release(); })
                     .last()
                     .toFuture();
-            try (PythonPeer peer = PythonPeer.run("readme_peer.py", name)) {
+            try (PeerProcess peer = PythonPeer.run("readme_peer.py", name)) {
                 done.get(60, TimeUnit.SECONDS);
                 peer.release();
                 assertThat(peer.exitCode(Duration.ofSeconds(30))).isZero();
@@ -102,7 +104,7 @@ class PythonInteropTest {
     void aJavaSendPublishes100000SamplesAndAPythonSubscriberChecksThemAll() throws Exception {
         String name = NAMES.next();
         try (Iceoryx2SlotBackend backend = ring(name).build();
-             PythonPeer subscriber = PythonPeer.start("subscribe", name, SAMPLES)) {
+             PeerProcess subscriber = PythonPeer.start("subscribe", name, SAMPLES)) {
             assertThat(subscriber.nextLine(Duration.ofSeconds(30))).contains("\"ready\": true");
             ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
             writer.send(Flux.range(0, SAMPLES), (i, slot) -> Checksummed.write(i, slot, CAPACITY)).block(PATIENCE);
@@ -118,7 +120,7 @@ class PythonInteropTest {
         int samples = 3_000;
         String name = NAMES.next();
         try (Iceoryx2SlotBackend backend = ring(name).build();
-             PythonPeer subscriber = PythonPeer.start("subscribe", name, samples, 300)) {
+             PeerProcess subscriber = PythonPeer.start("subscribe", name, samples, 300)) {
             assertThat(subscriber.nextLine(Duration.ofSeconds(30))).contains("\"ready\": true");
             ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
             AtomicLong requested = new AtomicLong();
@@ -143,7 +145,7 @@ class PythonInteropTest {
         int samples = 3_000;
         String name = NAMES.next();
         try (Iceoryx2SlotBackend backend = ring(name).build();
-             PythonPeer subscriber = PythonPeer.start("subscribe", name, samples, 300, "gaps-ok")) {
+             PeerProcess subscriber = PythonPeer.start("subscribe", name, samples, 300, "gaps-ok")) {
             assertThat(subscriber.nextLine(Duration.ofSeconds(30))).contains("\"ready\": true");
             ReactiveFlatWriter writer = ReactiveFlatWriter.builder(backend).bestEffort().endStreamOnComplete().build();
             writer.send(Flux.range(0, samples), (i, slot) -> Checksummed.write(i, slot, CAPACITY)).block(PATIENCE);
@@ -159,7 +161,7 @@ class PythonInteropTest {
     @Test
     void aServiceAPythonPeerCreatedWithAnotherHeaderTypeIsRefusedClearly() throws Exception {
         String name = NAMES.next();
-        try (PythonPeer creator = PythonPeer.start("create-other-header", name)) {
+        try (PeerProcess creator = PythonPeer.start("create-other-header", name)) {
             assertThat(creator.nextLine(Duration.ofSeconds(30))).contains("\"created\": true");
             assertThatThrownBy(() -> Iceoryx2SlotBackend.openOrCreate(name).prefix(Iox2Names.PREFIX).build())
                     .isInstanceOf(TypeMismatchException.class)
@@ -172,7 +174,7 @@ class PythonInteropTest {
     @Test
     void aServiceAPythonPeerCreatedWithAnotherPayloadTypeIsRefusedClearly() throws Exception {
         String name = NAMES.next();
-        try (PythonPeer creator = PythonPeer.start("create-other-payload", name)) {
+        try (PeerProcess creator = PythonPeer.start("create-other-payload", name)) {
             assertThat(creator.nextLine(Duration.ofSeconds(30))).contains("\"created\": true");
             assertThatThrownBy(() -> Iceoryx2SlotBackend.open(name).prefix(Iox2Names.PREFIX).build())
                     .isInstanceOf(TypeMismatchException.class).hasMessageContaining("IncompatibleTypes");
@@ -183,7 +185,7 @@ class PythonInteropTest {
     @Test
     void aPythonServiceWithIceoryx2DefaultsIsRefusedForItsOverflowBehaviourAndSaysSo() throws Exception {
         String name = NAMES.next();
-        try (PythonPeer creator = PythonPeer.start("create-default", name)) {
+        try (PeerProcess creator = PythonPeer.start("create-default", name)) {
             assertThat(creator.nextLine(Duration.ofSeconds(30))).contains("\"created\": true");
             assertThatThrownBy(() -> ring(name).build())
                     .isInstanceOf(Iceoryx2Exception.class).hasMessageContaining("AlreadyExists");
@@ -206,11 +208,11 @@ class PythonInteropTest {
             assertThat(backend.typeHash()).hasValueSatisfying(h -> assertThat(h).isEqualTo(tick.typeHash()));
             byte[] other = tick.typeHash().clone();
             other[0] ^= 1;
-            try (PythonPeer wrong = PythonPeer.start("open-typed", name, HexFormat.of().formatHex(other))) {
+            try (PeerProcess wrong = PythonPeer.start("open-typed", name, HexFormat.of().formatHex(other))) {
                 assertThat(wrong.exitCode(Duration.ofSeconds(30))).isEqualTo(3);
                 assertThat(wrong.output()).anyMatch(l -> l.contains("IncompatibleAttributes"));
             }
-            try (PythonPeer right = PythonPeer.start("open-typed", name, tick.typeHashHex())) {
+            try (PeerProcess right = PythonPeer.start("open-typed", name, tick.typeHashHex())) {
                 assertThat(right.exitCode(Duration.ofSeconds(30))).as("%s", right.output()).isZero();
             }
         }

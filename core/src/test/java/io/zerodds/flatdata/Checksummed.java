@@ -1,14 +1,15 @@
-package io.zerodds.flatdata.iceoryx2;
+package io.zerodds.flatdata;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.zip.CRC32;
 
 /**
- * The checksummed sample format the Python peer uses too: bytes 0..8 the sample index (u64 LE),
- * 8..12 the CRC32 of bytes 12..size (u32 LE), then pseudo-random bytes; the size varies.
+ * The checksummed sample format of the tests, shared with their foreign peers (the iceoryx2
+ * Python peer, the Rust reference peer): bytes 0..8 the sample index (u64 LE), 8..12 the CRC32 of
+ * bytes 12..size (u32 LE), then pseudo-random bytes; the size varies with the index.
  */
-final class Checksummed {
+public final class Checksummed {
 
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
@@ -16,12 +17,12 @@ final class Checksummed {
     private Checksummed() {
     }
 
-    static int sizeOf(long index, int capacity) {
+    public static int sizeOf(long index, int capacity) {
         return (int) (12 + (index * 7919) % (capacity - 12 + 1));
     }
 
     /** Writes sample {@code index} into {@code slot}; returns its size. */
-    static int write(long index, MemorySegment slot, int capacity) {
+    public static int write(long index, MemorySegment slot, int capacity) {
         int size = sizeOf(index, capacity);
         long seed = index * 0x9E3779B97F4A7C15L;
         for (int i = 12; i < size; i++) {
@@ -34,7 +35,7 @@ final class Checksummed {
     }
 
     /** The index of a valid sample; throws when its checksum does not match. */
-    static long verify(MemorySegment sample) {
+    public static long verify(MemorySegment sample) {
         long size = sample.byteSize();
         if (size < 12) {
             throw new AssertionError("sample of " + size + " bytes is too short");
