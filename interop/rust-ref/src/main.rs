@@ -8,10 +8,11 @@
 //!     prints READY, waits for a line on stdin, commits N samples in place, each once every
 //!     reader in MASK has read the slot (waiting on the reference's futex word), prints
 //!     DONE, waits for a line (or EOF) on stdin, then removes the segment
-//! flatdata-rust-ref read FLINK N INDEX        consumer: attaches, takes N samples as reader
-//!     INDEX (waiting on the futex word), checks them, prints a summary line, exits 2 on a
-//!     violation
-//! flatdata-rust-ref locator PATH SLOTS SIZE   prints the crate's ShmLocator bytes in hex
+//! flatdata-rust-ref read FLINK N INDEX [FIRST] consumer: attaches, takes N samples (indexes
+//!     FIRST.., default 0) as reader INDEX (waiting on the futex word), checks them, prints a
+//!     summary line, exits 2 on a violation
+//! flatdata-rust-ref locator HOST UID PATH SLOTS SIZE   prints the crate's ShmLocator bytes in hex
+//! flatdata-rust-ref decode-locator HEX       decodes locator bytes with the crate, prints the fields
 //! ```
 
 use std::io::BufRead;
@@ -98,7 +99,7 @@ fn write(flink: &str, n: u64, size: usize, mask: u32) -> i32 {
     0
 }
 
-fn read(flink: &str, n: u64, reader: u8) -> i32 {
+fn read(flink: &str, n: u64, reader: u8, first: u64) -> i32 {
     let ring = PosixSlotAllocator::attach(flink).expect("attach");
     let bit = 1u32 << reader;
     let mut taken = 0u64;
@@ -117,17 +118,20 @@ fn read(flink: &str, n: u64, reader: u8) -> i32 {
                     violations.push(format!("slot {} already read", handle.slot_index));
                 }
                 match check(&bytes) {
-                    Ok(index) if index < n => {
-                        if seen[index as usize] {
+                    Ok(index) if (first..first + n).contains(&index) => {
+                        let at = (index - first) as usize;
+                        if seen[at] {
                             violations.push(format!("sample {index} twice"));
                         }
-                        seen[index as usize] = true;
+                        seen[at] = true;
                         if last_index.is_some_and(|last| index < last) {
                             out_of_order += 1; // the reference hands out the lowest index first
                         }
                         last_index = Some(index);
                     }
-                    Ok(index) => violations.push(format!("index {index} beyond {n}")),
+                    Ok(index) => {
+                        violations.push(format!("index {index} outside {first}..{}", first + n))
+                    }
                     Err(e) => violations.push(e),
                 }
                 ring.mark_read(handle, reader).expect("mark read");
@@ -153,10 +157,10 @@ fn read(flink: &str, n: u64, reader: u8) -> i32 {
     }
 }
 
-fn locator(path: &str, slots: u32, size: u32) -> i32 {
+fn locator(host: &str, uid: u32, path: &str, slots: u32, size: u32) -> i32 {
     let locator = ShmLocator {
-        hostname_hash: zerodds_flatdata::fnv1a_32(b"flatdata-test-host"),
-        uid: 1000,
+        hostname_hash: zerodds_flatdata::fnv1a_32(host.as_bytes()),
+        uid,
         slot_count: slots,
         slot_size: size,
         segment_path: path.to_string(),
@@ -165,6 +169,25 @@ fn locator(path: &str, slots: u32, size: u32) -> i32 {
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     println!("{hex}");
     0
+}
+
+fn decode_locator(hex: &str) -> i32 {
+    let bytes: Vec<u8> = (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).expect("hex"))
+        .collect();
+    match ShmLocator::from_bytes_le(&bytes) {
+        Ok(l) => {
+            println!(
+                "{} {} {} {} {}",
+                l.hostname_hash, l.uid, l.slot_count, l.slot_size, l.segment_path
+            );
+            0
+        }
+        Err(e) => {
+            println!("ERROR {e:?}");
+            2
+        }
+    }
 }
 
 fn main() {
@@ -181,12 +204,16 @@ fn main() {
             arg(2),
             arg(3).parse().expect("N"),
             arg(4).parse().expect("INDEX"),
+            args.get(5).map_or(0, |f| f.parse().expect("FIRST")),
         ),
         "locator" => locator(
             arg(2),
-            arg(3).parse().expect("SLOTS"),
-            arg(4).parse().expect("SIZE"),
+            arg(3).parse().expect("UID"),
+            arg(4),
+            arg(5).parse().expect("SLOTS"),
+            arg(6).parse().expect("SIZE"),
         ),
+        "decode-locator" => decode_locator(arg(2)),
         _ => {
             eprintln!("usage: flatdata-rust-ref write|read|locator ...");
             64

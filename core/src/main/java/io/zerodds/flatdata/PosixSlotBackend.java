@@ -906,6 +906,7 @@ public final class PosixSlotBackend implements SlotBackend {
                     if (remaining <= 0) {
                         return false;
                     }
+                    waitCalls.increment();
                     PosixLibc.futexWait(notifyAddress, expected, Math.min(remaining, WAIT_SLICE_NANOS));
                 }
             } finally {
@@ -986,6 +987,16 @@ public final class PosixSlotBackend implements SlotBackend {
     }
 
     private final java.util.concurrent.atomic.LongAdder wakeCalls = new java.util.concurrent.atomic.LongAdder();
+
+    /**
+     * {@code FUTEX_WAIT} system calls this instance made: how often a thread blocked in the kernel
+     * on the notify word (also on a plain reference segment, whose writer wakes it).
+     */
+    public long futexWaits() {
+        return waitCalls.sum();
+    }
+
+    private final java.util.concurrent.atomic.LongAdder waitCalls = new java.util.concurrent.atomic.LongAdder();
 
     // ================================================================== faults
 
@@ -1565,6 +1576,7 @@ public final class PosixSlotBackend implements SlotBackend {
         private boolean groupAccess;
         private boolean keepOnClose;
         private Path flink;
+        private boolean wakeOnEveryChange;
 
         private CreateBuilder(String name) {
             this.name = name;
@@ -1639,6 +1651,16 @@ public final class PosixSlotBackend implements SlotBackend {
         }
 
         /**
+         * Wake the notify word's futex on every change, as the reference writer does, not only when
+         * a waiter is marked in the segment: for readers that park on the word without marking
+         * themselves (the reference crate's consumers). Costs a system call per commit and free.
+         */
+        public CreateBuilder wakeOnEveryChange() {
+            this.wakeOnEveryChange = true;
+            return this;
+        }
+
+        /**
          * Creates the segment. An existing segment whose writer is dead is replaced by a fresh one.
          *
          * @throws SegmentAccessException when a segment of that name exists and its writer is
@@ -1649,7 +1671,11 @@ public final class PosixSlotBackend implements SlotBackend {
                 throw new SampleTooLargeException(typeSize, slotCapacity);
             }
             SegmentLayout.checkGeometry(slotCount, slotCapacity);
-            return createSegment(this);
+            PosixSlotBackend backend = createSegment(this);
+            if (wakeOnEveryChange) {
+                backend.extended.wakeOnEveryChange();
+            }
+            return backend;
         }
     }
 

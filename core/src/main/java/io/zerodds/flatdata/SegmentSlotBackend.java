@@ -984,11 +984,22 @@ abstract class SegmentSlotBackend implements SlotBackend {
         }
     }
 
+    /**
+     * Wake on every change, not only when a waiter is marked: for readers that park on the notify
+     * word without marking themselves (the reference's consumers). Set before the ring is shared.
+     */
+    final void wakeOnEveryChange() {
+        this.wakeOnEveryChange = true;
+    }
+
+    private volatile boolean wakeOnEveryChange;
+
     /** Bumps the generation; wakes waiters only when someone waits (no system call otherwise). */
     final void signalChange() {
         INT.getAndAdd(MEMORY, base + NOTIFY_OFFSET, 1);
         // both words share a line that only waiters store to
-        if ((long) LONG.getVolatile(MEMORY, base + ext + EXT_WAITING_MASK_OFFSET) != 0
+        if (wakeOnEveryChange
+                || (long) LONG.getVolatile(MEMORY, base + ext + EXT_WAITING_MASK_OFFSET) != 0
                 || (int) INT.getVolatile(MEMORY, base + ext + EXT_WAITERS_OFFSET) != 0) {
             wakeWaiters();
         }

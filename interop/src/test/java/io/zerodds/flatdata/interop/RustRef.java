@@ -1,0 +1,50 @@
+package io.zerodds.flatdata.interop;
+
+import io.zerodds.flatdata.PeerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The Rust reference peer ({@code interop/rust-ref}, on the real {@code zerodds-flatdata} crate)
+ * in a child process, and the flink file paths the tests give it.
+ */
+final class RustRef {
+
+    private static final AtomicInteger FLINKS = new AtomicInteger();
+
+    private RustRef() {
+    }
+
+    /** Starts {@code flatdata-rust-ref args...}. */
+    static PeerProcess start(Object... args) {
+        String binary = System.getProperty("flatdata.rust-ref");
+        if (binary == null || !Files.isExecutable(Path.of(binary))) {
+            throw new AssertionError("the Rust reference peer is not built at " + binary
+                    + " (the Maven build of the interop module builds it with cargo)");
+        }
+        List<String> command = new ArrayList<>(List.of(binary));
+        for (Object arg : args) {
+            command.add(String.valueOf(arg));
+        }
+        return PeerProcess.start("rust-ref " + args[0], command);
+    }
+
+    /** A fresh flink file path (not created): the Rust owner creates it with create_new. */
+    static Path flink() {
+        return Path.of(System.getProperty("java.io.tmpdir"),
+                "flatdata-interop-" + ProcessHandle.current().pid() + "-" + FLINKS.incrementAndGet() + ".flink");
+    }
+
+    /** The value of {@code key=} in a summary line such as {@code READ taken=10 missing=0 ...}. */
+    static long field(String line, String key) {
+        for (String part : line.split(" ")) {
+            if (part.startsWith(key + "=")) {
+                return Long.parseLong(part.substring(key.length() + 1));
+            }
+        }
+        throw new AssertionError("no " + key + "= in " + line);
+    }
+}

@@ -1,0 +1,199 @@
+package io.zerodds.flatdata.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zerodds.flatdata.Checksummed;
+import io.zerodds.flatdata.FlatReader;
+import io.zerodds.flatdata.FlatWriter;
+import io.zerodds.flatdata.PeerProcess;
+import io.zerodds.flatdata.PosixSlotBackend;
+import io.zerodds.flatdata.Sample;
+import io.zerodds.flatdata.SegmentFormatException;
+import io.zerodds.flatdata.reactor.ReactiveFlatReader;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Byte compatibility with the real {@code zerodds-flatdata} crate (1.0.0-rc.6, the last release of
+ * the "ZDSS" layout), both ways: its {@code PosixSlotAllocator} in a Rust process, our
+ * {@code PosixSlotBackend} here.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class RustReferenceInteropTest {
+
+    static final int N = 20_000;
+    static final int SIZE = 200;
+    static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    /** Takes {@code n} samples and checks that they are 0..n-1 in order with valid checksums. */
+    private static void takeInOrder(FlatReader reader, long first, long n) {
+        for (long i = first; i < first + n; i++) {
+            try (Sample s = reader.take(Duration.ofSeconds(10))) {
+                assertThat(s).as("sample %d", i).isNotNull();
+                assertThat(Checksummed.verify(s.segment())).as("index of the sample after %d", i - 1).isEqualTo(i);
+                assertThat(s.size()).isEqualTo(Checksummed.sizeOf(i, SIZE));
+            }
+        }
+    }
+
+    @Test
+    void aRustOwnerCommitsAndAJavaFlatReaderTakesEverySampleInOrderWhileItDoes() throws Exception {
+        Path flink = RustRef.flink();
+        try (PeerProcess rust = RustRef.start("write", flink, N, SIZE, 1)) {
+            assertThat(rust.nextLine(PATIENCE)).isEqualTo("READY 256");
+            try (PosixSlotBackend ring = PosixSlotBackend.openFlink(flink).build();
+                 FlatReader reader = FlatReader.attach(ring, 0)) {
+                assertThat(ring.isReferenceSegment()).isTrue();
+                assertThat(ring.slotCount()).isEqualTo(16);
+                assertThat(ring.slotTotalSize()).isEqualTo(256);
+                rust.release(); // go: the writer commits while we read
+                takeInOrder(reader, 0, N);
+                assertThat(rust.nextLine(PATIENCE)).isEqualTo("DONE " + N);
+                assertThat(ring.futexWaits()).as("blocked in the futex on the reference's notify word").isPositive();
+            }
+            rust.release();
+            assertThat(rust.exitCode(PATIENCE)).isZero();
+        }
+        assertThat(Files.exists(flink)).as("the Rust owner removed its flink file").isFalse();
+    }
+
+    @Test
+    void aRustOwnerCommitsAndAJavaFluxReceivesEverySampleInOrderWhileItDoes() throws Exception {
+        Path flink = RustRef.flink();
+        try (PeerProcess rust = RustRef.start("write", flink, N, SIZE, 1)) {
+            assertThat(rust.nextLine(PATIENCE)).startsWith("READY");
+            try (PosixSlotBackend ring = PosixSlotBackend.openFlink(flink).build();
+                 ReactiveFlatReader reader = ReactiveFlatReader.builder(ring).readerIndex(0).build()) {
+                AtomicLong expected = new AtomicLong();
+                var done = reader.flux()
+                        .take(N)
+                        .doOnNext(view -> {
+                            assertThat(view.read(Checksummed::verify)).isEqualTo(expected.getAndIncrement());
+                            view.release();
+                        })
+                        .count()
+                        .toFuture();
+                rust.release();
+                assertThat(done.get(120, TimeUnit.SECONDS)).isEqualTo(N);
+                assertThat(rust.nextLine(PATIENCE)).isEqualTo("DONE " + N);
+            }
+            rust.release();
+            assertThat(rust.exitCode(PATIENCE)).isZero();
+        }
+    }
+
+    @Test
+    void aSegmentOurWriterCreatesIsReadByTheRustConsumerWithoutAViolation() throws Exception {
+        int n = 5_000;
+        String name = "flatdata-interop-" + ProcessHandle.current().pid() + "-w";
+        Path flink = RustRef.flink();
+        try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(16).slotCapacity(SIZE).flink(flink)
+                .wakeOnEveryChange().build();
+             FlatWriter writer = FlatWriter.reliable(ring, PATIENCE)) {
+            assertThat(Files.readString(flink, StandardCharsets.UTF_8)).isEqualTo("/" + name);
+            // the Rust consumer has no place in our registry: its index is attached for it here,
+            // so our writer waits for its bit in the reader masks
+            int rustIndex = ring.attachReader(1);
+            try (PeerProcess rust = RustRef.start("read", flink, n, rustIndex)) {
+                for (long i = 0; i < n; i++) {
+                    FlatWriter.Claim claim = writer.loan();
+                    claim.commit(Checksummed.write(i, claim.segment(), SIZE));
+                }
+                String summary = rust.nextLine(Duration.ofSeconds(120));
+                assertThat(rust.exitCode(PATIENCE)).as("%s", summary).isZero();
+                assertThat(RustRef.field(summary, "taken")).isEqualTo(n);
+                assertThat(RustRef.field(summary, "missing")).isZero();
+                assertThat(RustRef.field(summary, "violations")).isZero();
+                // the reference derives capacity from the slot size: 256 - 16, not our 200
+                assertThat(RustRef.field(summary, "capacity")).isEqualTo(240);
+            }
+        }
+    }
+
+    @Test
+    void aRustAndAJavaConsumerOnOneRustOwnedRingBothComplete() throws Exception {
+        int n = 5_000;
+        Path flink = RustRef.flink();
+        try (PeerProcess owner = RustRef.start("write", flink, n, SIZE, 0b11)) {
+            assertThat(owner.nextLine(PATIENCE)).startsWith("READY");
+            try (PosixSlotBackend ring = PosixSlotBackend.openFlink(flink).build();
+                 FlatReader reader = FlatReader.attach(ring, 0);
+                 PeerProcess rustReader = RustRef.start("read", flink, n, 1)) {
+                owner.release();
+                takeInOrder(reader, 0, n);
+                String summary = rustReader.nextLine(Duration.ofSeconds(120));
+                assertThat(rustReader.exitCode(PATIENCE)).as("%s", summary).isZero();
+                assertThat(RustRef.field(summary, "missing")).isZero();
+                assertThat(owner.nextLine(PATIENCE)).isEqualTo("DONE " + n);
+            }
+            owner.release();
+            assertThat(owner.exitCode(PATIENCE)).isZero();
+        }
+    }
+
+    /**
+     * The reference hands out the lowest slot index first, not the lowest sequence: after the ring
+     * wrapped, its consumer takes newer samples before older ones. Ours takes them in order.
+     */
+    @Test
+    void afterTheRingWrapsTheReferenceConsumerGoesByIndexAndOursBySequence() throws Exception {
+        for (boolean javaFinishes : new boolean[] {false, true}) {
+            Path flink = RustRef.flink();
+            try (PeerProcess owner = RustRef.start("write", flink, 24, SIZE, 1)) {
+                owner.nextLine(PATIENCE);
+                try (PosixSlotBackend ring = PosixSlotBackend.openFlink(flink).build();
+                     FlatReader reader = FlatReader.attach(ring, 0)) {
+                    owner.release();
+                    // the writer fills the 16 slots and waits; we free slots 0..7 (samples 0..7),
+                    // it writes samples 16..23 into them, so slot order is no longer sequence order
+                    takeInOrder(reader, 0, 8);
+                    assertThat(owner.nextLine(PATIENCE)).isEqualTo("DONE 24");
+                    if (javaFinishes) {
+                        takeInOrder(reader, 8, 16); // 8..23 in sequence order
+                    }
+                }
+                if (!javaFinishes) {
+                    // reader 1 of the same ring: the writer did not wait for it, and closing our
+                    // reader 0 marked the rest read for index 0; the 16 samples in the slots (8..23)
+                    // are unread for index 1
+                    try (PeerProcess rustReader = RustRef.start("read", flink, 16, 1, 8)) {
+                        String summary = rustReader.nextLine(PATIENCE);
+                        assertThat(rustReader.exitCode(PATIENCE)).as("%s", summary).isZero();
+                        assertThat(RustRef.field(summary, "missing")).isZero();
+                        assertThat(RustRef.field(summary, "out_of_order")).as("%s", summary).isPositive();
+                    }
+                }
+                owner.release();
+                assertThat(owner.exitCode(PATIENCE)).isZero();
+            }
+        }
+    }
+
+    /** The reference maps what the flink names and checks only the magic; we check the size first. */
+    @Test
+    void aTruncatedRustCreatedSegmentIsRefusedClearlyNotABusError() throws Exception {
+        Path flink = RustRef.flink();
+        try (PeerProcess owner = RustRef.start("write", flink, 0, SIZE, 1)) {
+            owner.nextLine(PATIENCE);
+            Path object = Path.of("/dev/shm", Files.readString(flink, StandardCharsets.UTF_8).replaceFirst("^/", ""));
+            try (FileChannel ch = FileChannel.open(object, StandardOpenOption.WRITE)) {
+                ch.truncate(0x20 + 256); // one slot of 16 left
+            }
+            assertThatThrownBy(() -> PosixSlotBackend.openFlink(flink).build())
+                    .isInstanceOf(SegmentFormatException.class)
+                    .hasMessageContaining(object.getFileName().toString());
+            owner.release();
+            owner.release();
+            assertThat(owner.exitCode(PATIENCE)).isZero();
+        }
+    }
+}
