@@ -178,6 +178,42 @@ class RustReferenceInteropTest {
         }
     }
 
+    /**
+     * The reference's sequence field is a u32 that wraps at 2^32 (and its consumer, taking by slot
+     * index, never orders by it). Ours counts the wraps: 64-bit sequences, in order across it. The
+     * Rust owner's next_sn is set just below 2^32 before it starts.
+     */
+    @Test
+    void acrossTheReferences32BitWrapWeDeliverInOrderWith64BitSequences() throws Exception {
+        int n = 64;
+        Path flink = RustRef.flink();
+        try (PeerProcess owner = RustRef.start("write", flink, n, SIZE, 1)) {
+            owner.nextLine(PATIENCE);
+            Path object = Path.of("/dev/shm", Files.readString(flink, StandardCharsets.UTF_8).replaceFirst("^/", ""));
+            try (FileChannel ch = FileChannel.open(object, StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer nextSn = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder());
+                ch.write(nextSn.putInt(0, 0xFFFF_FFF0), 0x0C); // 16 samples before the wrap
+            }
+            try (PosixSlotBackend ring = PosixSlotBackend.openFlink(flink).build();
+                 FlatReader reader = FlatReader.attach(ring, 0)) {
+                owner.release();
+                long previous = -1;
+                for (long i = 0; i < n; i++) {
+                    try (Sample s = reader.take(Duration.ofSeconds(10))) {
+                        assertThat(s).as("sample %d", i).isNotNull();
+                        assertThat(Checksummed.verify(s.segment())).isEqualTo(i);
+                        assertThat(s.sequence()).as("sequence of sample %d", i).isGreaterThan(previous);
+                        previous = s.sequence();
+                    }
+                }
+                assertThat(previous).as("the last sequence, past 2^32").isEqualTo(0x1_0000_0000L + n - 17);
+                assertThat(owner.nextLine(PATIENCE)).isEqualTo("DONE " + n);
+            }
+            owner.release();
+            assertThat(owner.exitCode(PATIENCE)).isZero();
+        }
+    }
+
     /** The reference maps what the flink names and checks only the magic; we check the size first. */
     @Test
     void aTruncatedRustCreatedSegmentIsRefusedClearlyNotABusError() throws Exception {
