@@ -91,7 +91,7 @@ class ZeroAllocationTest {
         try (PosixSlotBackend backend = PosixSlotBackend.create(NAMES.next()).slotCount(4).slotCapacity(64).build();
              FlatReader reader = FlatReader.attach(backend);
              FlatWriter writer = FlatWriter.reliable(backend, Duration.ofSeconds(10))) {
-            BlockingPairAllocation.Result r = BlockingPairAllocation.measure(writer, reader, warmUp, MEASURED);
+            AllocationProbe.Result r = AllocationProbe.measure(writer, reader, warmUp, MEASURED);
             assertThat(r.readerSum()).isEqualTo(total * (total - 1) / 2);
             assertThat(backend.wakeCalls()).as("futex wake-ups (the path under test was taken)").isPositive();
             assertThat(r.writerBytes()).as("bytes the writer allocated over %d samples", MEASURED).isZero();

@@ -59,15 +59,11 @@ public final class Iceoryx2Latency {
             pong(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]));
             return;
         }
-        long rounds = args.length > 0 ? Long.parseLong(args[0]) : 200_000;
-        if (rounds < 1) {
-            throw new IllegalArgumentException("round-trips=" + rounds + " must be at least 1");
-        }
+        long rounds = Latencies.roundTrips(args, 200_000);
         int block = (int) Math.clamp(rounds / ((long) PASSES * BLOCKS), 200, 1_000_000);
         long eventRounds = Math.max(1_000, rounds / 5);
         String tag = "flatdata-bench-iox2-" + ProcessHandle.current().pid();
-        System.out.printf("one-way latency, %d-byte samples, ping-pong RTT/2, %d cores, %s%n", SAMPLE,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+        Latencies.title(SAMPLE);
         System.out.printf("bare, POSIX and iceoryx2 busy-spin interleaved in blocks of %d round trips, %d triples per"
                 + " pass, %d passes after a warm-up pass; the same two JVM processes throughout%n", block, BLOCKS, PASSES);
         Path file = Path.of("/dev/shm", tag);

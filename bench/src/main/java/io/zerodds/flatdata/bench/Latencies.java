@@ -17,6 +17,21 @@ final class Latencies {
     private Latencies() {
     }
 
+    /** The round-trip count argument ({@code args[0]}, else {@code otherwise}), at least 1. */
+    static long roundTrips(String[] args, long otherwise) {
+        long rounds = args.length > 0 ? Long.parseLong(args[0]) : otherwise;
+        if (rounds < 1) {
+            throw new IllegalArgumentException("round-trips=" + rounds + " must be at least 1");
+        }
+        return rounds;
+    }
+
+    /** The first line of a latency report: what is measured, on how many cores, with which JVM. */
+    static void title(int sampleBytes) {
+        System.out.printf("one-way latency, %d-byte samples, ping-pong RTT/2, %d cores, %s%n", sampleBytes,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+    }
+
     /** Nanoseconds up to 10 s, 3 significant digits. */
     static Histogram histogram() {
         return new Histogram(10_000_000_000L, 3);

@@ -67,15 +67,11 @@ public final class PosixLatency {
             pong(args[1], Integer.parseInt(args[2]), Long.parseLong(args[3]));
             return;
         }
-        long rounds = args.length > 0 ? Long.parseLong(args[0]) : 1_000_000;
-        if (rounds < 1) {
-            throw new IllegalArgumentException("round-trips=" + rounds + " must be at least 1");
-        }
+        long rounds = Latencies.roundTrips(args, 1_000_000);
         int block = (int) Math.clamp(rounds / ((long) PASSES * BLOCKS), 1_000, 1_000_000);
         long futexRounds = Math.max(1_000, rounds / 10);
         String tag = "flatdata-bench-" + ProcessHandle.current().pid();
-        System.out.printf("one-way latency, %d-byte samples, ping-pong RTT/2, %d cores, %s%n", SAMPLE,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"));
+        Latencies.title(SAMPLE);
         System.out.printf("bare, protocol floor and busy-spin interleaved in blocks of %d round trips, %d triples"
                 + " per pass, %d passes after a warm-up pass; the same two processes throughout%n", block, BLOCKS,
                 PASSES);

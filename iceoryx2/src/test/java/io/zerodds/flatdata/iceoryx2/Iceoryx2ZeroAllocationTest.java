@@ -3,7 +3,7 @@ package io.zerodds.flatdata.iceoryx2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
-import io.zerodds.flatdata.BlockingPairAllocation;
+import io.zerodds.flatdata.AllocationProbe;
 import io.zerodds.flatdata.FlatReader;
 import io.zerodds.flatdata.FlatWriter;
 import io.zerodds.flatdata.Sample;
@@ -68,7 +68,7 @@ class Iceoryx2ZeroAllocationTest {
                 .slotCount(4).slotCapacity(64).build();
              FlatReader reader = FlatReader.attach(backend);
              FlatWriter writer = FlatWriter.reliable(backend, Duration.ofSeconds(10))) {
-            BlockingPairAllocation.Result r = BlockingPairAllocation.measure(writer, reader, WARM_UP, MEASURED);
+            AllocationProbe.Result r = AllocationProbe.measure(writer, reader, WARM_UP, MEASURED);
             assertThat(r.readerSum()).isEqualTo(total * (total - 1) / 2);
             assertThat(backend.eventWaits()).as("blocking waits in the listener (the path under test)").isPositive();
             assertThat(r.writerBytes()).as("bytes the writer allocated over %d samples", MEASURED).isZero();
