@@ -25,7 +25,9 @@ publisher = (service.publisher_builder().initial_max_slice_len(256)
 events = node.service_builder(name).event().open_or_create()
 notifier, listener = events.notifier_builder().create(), events.listener_builder().create()
 notifier.notify_with_custom_event_id(iox2.EventId.new(3))             # hello: readers, connect
-listener.timed_wait(iox2.Duration.from_secs(2))                         # their answer (id 4)
+for _ in range(20):                                                     # up to 2 s for a reader's
+    if any(a.id.as_value == 4 for a in listener.timed_wait(iox2.Duration.from_millis(100))):
+        break                                                           # answer (id 4): connected
 for i in range(100):
     data = f"sample {i}".encode()
     sample = publisher.loan_slice_uninit(len(data))

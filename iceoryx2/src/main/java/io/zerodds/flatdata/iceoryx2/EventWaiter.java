@@ -70,7 +70,7 @@ final class EventWaiter {
 
     EventWaiter(NativeRing ring, Arena arena, long cleanupIntervalNanos) {
         this.ring = ring;
-        this.counts = arena.allocate(JAVA_LONG, EVENT_IDS);
+        this.counts = NativeRing.callBuffer(arena, java.lang.foreign.MemoryLayout.sequenceLayout(EVENT_IDS, JAVA_LONG));
         this.cleanupIntervalNanos = cleanupIntervalNanos;
     }
 

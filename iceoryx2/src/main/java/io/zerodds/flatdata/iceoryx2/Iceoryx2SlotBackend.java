@@ -127,7 +127,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
                 events.advanceAndNotify(EventWaiter.EVENT_CONNECTED);
             }
         });
-        this.loanOut = arena.allocate(ADDRESS);
+        this.loanOut = NativeRing.callBuffer(arena, ADDRESS);
         this.loanState = new byte[slotCount];
         this.loanView = new MemorySegment[slotCount];
     }

@@ -8,6 +8,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import io.zerodds.flatdata.SlotStateException;
 import io.zerodds.flatdata.TypeMismatchException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
@@ -67,6 +68,18 @@ final class NativeRing {
         MemorySegment segment = arena.allocate(Math.max(1, bytes.length));
         MemorySegment.copy(bytes, 0, segment, JAVA_BYTE, 0, bytes.length);
         return segment.asSlice(0, bytes.length);
+    }
+
+    /**
+     * A buffer for a hot-path call's output, allocated in {@code arena} and passed to native code
+     * through a global-scope view of the same memory: a downcall acquires and releases the scope of
+     * every segment argument of a shared arena (two atomic updates of a shared counter per call),
+     * which a global-scope segment skips. The owner keeps the arena open while calls may run and
+     * closes it only after they stopped.
+     */
+    static MemorySegment callBuffer(Arena arena, MemoryLayout layout) {
+        MemorySegment owned = arena.allocate(layout);
+        return MemorySegment.ofAddress(owned.address()).reinterpret(owned.byteSize());
     }
 
     /** Throws the exception for a negative status code; returns non-negative codes. */

@@ -60,7 +60,7 @@ final class ReceivedSamples {
         this.ring = ring;
         this.events = events;
         this.slots = slots;
-        this.received = arena.allocate(NativeAbi.RECEIVED);
+        this.received = NativeRing.callBuffer(arena, NativeAbi.RECEIVED);
         this.sequence = new long[slots];
         this.writerSequence = new long[slots];
         this.length = new int[slots];
