@@ -245,15 +245,35 @@ final class ReferenceRing implements SlotBackend {
             return NO_SLOT;
         }
         int bit = 1 << reader;
-        for (int slot = 0; slot < slotCount; slot++) {
-            if (unread(slot, bit, nextSequence) == sequence) {
-                return slot;
+        // The reference writer takes its sequence from next_sn before it writes the slot header,
+        // and writes the 16-byte header with plain stores: for a moment next_sn counts a sample
+        // that no header shows yet, or a header shows the new sequence with the old reader mask.
+        // Neither is final: the first is "not yet there" (the writer's notify follows the header),
+        // the second is re-read until the mask store lands.
+        for (int attempt = 0; ; attempt++) {
+            boolean seenAsRead = false;
+            for (int slot = 0; slot < slotCount; slot++) {
+                if (unread(slot, bit, nextSequence) == sequence) {
+                    return slot;
+                }
+                if (!seenAsRead && unread(slot, 0, nextSequence) == sequence) {
+                    seenAsRead = true;
+                }
             }
+            if (!seenAsRead) {
+                return NO_SLOT;
+            }
+            if (attempt == HALF_WRITTEN_RETRIES) {
+                throw new IllegalStateException("sample sequence=" + sequence + " of " + outer
+                        + " is no longer unread by reader " + reader + ": read already, or overwritten because the"
+                        + " reference writer's active mask did not include this reader");
+            }
+            Thread.onSpinWait();
         }
-        throw new IllegalStateException("sample sequence=" + sequence + " of " + outer + " is no longer unread by reader "
-                + reader + ": read already, or overwritten because the reference writer's active mask did not"
-                + " include this reader");
     }
+
+    /** How often a header that shows the sequence with this reader's bit set is re-read before it counts as read. */
+    private static final int HALF_WRITTEN_RETRIES = 1_000;
 
     @Override
     public long slotSequence(int slot) {
