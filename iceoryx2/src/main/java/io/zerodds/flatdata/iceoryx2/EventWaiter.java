@@ -105,26 +105,6 @@ final class EventWaiter {
         return cleanups;
     }
 
-    /**
-     * Collects pending events without blocking, so a caller that does not wait (a writer polling
-     * a full ring, say) sees a change another process announced. True when there were any.
-     */
-    boolean poll() {
-        synchronized (this) {
-            if (leader || closed) {
-                return false; // the leader collects them
-            }
-            leader = true;
-        }
-        int code = NativeAbi.NONE;
-        try {
-            code = collect(0);
-        } finally {
-            leave(code, 0);
-        }
-        return code == NativeAbi.OK;
-    }
-
     /** Blocks until the generation differs from {@code last}, the timeout elapses or {@link #close()}. */
     boolean await(long last, long timeoutNanos) {
         if (generation() != last) {

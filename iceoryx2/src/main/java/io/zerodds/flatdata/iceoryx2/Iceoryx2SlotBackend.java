@@ -81,6 +81,8 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
     private final EventWaiter events;
     private final ReceivedSamples samples;
     private volatile boolean closed;
+    /** Threads inside a call on the native ring that no other lock orders against close (any thread may make them). */
+    private final java.util.concurrent.atomic.AtomicInteger ringUsers = new java.util.concurrent.atomic.AtomicInteger();
 
     // writer state, guarded by writerLock
     private final Object writerLock = new Object();
@@ -438,6 +440,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
             while ((code = NativeRing.loan(writer, 0, loanOut)) == NativeAbi.NONE) {
                 long generation = events.generation();
                 writerWaiting = true;
+                checkOpen();
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
                     throw new SlotTimeoutException("no free chunk to carry the end of the stream of \"" + name
@@ -591,14 +594,22 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
 
     /** The number of publishers (0 or 1) connected to the service now, in any process. */
     public int writers() {
-        checkOpen();
-        return ring.publishers();
+        enterRing();
+        try {
+            return ring.publishers();
+        } finally {
+            ringUsers.decrementAndGet();
+        }
     }
 
     /** The number of subscribers (reader processes) connected to the service now. */
     public int readerPorts() {
-        checkOpen();
-        return ring.subscribers();
+        enterRing();
+        try {
+            return ring.subscribers();
+        } finally {
+            ringUsers.decrementAndGet();
+        }
     }
 
     /**
@@ -607,8 +618,26 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
      * every dead-node check interval.
      */
     public int cleanupDeadNodes() {
-        checkOpen();
-        return ring.cleanupDeadNodes();
+        enterRing();
+        try {
+            return ring.cleanupDeadNodes();
+        } finally {
+            ringUsers.decrementAndGet();
+        }
+    }
+
+    /**
+     * Enters a call on the native ring from a thread no other lock orders against {@link #close()}:
+     * close waits for such calls to leave before it frees the ring.
+     *
+     * @throws BackendClosedException when the backend is closed (or closing)
+     */
+    private void enterRing() {
+        ringUsers.incrementAndGet();
+        if (closed) {
+            ringUsers.decrementAndGet();
+            throw new BackendClosedException("iceoryx2 service \"" + name + "\"");
+        }
     }
 
     // ------------------------------------------------------------------ notify
@@ -630,10 +659,14 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
 
     @Override
     public void wakeAll() {
-        if (closed) {
-            return;
+        ringUsers.incrementAndGet();
+        try {
+            if (!closed) {
+                events.advanceAndNotify(EventWaiter.EVENT_WAKE);
+            }
+        } finally {
+            ringUsers.decrementAndGet();
         }
-        events.advanceAndNotify(EventWaiter.EVENT_WAKE);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -645,11 +678,15 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
 
     @Override
     public void close() {
-        synchronized (writerLock) {
+        synchronized (closeLock) {
             if (closed) {
                 return;
             }
             closed = true;
+        }
+        // waiters first: they return, and a writer waiting for the end marker's chunk gives up
+        events.close();
+        synchronized (writerLock) {
             if (writer != null) {
                 NativeRing.closeWriter(writer);
                 writer = null;
@@ -657,10 +694,14 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
             }
         }
         samples.close();
-        events.close();
+        while (ringUsers.get() != 0) {
+            Thread.onSpinWait(); // a port count or wake-up in flight: microseconds
+        }
         ring.close();
         arena.close();
     }
+
+    private final Object closeLock = new Object();
 
     private void checkOpen() {
         if (closed) {

@@ -230,6 +230,58 @@ class Iceoryx2BackendTest {
         }
     }
 
+    /**
+     * Close races every call another thread may make on the native ring (port counts, dead-node
+     * cleanup, wake-ups, waits, a writer and a reader at work): each call either completes or
+     * throws BackendClosedException, and the JVM never touches a freed handle.
+     */
+    @Test
+    void closingWhileOtherThreadsCallIntoTheRingIsSafe() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Iceoryx2SlotBackend b = ring(4, 16);
+            int reader = b.attachReader();
+            java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(4);
+            java.util.List<Throwable> unexpected = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Runnable[] jobs = {
+                () -> { while (true) { b.writers(); b.readerPorts(); b.cleanupDeadNodes(); } },
+                () -> { while (true) { b.wakeAll(); if (b.isClosed()) { b.notifyGeneration(); } } },
+                () -> { while (true) { b.waitForChange(b.notifyGeneration(), 1_000_000L); } },
+                () -> {
+                    while (true) {
+                        int slot = b.reserveSlotNoWait();
+                        if (slot >= 0) {
+                            b.commitSlot(slot, new byte[8]);
+                        }
+                        for (int s; (s = b.nextUnreadSlot(reader)) != SlotBackend.NO_SLOT; ) {
+                            b.markRead(s, reader);
+                        }
+                    }
+                },
+            };
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            for (Runnable job : jobs) {
+                threads.add(Thread.ofPlatform().start(() -> {
+                    started.countDown();
+                    try {
+                        job.run();
+                    } catch (io.zerodds.flatdata.BackendClosedException expected) {
+                        // the one way out
+                    } catch (Throwable t) {
+                        unexpected.add(t);
+                    }
+                }));
+            }
+            started.await();
+            Thread.sleep(5);
+            b.close();
+            for (Thread t : threads) {
+                t.join(10_000);
+                assertThat(t.isAlive()).as("a thread still inside the closed backend").isFalse();
+            }
+            assertThat(unexpected).isEmpty();
+        }
+    }
+
     @Test
     void viewsHandedOutThrowInsteadOfFaultingOnceTheBackendClosed() {
         MemorySegment view;
