@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class RustRef {
 
     private static final AtomicInteger FLINKS = new AtomicInteger();
+    private static final List<Path> GIVEN = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private RustRef() {
     }
@@ -34,8 +35,29 @@ final class RustRef {
 
     /** A fresh flink file path (not created): the Rust owner creates it with create_new. */
     static Path flink() {
-        return Path.of(System.getProperty("java.io.tmpdir"),
+        Path flink = Path.of(System.getProperty("java.io.tmpdir"),
                 "flatdata-interop-" + ProcessHandle.current().pid() + "-" + FLINKS.incrementAndGet() + ".flink");
+        GIVEN.add(flink);
+        return flink;
+    }
+
+    /**
+     * Removes what a Rust owner killed by a failed test left behind (a SIGKILLed owner cannot
+     * unlink): every flink file handed out and the segment it names. A no-op after a clean run.
+     */
+    static void removeLeftovers() throws java.io.IOException {
+        synchronized (GIVEN) {
+            for (Path flink : GIVEN) {
+                if (Files.exists(flink)) {
+                    String object = Files.readString(flink).replaceFirst("^/", "");
+                    if (!object.isEmpty() && !object.contains("/")) {
+                        Files.deleteIfExists(Path.of("/dev/shm", object));
+                    }
+                    Files.deleteIfExists(flink);
+                }
+            }
+            GIVEN.clear();
+        }
     }
 
     /** The value of {@code key=} in a summary line such as {@code READ taken=10 missing=0 ...}. */

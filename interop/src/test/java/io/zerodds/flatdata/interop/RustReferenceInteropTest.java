@@ -34,6 +34,11 @@ class RustReferenceInteropTest {
     static final int SIZE = 200;
     static final Duration PATIENCE = Duration.ofSeconds(30);
 
+    @org.junit.jupiter.api.AfterEach
+    void removeWhatAKilledOwnerLeft() throws Exception {
+        RustRef.removeLeftovers();
+    }
+
     /** Takes {@code n} samples and checks that they are 0..n-1 in order with valid checksums. */
     private static void takeInOrder(FlatReader reader, long first, long n) {
         for (long i = first; i < first + n; i++) {
