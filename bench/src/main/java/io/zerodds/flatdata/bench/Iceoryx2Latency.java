@@ -3,16 +3,12 @@ package io.zerodds.flatdata.bench;
 import io.zerodds.flatdata.FlatReader;
 import io.zerodds.flatdata.FlatWriter;
 import io.zerodds.flatdata.PosixSlotBackend;
-import io.zerodds.flatdata.Sample;
 import io.zerodds.flatdata.SlotBackend;
 import io.zerodds.flatdata.iceoryx2.Iceoryx2SlotBackend;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,7 +37,6 @@ public final class Iceoryx2Latency {
     private Iceoryx2Latency() {
     }
 
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final int SAMPLE = 64;
     private static final int SLOTS = 64;
     private static final int PASSES = 4;
@@ -309,62 +304,26 @@ public final class Iceoryx2Latency {
 
         void ping(int mode, long rounds, Histogram histogram) {
             if (mode == BARE) {
-                long first = round[BARE];
-                for (long i = first; i < first + rounds; i++) {
-                    long t0 = System.nanoTime();
-                    LONG.setRelease(line, 0L, 2 * i + 1);
-                    long n = 0;
-                    while ((long) LONG.getAcquire(line, 0L) != 2 * i + 2) {
-                        n = BusyWait.idle(n, "bare echo");
-                    }
-                    histogram.recordValue((System.nanoTime() - t0) / 2);
-                }
-                round[BARE] = first + rounds;
+                Latencies.pingBare(line, 0L, round[BARE], round[BARE] + rounds, histogram);
+                round[BARE] += rounds;
             } else {
                 pingEcho(mode, rounds, histogram, false);
             }
         }
 
         void pingEcho(int mode, long rounds, Histogram histogram, boolean block) {
-            FlatReader reader = readers[mode];
-            FlatWriter writer = writers[mode];
-            long first = round[mode];
-            for (long i = first; i < first + rounds; i++) {
-                long t0 = System.nanoTime();
-                FlatWriter.Claim claim = writer.loan();
-                claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
-                claim.commit(SAMPLE);
-                Sample s = block ? Latencies.block(reader) : Latencies.spin(reader);
-                long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
-                long t1 = System.nanoTime();
-                s.release();
-                histogram.recordValue((t1 - t0) / 2);
-                if (echoed != i) {
-                    throw new IllegalStateException("round " + i + " echoed " + echoed);
-                }
-            }
-            round[mode] = first + rounds;
+            Latencies.pingEcho(writers[mode], readers[mode], SAMPLE, round[mode], round[mode] + rounds, histogram, block);
+            round[mode] += rounds;
         }
 
         void pong(int mode, long rounds, boolean block) {
             if (mode == BARE) {
-                long first = round[BARE];
-                for (long i = first; i < first + rounds; i++) {
-                    long n = 0;
-                    while ((long) LONG.getAcquire(line, 0L) != 2 * i + 1) {
-                        n = BusyWait.idle(n, "bare ping");
-                    }
-                    LONG.setRelease(line, 0L, 2 * i + 2);
-                }
-                round[BARE] = first + rounds;
+                Latencies.pongBare(line, 0L, round[BARE], round[BARE] + rounds);
+                round[BARE] += rounds;
                 return;
             }
             for (long i = 0; i < rounds; i++) {
-                Sample s = block ? Latencies.block(readers[mode]) : Latencies.spin(readers[mode]);
-                FlatWriter.Claim claim = writers[mode].loan();
-                claim.segment().set(ValueLayout.JAVA_LONG, 0, s.segment().get(ValueLayout.JAVA_LONG, 0));
-                claim.commit(SAMPLE);
-                s.release();
+                Latencies.echo(readers[mode], writers[mode], SAMPLE, block);
             }
         }
 

@@ -1,10 +1,13 @@
 package io.zerodds.flatdata.bench;
 
 import io.zerodds.flatdata.FlatReader;
+import io.zerodds.flatdata.FlatWriter;
 import io.zerodds.flatdata.Sample;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -65,6 +68,71 @@ final class Latencies {
         System.out.printf("%-" + width + "s %10d %8.0f %8d %8d %8d %8d %10d%n", mode, h.getTotalCount(), h.getMean(),
                 h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
                 h.getValueAtPercentile(99.9), h.getMaxValue());
+    }
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    /**
+     * Round trips {@code first..end} of the bare baseline: one cache line at {@code offset} of
+     * {@code line} bounced between the two processes; each RTT/2 recorded.
+     */
+    static void pingBare(MemorySegment line, long offset, long first, long end, Histogram histogram) {
+        for (long i = first; i < end; i++) {
+            long t0 = System.nanoTime();
+            LONG.setRelease(line, offset, 2 * i + 1);
+            long n = 0;
+            while ((long) LONG.getAcquire(line, offset) != 2 * i + 2) {
+                n = BusyWait.idle(n, "bare echo");
+            }
+            histogram.recordValue((System.nanoTime() - t0) / 2);
+        }
+    }
+
+    /** The other side of {@link #pingBare}. */
+    static void pongBare(MemorySegment line, long offset, long first, long end) {
+        for (long i = first; i < end; i++) {
+            long n = 0;
+            while ((long) LONG.getAcquire(line, offset) != 2 * i + 1) {
+                n = BusyWait.idle(n, "bare ping");
+            }
+            LONG.setRelease(line, offset, 2 * i + 2);
+        }
+    }
+
+    /**
+     * Flatdata round trips {@code first..end}: loan, write the round number, commit {@code size}
+     * bytes, await the echo busy-spinning or blocking; each RTT/2 recorded. The round trip ends
+     * when the echo is in hand; releasing it is the next round's business (it waits for the
+     * echo's cache line).
+     */
+    static void pingEcho(FlatWriter writer, FlatReader reader, int size, long first, long end, Histogram histogram,
+                         boolean block) {
+        for (long i = first; i < end; i++) {
+            long t0 = System.nanoTime();
+            FlatWriter.Claim claim = writer.loan();
+            claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
+            claim.commit(size);
+            Sample s = block ? block(reader) : spin(reader);
+            long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
+            long t1 = System.nanoTime();
+            s.release();
+            histogram.recordValue((t1 - t0) / 2);
+            if (echoed != i) {
+                throw new IllegalStateException("round " + i + " echoed " + echoed);
+            }
+        }
+    }
+
+    /**
+     * The other side of {@link #pingEcho}: takes a ping, commits the reply, then releases the
+     * ping (the reply goes out first: marking the ping read waits for its cache line).
+     */
+    static void echo(FlatReader reader, FlatWriter writer, int size, boolean block) {
+        Sample s = block ? block(reader) : spin(reader);
+        FlatWriter.Claim claim = writer.loan();
+        claim.segment().set(ValueLayout.JAVA_LONG, 0, s.segment().get(ValueLayout.JAVA_LONG, 0));
+        claim.commit(size);
+        s.release();
     }
 
     /** The next sample, busy-spinning on take(). */

@@ -3,14 +3,10 @@ package io.zerodds.flatdata.bench;
 import io.zerodds.flatdata.FlatReader;
 import io.zerodds.flatdata.FlatWriter;
 import io.zerodds.flatdata.PosixSlotBackend;
-import io.zerodds.flatdata.Sample;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +44,6 @@ public final class PosixLatency {
     private PosixLatency() {
     }
 
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final int SAMPLE = 64;
     /** Recorded passes, after one warm-up pass. */
     private static final int PASSES = 5;
@@ -235,23 +230,11 @@ public final class PosixLatency {
             // one loop per mode, each compiled on its own
             long first = round[mode];
             switch (mode) {
-                case BARE -> pingBare(first, first + rounds, histogram);
+                case BARE -> Latencies.pingBare(mapped, BARE_LINE, first, first + rounds, histogram);
                 case FLOOR -> pingFloor(first, first + rounds, histogram);
-                default -> pingEcho(first, first + rounds, histogram, false);
+                default -> Latencies.pingEcho(writer, reader, SAMPLE, first, first + rounds, histogram, false);
             }
             round[mode] = first + rounds;
-        }
-
-        private void pingBare(long first, long end, Histogram histogram) {
-            for (long i = first; i < end; i++) {
-                long t0 = System.nanoTime();
-                LONG.setRelease(mapped, BARE_LINE, 2 * i + 1);
-                long n = 0;
-                while ((long) LONG.getAcquire(mapped, BARE_LINE) != 2 * i + 2) {
-                    n = BusyWait.idle(n, "bare echo");
-                }
-                histogram.recordValue((System.nanoTime() - t0) / 2);
-            }
         }
 
         private void pingFloor(long first, long end, Histogram histogram) {
@@ -261,24 +244,6 @@ public final class PosixLatency {
                 long echoed = floor.receive(1, i);
                 histogram.recordValue((System.nanoTime() - t0) / 2);
                 floor.release(1, i);
-                checkEcho(i, echoed);
-            }
-        }
-
-        /** Flatdata round trips, the echo awaited busy-spinning or blocking in the futex wait. */
-        private void pingEcho(long first, long end, Histogram histogram, boolean futex) {
-            for (long i = first; i < end; i++) {
-                long t0 = System.nanoTime();
-                FlatWriter.Claim claim = writer.loan();
-                claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
-                claim.commit(SAMPLE);
-                Sample s = futex ? Latencies.block(reader) : Latencies.spin(reader);
-                long echoed = s.segment().get(ValueLayout.JAVA_LONG, 0);
-                // the round trip ends when the echo is in hand; releasing it is the next round's
-                // business (it waits for the echo's cache line)
-                long t1 = System.nanoTime();
-                s.release();
-                histogram.recordValue((t1 - t0) / 2);
                 checkEcho(i, echoed);
             }
         }
@@ -293,21 +258,11 @@ public final class PosixLatency {
         void pong(int mode, int rounds) {
             long first = round[mode];
             switch (mode) {
-                case BARE -> pongBare(first, first + rounds);
+                case BARE -> Latencies.pongBare(mapped, BARE_LINE, first, first + rounds);
                 case FLOOR -> pongFloor(first, first + rounds);
                 default -> pongSpin(rounds);
             }
             round[mode] = first + rounds;
-        }
-
-        private void pongBare(long first, long end) {
-            for (long i = first; i < end; i++) {
-                long n = 0;
-                while ((long) LONG.getAcquire(mapped, BARE_LINE) != 2 * i + 1) {
-                    n = BusyWait.idle(n, "bare ping");
-                }
-                LONG.setRelease(mapped, BARE_LINE, 2 * i + 2);
-            }
         }
 
         private void pongFloor(long first, long end) {
@@ -319,29 +274,20 @@ public final class PosixLatency {
 
         private void pongSpin(int rounds) {
             for (int i = 0; i < rounds; i++) {
-                echo(Latencies.spin(reader));
+                Latencies.echo(reader, writer, SAMPLE, false);
             }
-        }
-
-        /** Commits the reply to {@code s}, then releases {@code s}. */
-        private void echo(Sample s) {
-            FlatWriter.Claim claim = writer.loan();
-            claim.segment().set(ValueLayout.JAVA_LONG, 0, s.segment().get(ValueLayout.JAVA_LONG, 0));
-            claim.commit(SAMPLE);
-            // the reply goes out first: marking the ping read waits for its cache line
-            s.release();
         }
 
         /** Round trips through the same rings, each side blocking in the futex wait. */
         void pingFutex(long rounds, Histogram histogram) {
             long first = round[SPIN];
-            pingEcho(first, first + rounds, histogram, true);
+            Latencies.pingEcho(writer, reader, SAMPLE, first, first + rounds, histogram, true);
             round[SPIN] = first + rounds;
         }
 
         void pongFutex(long rounds) {
             for (long i = 0; i < rounds; i++) {
-                echo(Latencies.block(reader));
+                Latencies.echo(reader, writer, SAMPLE, true);
             }
         }
     }
