@@ -17,7 +17,7 @@ pub use writer::Writer;
 use error::{Outcome, fail, guard};
 
 /// The ABI version the Java side checks before its first call.
-pub const ABI_VERSION: i32 = 2;
+pub const ABI_VERSION: i32 = 3;
 
 fn text<'a>(ptr: *const u8, len: usize, what: &str) -> Outcome<&'a str> {
     if ptr.is_null() {
@@ -54,7 +54,7 @@ fn close<T>(ptr: *mut T) -> Outcome<i32> {
 /// The ABI version of this library.
 #[unsafe(no_mangle)]
 pub extern "C" fn fdx_abi_version() -> i32 {
-    ABI_VERSION
+    guard(|| Ok(ABI_VERSION))
 }
 
 /// Panics inside the boundary guard, for the test that proves a panic comes back as
@@ -126,14 +126,8 @@ pub unsafe extern "C" fn fdx_ring_info(ring: *mut Ring, out: *mut RingInfo) -> i
         if out.is_null() {
             return fail(ERR_ARGUMENT, "output pointer is null");
         }
-        let info = &ring.info;
         // SAFETY: `out` points to a writable `RingInfo` the caller owns.
-        unsafe {
-            *out = RingInfo {
-                type_hash: info.type_hash,
-                ..*info
-            }
-        };
+        unsafe { *out = ring.info };
         Ok(OK)
     })
 }
@@ -362,16 +356,6 @@ pub unsafe extern "C" fn fdx_reader_release(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fdx_reader_update_connections(reader: *mut Reader) -> i32 {
     guard(|| handle(reader, "reader")?.update_connections())
-}
-
-/// 1 when a sample is queued for the reader, 0 when not.
-///
-/// # Safety
-/// Handles come from this library and are not closed yet; other pointers are null or
-/// valid for the access the parameter names, for the duration of the call.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn fdx_reader_has_samples(reader: *mut Reader) -> i32 {
-    guard(|| handle(reader, "reader")?.has_samples())
 }
 
 /// Closes the reader, releasing what it holds. A null reader is ignored.

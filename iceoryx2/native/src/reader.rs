@@ -96,12 +96,4 @@ impl Reader {
             .map(|_| OK)
             .or_else(|e| fail(ERR_INTERNAL, format!("update_connections: {e:?}")))
     }
-
-    /// True when a sample is queued for this reader.
-    pub fn has_samples(&self) -> Outcome<i32> {
-        self.subscriber
-            .has_samples()
-            .map(i32::from)
-            .or_else(|e| fail(ERR_INTERNAL, format!("has_samples: {e:?}")))
-    }
 }

@@ -59,19 +59,16 @@ pub struct RingSpec {
 }
 
 /// What the ring turned out to be, as the Java side reads it.
+#[derive(Clone, Copy)]
 #[repr(C)]
 pub struct RingInfo {
     /// From the creator's attribute, 0 when the creator defined none (a foreign creator).
     pub slot_count: u64,
     /// From the creator's attribute, 0 when the creator defined none.
     pub capacity: u64,
+    /// The service's subscriber queue size: the slot count of a flatdata creator.
     pub subscriber_max_buffer_size: u64,
-    pub subscriber_max_borrowed_samples: u64,
-    pub max_subscribers: u64,
-    pub max_publishers: u64,
     pub has_type_hash: u32,
-    /// 1 when this call created the service, 0 when it opened an existing one.
-    pub created: u32,
     pub type_hash: [u8; 16],
 }
 
@@ -234,14 +231,14 @@ impl Ring {
                 .or_else(|e| create_error(name, e))
         };
         let open = || builder().open().or_else(|e| open_error(name, e));
-        let (pubsub, created) = match spec.mode {
-            MODE_CREATE => (create()?, true),
-            MODE_OPEN => (open()?, false),
+        let pubsub = match spec.mode {
+            MODE_CREATE => create()?,
+            MODE_OPEN => open()?,
             MODE_OPEN_OR_CREATE => match open() {
-                Ok(p) => (p, false),
+                Ok(p) => p,
                 Err(f) if f.code == ERR_MISSING => match create() {
-                    Ok(p) => (p, true),
-                    Err(f) if f.code == ERR_EXISTS => (open()?, false),
+                    Ok(p) => p,
+                    Err(f) if f.code == ERR_EXISTS => open()?,
                     Err(f) => return Err(f),
                 },
                 Err(f) => return Err(f),
@@ -266,7 +263,7 @@ impl Ring {
             .listener_builder()
             .create()
             .or_else(|e| fail(ERR_LIMIT, format!("listener on {name:?}: {e:?}")))?;
-        let info = Self::info_of(&pubsub, created)?;
+        let info = Self::info_of(&pubsub)?;
         Ok(Ring {
             node,
             pubsub,
@@ -278,7 +275,7 @@ impl Ring {
         })
     }
 
-    fn info_of(pubsub: &PubSub, created: bool) -> Outcome<RingInfo> {
+    fn info_of(pubsub: &PubSub) -> Outcome<RingInfo> {
         let attributes = pubsub.attributes();
         let number = |key: &str| -> Outcome<u64> {
             Ok(first_value(attributes, key)?
@@ -291,11 +288,7 @@ impl Ring {
             slot_count: number(KEY_SLOT_COUNT)?,
             capacity: number(KEY_CAPACITY)?,
             subscriber_max_buffer_size: config.subscriber_max_buffer_size() as u64,
-            subscriber_max_borrowed_samples: config.subscriber_max_borrowed_samples() as u64,
-            max_subscribers: config.max_subscribers() as u64,
-            max_publishers: config.max_publishers() as u64,
             has_type_hash: u32::from(type_hash.is_some()),
-            created: u32::from(created),
             type_hash: type_hash.unwrap_or([0; 16]),
         })
     }

@@ -58,7 +58,6 @@ final class EventWaiter {
     private boolean leader;
     private boolean closed;
     private long lastCleanup = System.nanoTime();
-    private long cleanups;
     private long blockingWaits;
 
     /** Called (by whichever thread collected it) when another process's writer said hello. */
@@ -80,8 +79,7 @@ final class EventWaiter {
 
     /** Advances the generation and tells every process's listeners (this one's too) with event {@code id}. */
     void advanceAndNotify(long id) {
-        GENERATION.getAndAdd(this, 1L);
-        ownPending.incrementAndGet((int) id);
+        noteOwn(id);
         ring.notify(id);
     }
 
@@ -98,11 +96,6 @@ final class EventWaiter {
     void noteOwn(long id) {
         GENERATION.getAndAdd(this, 1L);
         ownPending.incrementAndGet((int) id);
-    }
-
-    /** The number of dead nodes this waiter removed. */
-    synchronized long deadNodesRemoved() {
-        return cleanups;
     }
 
     /** Blocks until the generation differs from {@code last}, the timeout elapses or {@link #close()}. */
@@ -137,19 +130,17 @@ final class EventWaiter {
             }
             // the leader blocks in the listener outside the monitor
             int code = NativeAbi.NONE;
-            int removed = 0;
             try {
                 code = collect(Math.min(remaining, cleanupIntervalNanos));
                 long now = System.nanoTime();
                 if (code == NativeAbi.NONE && now - lastCleanup >= cleanupIntervalNanos) {
                     lastCleanup = now;
-                    removed = ring.cleanupDeadNodes();
-                    if (removed > 0) {
+                    if (ring.cleanupDeadNodes() > 0) {
                         code = NativeAbi.OK; // chunks and ports of the dead came back: a change
                     }
                 }
             } finally {
-                leave(code, removed);
+                leave(code);
             }
         }
     }
@@ -178,9 +169,8 @@ final class EventWaiter {
         return foreign > 0 ? NativeAbi.OK : NativeAbi.NONE;
     }
 
-    private synchronized void leave(int code, int removed) {
+    private synchronized void leave(int code) {
         leader = false;
-        cleanups += removed;
         if (code == NativeAbi.OK) {
             GENERATION.getAndAdd(this, 1L);
         }

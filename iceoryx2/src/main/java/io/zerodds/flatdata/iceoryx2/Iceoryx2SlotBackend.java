@@ -338,9 +338,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         synchronized (writerLock) {
             MemorySegment out = loaned(slot, "commit");
             long size = bytes.byteSize();
-            if (size > slotCapacity) {
-                throw new SampleTooLargeException(size, slotCapacity);
-            }
+            checkFits(size);
             MemorySegment.copy(bytes, 0, out, 0, size);
             return publish(slot, (int) size);
         }
@@ -351,9 +349,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         Objects.checkFromIndexSize(offset, length, bytes.length);
         synchronized (writerLock) {
             MemorySegment out = loaned(slot, "commit");
-            if (length > slotCapacity) {
-                throw new SampleTooLargeException(length, slotCapacity);
-            }
+            checkFits(length);
             MemorySegment.copy(bytes, offset, out, JAVA_BYTE, 0, length);
             return publish(slot, length);
         }
@@ -363,16 +359,18 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
     public long commitInPlace(int slot, int length) {
         synchronized (writerLock) {
             loaned(slot, "commit");
-            if (length <= 0) {
-                throw new IllegalArgumentException("length=" + length + " must be positive");
-            }
-            if (length > slotCapacity) {
-                throw new SampleTooLargeException(length, slotCapacity);
-            }
+            checkFits(length);
             return publish(slot, length);
         }
     }
 
+    private void checkFits(long size) {
+        if (size > slotCapacity) {
+            throw new SampleTooLargeException(size, slotCapacity);
+        }
+    }
+
+    /** Publishes the loan in {@code slot}; refuses a length that is not positive. */
     private long publish(int slot, int length) {
         if (length <= 0) {
             throw new IllegalArgumentException("length=" + length + " must be positive");
@@ -594,22 +592,12 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
 
     /** The number of publishers (0 or 1) connected to the service now, in any process. */
     public int writers() {
-        enterRing();
-        try {
-            return ring.publishers();
-        } finally {
-            ringUsers.decrementAndGet();
-        }
+        return onRing(NativeRing::publishers);
     }
 
     /** The number of subscribers (reader processes) connected to the service now. */
     public int readerPorts() {
-        enterRing();
-        try {
-            return ring.subscribers();
-        } finally {
-            ringUsers.decrementAndGet();
-        }
+        return onRing(NativeRing::subscribers);
     }
 
     /**
@@ -618,25 +606,22 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
      * every dead-node check interval.
      */
     public int cleanupDeadNodes() {
-        enterRing();
-        try {
-            return ring.cleanupDeadNodes();
-        } finally {
-            ringUsers.decrementAndGet();
-        }
+        return onRing(NativeRing::cleanupDeadNodes);
     }
 
     /**
-     * Enters a call on the native ring from a thread no other lock orders against {@link #close()}:
+     * A call on the native ring from a thread no other lock orders against {@link #close()}:
      * close waits for such calls to leave before it frees the ring.
      *
      * @throws BackendClosedException when the backend is closed (or closing)
      */
-    private void enterRing() {
+    private int onRing(java.util.function.ToIntFunction<NativeRing> call) {
         ringUsers.incrementAndGet();
-        if (closed) {
+        try {
+            checkOpen();
+            return call.applyAsInt(ring);
+        } finally {
             ringUsers.decrementAndGet();
-            throw new BackendClosedException("iceoryx2 service \"" + name + "\"");
         }
     }
 

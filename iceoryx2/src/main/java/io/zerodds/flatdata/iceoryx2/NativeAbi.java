@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class NativeAbi {
 
-    static final int ABI_VERSION = 2;
+    static final int ABI_VERSION = 3;
 
     static final int OK = 0;
     static final int NONE = 1;
@@ -61,19 +61,14 @@ final class NativeAbi {
             JAVA_LONG.withName("slot_count"),
             JAVA_LONG.withName("capacity"),
             JAVA_LONG.withName("subscriber_max_buffer_size"),
-            JAVA_LONG.withName("subscriber_max_borrowed_samples"),
-            JAVA_LONG.withName("max_subscribers"),
-            JAVA_LONG.withName("max_publishers"),
             JAVA_INT.withName("has_type_hash"),
-            JAVA_INT.withName("created"),
-            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("type_hash"));
+            MemoryLayout.sequenceLayout(16, JAVA_BYTE).withName("type_hash"),
+            MemoryLayout.paddingLayout(4));
     static final long INFO_SLOT_COUNT = 0;
     static final long INFO_CAPACITY = 8;
     static final long INFO_BUFFER = 16;
-    static final long INFO_MAX_SUBSCRIBERS = 32;
-    static final long INFO_HAS_TYPE_HASH = 48;
-    static final long INFO_CREATED = 52;
-    static final long INFO_TYPE_HASH = 56;
+    static final long INFO_HAS_TYPE_HASH = 24;
+    static final long INFO_TYPE_HASH = 28;
 
     /** {@code Received}: one sample handed to a reader, in place. */
     static final StructLayout RECEIVED = MemoryLayout.structLayout(
@@ -92,7 +87,7 @@ final class NativeAbi {
         check(RING_SPEC, "type_hash", SPEC_TYPE_HASH);
         check(RING_SPEC, "has_type_hash", SPEC_HAS_TYPE_HASH);
         check(RING_INFO, "type_hash", INFO_TYPE_HASH);
-        check(RING_INFO, "created", INFO_CREATED);
+        check(RING_INFO, "has_type_hash", INFO_HAS_TYPE_HASH);
         check(RECEIVED, "flags", RECEIVED_FLAGS);
     }
 
@@ -120,7 +115,6 @@ final class NativeAbi {
     static final MethodHandle READER_CREATE;
     static final MethodHandle READER_RECEIVE;
     static final MethodHandle READER_RELEASE;
-    static final MethodHandle READER_HAS_SAMPLES;
     static final MethodHandle READER_UPDATE_CONNECTIONS;
     static final MethodHandle READER_CLOSE;
     static final MethodHandle SELFTEST_PANIC;
@@ -153,7 +147,6 @@ final class NativeAbi {
         READER_RECEIVE = handle(linker, lookup, "fdx_reader_receive", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS), critical);
         READER_RELEASE = handle(linker, lookup, "fdx_reader_release",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG), critical);
-        READER_HAS_SAMPLES = handle(linker, lookup, "fdx_reader_has_samples", FunctionDescriptor.of(JAVA_INT, ADDRESS), critical);
         READER_UPDATE_CONNECTIONS = handle(linker, lookup, "fdx_reader_update_connections",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
         READER_CLOSE = handle(linker, lookup, "fdx_reader_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));

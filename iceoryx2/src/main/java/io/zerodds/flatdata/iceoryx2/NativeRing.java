@@ -133,14 +133,6 @@ final class NativeRing {
         return info.get(JAVA_LONG, NativeAbi.INFO_BUFFER);
     }
 
-    long maxSubscribers() {
-        return info.get(JAVA_LONG, NativeAbi.INFO_MAX_SUBSCRIBERS);
-    }
-
-    boolean created() {
-        return info.get(JAVA_INT, NativeAbi.INFO_CREATED) != 0;
-    }
-
     /** The creator's type hash, or null when it defined none. */
     byte[] typeHash() {
         if (info.get(JAVA_INT, NativeAbi.INFO_HAS_TYPE_HASH) == 0) {

@@ -135,11 +135,16 @@ final class ReceivedSamples {
         for (int slot = 0; slot < slots; slot++) {
             if (sequence[slot] != SlotBackend.NO_SEQUENCE) {
                 readMask[slot] |= bits & wanted[slot];
-                if ((wanted[slot] & ~readMask[slot]) == 0) {
+                if (pending(slot) == 0) {
                     free(slot);
                 }
             }
         }
+    }
+
+    /** The readers that still have to read the sample in {@code slot}. */
+    private int pending(int slot) {
+        return wanted[slot] & ~readMask[slot];
     }
 
     synchronized long startSequence(int index) {
@@ -163,7 +168,7 @@ final class ReceivedSamples {
             long bestSequence = Long.MAX_VALUE;
             for (int slot = 0; slot < slots; slot++) {
                 long s = sequence[slot];
-                if (s != SlotBackend.NO_SEQUENCE && (wanted[slot] & ~readMask[slot] & bit) != 0 && s < bestSequence) {
+                if (s != SlotBackend.NO_SEQUENCE && (pending(slot) & bit) != 0 && s < bestSequence) {
                     best = slot;
                     bestSequence = s;
                 }
@@ -184,7 +189,7 @@ final class ReceivedSamples {
         }
         int slot = find(expected);
         int bit = 1 << index;
-        if (slot == SlotBackend.NO_SLOT || (wanted[slot] & ~readMask[slot] & bit) == 0) {
+        if (slot == SlotBackend.NO_SLOT || (pending(slot) & bit) == 0) {
             throw new IllegalStateException("reader index=" + index + " of \"" + ring.name() + "\" asked for sequence="
                     + expected + ", which it has taken already or was never given (marked read twice?)");
         }
@@ -272,7 +277,7 @@ final class ReceivedSamples {
             return;
         }
         readMask[slot] |= (1 << index) & wanted[slot];
-        if ((wanted[slot] & ~readMask[slot]) == 0) {
+        if (pending(slot) == 0) {
             free(slot);
         }
     }
@@ -331,10 +336,6 @@ final class ReceivedSamples {
 
     synchronized long unwanted() {
         return unwanted;
-    }
-
-    synchronized int held() {
-        return held;
     }
 
     // ------------------------------------------------------------------ checks, close
