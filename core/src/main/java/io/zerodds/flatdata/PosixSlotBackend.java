@@ -610,6 +610,9 @@ public final class PosixSlotBackend implements SlotBackend {
                 }
                 PosixSlotBackend backend = new PosixSlotBackend(o, true, true, b.keepOnClose, b.flink, lock,
                         b.leaseMillis);
+                if (b.wakeOnEveryChange) {
+                    backend.extended.wakeOnEveryChange(); // before any other thread sees the ring
+                }
                 backend.startHeartbeat();
                 return backend;
             } catch (IOException e) {
@@ -1671,11 +1674,7 @@ public final class PosixSlotBackend implements SlotBackend {
                 throw new SampleTooLargeException(typeSize, slotCapacity);
             }
             SegmentLayout.checkGeometry(slotCount, slotCapacity);
-            PosixSlotBackend backend = createSegment(this);
-            if (wakeOnEveryChange) {
-                backend.extended.wakeOnEveryChange();
-            }
-            return backend;
+            return createSegment(this);
         }
     }
 

@@ -253,10 +253,10 @@ final class ReferenceRing implements SlotBackend {
         for (int attempt = 0; ; attempt++) {
             boolean seenAsRead = false;
             for (int slot = 0; slot < slotCount; slot++) {
-                if (unread(slot, bit, nextSequence) == sequence) {
-                    return slot;
-                }
-                if (!seenAsRead && unread(slot, 0, nextSequence) == sequence) {
+                if (unread(slot, 0, nextSequence) == sequence) {
+                    if (((int) INT.getAcquire(segment, header(slot) + SLOT_MASK_OFFSET) & bit) == 0) {
+                        return slot;
+                    }
                     seenAsRead = true;
                 }
             }

@@ -992,7 +992,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         this.wakeOnEveryChange = true;
     }
 
-    private volatile boolean wakeOnEveryChange;
+    private boolean wakeOnEveryChange;
 
     /** Bumps the generation; wakes waiters only when someone waits (no system call otherwise). */
     final void signalChange() {
