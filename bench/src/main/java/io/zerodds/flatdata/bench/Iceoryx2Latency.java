@@ -9,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +30,9 @@ import org.HdrHistogram.Histogram;
  * processes, so all three see the same CPU placement, and ratios are taken per triple of
  * blocks. Then each event-driven mode runs once (iceoryx2: {@link FlatReader#take(java.time.Duration)}
  * blocking in the listener; POSIX: in the futex), then the native pair.
+ *
+ * <p>First, one thread alone: a round of loan, commit, take and release through the Java backend
+ * against the same round in the native crate, which isolates the Java side's own cost.
  *
  * <p>Usage: {@code ./flatdata bench iceoryx2-latency [round-trips]} (default 200000 per busy
  * mode; a fifth of that per event-driven mode and the native pair as many as busy-spin).
@@ -61,6 +65,7 @@ public final class Iceoryx2Latency {
         Latencies.title(SAMPLE);
         System.out.printf("bare, POSIX and iceoryx2 busy-spin interleaved in blocks of %d round trips, %d triples per"
                 + " pass, %d passes after a warm-up pass; the same two JVM processes throughout%n", block, BLOCKS, PASSES);
+        singleThreaded(tag);
         Path file = Path.of("/dev/shm", tag);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment line = Latencies.mapNew(file, FILE_SIZE, arena);
@@ -181,6 +186,42 @@ public final class Iceoryx2Latency {
         return total;
     }
 
+    private static final int SINGLE_ROUNDS = 300_000;
+    private static final int SINGLE_REPEATS = 8;
+
+    /**
+     * Where a round goes without a second process: one thread loans, writes, commits, takes and
+     * releases over two rings of one service (a writer's and a reader's), through
+     * {@code FlatWriter}/{@code FlatReader} and the backend, and then the native crate's own
+     * single-threaded round ({@code flatdata-iox2-ping local}) doing the same calls. Nanoseconds
+     * per round, the best of {@value #SINGLE_REPEATS} repeats of {@value #SINGLE_ROUNDS}.
+     */
+    private static void singleThreaded(String tag) throws Exception {
+        String name = "flatdata/bench/" + tag + "/single";
+        long best = Long.MAX_VALUE;
+        try (Iceoryx2SlotBackend out = Iceoryx2SlotBackend.create(name).prefix(prefix(tag)).slotCount(SLOTS)
+                .slotCapacity(SAMPLE).build();
+             Iceoryx2SlotBackend in = Iceoryx2SlotBackend.open(name).prefix(prefix(tag)).build();
+             FlatReader reader = FlatReader.attach(in);
+             FlatWriter writer = FlatWriter.reliable(out, BusyWait.PATIENCE)) {
+            for (int rep = 0; rep < SINGLE_REPEATS; rep++) {
+                long t0 = System.nanoTime();
+                for (long i = 0; i < SINGLE_ROUNDS; i++) {
+                    FlatWriter.Claim claim = writer.loan();
+                    claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
+                    claim.commit(SAMPLE);
+                    Latencies.spin(reader).release();
+                }
+                best = Math.min(best, (System.nanoTime() - t0) / SINGLE_ROUNDS);
+            }
+        }
+        Native nativePair = Native.find(tag);
+        long nativeBest = nativePair == null ? -1 : nativePair.local(SINGLE_ROUNDS, SINGLE_REPEATS);
+        System.out.printf("single thread, one round = loan + commit + take + release (best of %d x %d): through the"
+                + " Java backend %d ns, native Rust iceoryx2 from the same crate %d ns%n", SINGLE_REPEATS,
+                SINGLE_ROUNDS, best, nativeBest);
+    }
+
     /**
      * The native Rust iceoryx2 ping-pong from the bridge's crate ({@code flatdata-iox2-ping}), run
      * as two processes per call; its round trips accumulate into {@link #total}.
@@ -206,6 +247,21 @@ public final class Iceoryx2Latency {
                 return null;
             }
             return new Native(binary, tag);
+        }
+
+        /** The best of {@code repeats} single-threaded runs of {@code rounds} rounds, ns per round. */
+        long local(int rounds, int repeats) throws Exception {
+            long best = Long.MAX_VALUE;
+            for (int rep = 0; rep < repeats; rep++) {
+                Process p = new ProcessBuilder(binary.toString(), "local", prefix, name + "/local" + rep,
+                        Integer.toString(rounds)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("native local round exited with " + p.exitValue());
+                }
+                best = Math.min(best, Long.parseLong(out));
+            }
+            return best;
         }
 
         /** {@code rounds} round trips (a tenth of them warm-up); returns their p50 of RTT/2. */
