@@ -36,4 +36,4 @@ for i in range(100):
     header.sequence, header.length, header.flags = i, len(data), 0
     sample.assume_init().send()
     notifier.notify_with_custom_event_id(iox2.EventId.new(0))           # sent: wakes waiting readers
-sys.stdin.readline()  # the samples live as long as the publisher: stay until the reader has them
+input("Enter once the reader has them: ")                               # its samples go with it
