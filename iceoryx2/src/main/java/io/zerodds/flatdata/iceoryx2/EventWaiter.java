@@ -6,6 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The change generation of one backend and the event-driven wait on it.
@@ -35,11 +36,11 @@ final class EventWaiter {
     /** A reader connected to the writers there are now (the answer to a hello). */
     static final long EVENT_CONNECTED = 4;
 
-    private static final VarHandle GENERATION;
+    private static final VarHandle FOREIGN;
 
     static {
         try {
-            GENERATION = MethodHandles.lookup().findVarHandle(EventWaiter.class, "generation", long.class);
+            FOREIGN = MethodHandles.lookup().findVarHandle(EventWaiter.class, "foreign", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -47,14 +48,23 @@ final class EventWaiter {
 
     private final NativeRing ring;
     private static final int EVENT_IDS = 8;
+    /** Longs between two ids' counters in {@link #emitted}: one cache line each. */
+    private static final int STRIDE = 8;
 
     private final MemorySegment counts;
-    /** Notifications this process sent and its own listener has not collected yet, per id. */
-    private final java.util.concurrent.atomic.AtomicLongArray ownPending =
-            new java.util.concurrent.atomic.AtomicLongArray(EVENT_IDS);
+    /**
+     * Notifications this process sent, per id (at {@code id * STRIDE}), each counted before it was
+     * sent. Sent and released have a single writer each (the thread holding the writer's lock, the
+     * thread holding the reader's), which counts with a release store; the rare ids count
+     * atomically.
+     */
+    private final AtomicLongArray emitted = new AtomicLongArray(EVENT_IDS * STRIDE);
+    /** How many of this process's own notifications its listener collected, per id; the leader's. */
+    private final long[] collected = new long[EVENT_IDS];
     private final long cleanupIntervalNanos;
-    @SuppressWarnings("unused") // through GENERATION
-    private volatile long generation;
+    /** Changes learnt from other processes' events (and from dead nodes' cleanup). */
+    @SuppressWarnings("unused") // through FOREIGN
+    private volatile long foreign;
     private boolean leader;
     private boolean closed;
     private long lastCleanup = System.nanoTime();
@@ -73,13 +83,22 @@ final class EventWaiter {
         this.cleanupIntervalNanos = cleanupIntervalNanos;
     }
 
+    /**
+     * The change generation: the changes learnt from others plus every notification this process
+     * counted. Each term only grows and each is read once, so a later read never returns less,
+     * and any change since an earlier read makes it differ.
+     */
     long generation() {
-        return (long) GENERATION.getVolatile(this);
+        long sum = (long) FOREIGN.getVolatile(this);
+        for (int id = 0; id < EVENT_IDS; id++) {
+            sum += emitted.get(id * STRIDE);
+        }
+        return sum;
     }
 
     /** Advances the generation and tells every process's listeners (this one's too) with event {@code id}. */
     void advanceAndNotify(long id) {
-        noteOwn(id);
+        emitted.getAndIncrement((int) id * STRIDE);
         ring.notify(id);
     }
 
@@ -89,13 +108,22 @@ final class EventWaiter {
     }
 
     /**
-     * Advances the generation for a local change whose event {@code id} the caller sends itself,
-     * in the same native call as the change (commit, release): counted as this process's own, so
-     * its echo in this process's listener is not taken for another process's change.
+     * Advances the generation for a sample the caller is about to send with {@link #EVENT_SENT} in
+     * the same native call: counted as this process's own, so that its echo in this process's
+     * listener is not taken for another process's change. The caller holds the writer's lock.
      */
-    void noteOwn(long id) {
-        GENERATION.getAndAdd(this, 1L);
-        ownPending.incrementAndGet((int) id);
+    void noteSent() {
+        countSerialised((int) EVENT_SENT);
+    }
+
+    /** {@link #noteSent()} for a release notified with {@link #EVENT_RELEASED}; the caller holds the reader's lock. */
+    void noteReleased() {
+        countSerialised((int) EVENT_RELEASED);
+    }
+
+    private void countSerialised(int id) {
+        int at = id * STRIDE;
+        emitted.setRelease(at, emitted.getPlain(at) + 1);
     }
 
     /** Blocks until the generation differs from {@code last}, the timeout elapses or {@link #close()}. */
@@ -154,25 +182,23 @@ final class EventWaiter {
         if (ring.waitEvents(timeoutNanos, counts) != NativeAbi.OK) {
             return NativeAbi.NONE;
         }
-        long foreign = 0;
+        long others = 0;
         for (int id = 0; id < EVENT_IDS; id++) {
             long seen = counts.getAtIndex(JAVA_LONG, id);
-            long own = Math.min(seen, ownPending.get(id));
-            if (own > 0) {
-                ownPending.addAndGet(id, -own);
-            }
-            foreign += seen - own;
+            long own = Math.min(seen, emitted.get(id * STRIDE) - collected[id]);
+            collected[id] += own;
+            others += seen - own;
             if (id == EVENT_HELLO && seen > own) {
                 onHello.run();
             }
         }
-        return foreign > 0 ? NativeAbi.OK : NativeAbi.NONE;
+        return others > 0 ? NativeAbi.OK : NativeAbi.NONE;
     }
 
     private synchronized void leave(int code) {
         leader = false;
         if (code == NativeAbi.OK) {
-            GENERATION.getAndAdd(this, 1L);
+            FOREIGN.getAndAdd(this, 1L);
         }
         notifyAll();
     }

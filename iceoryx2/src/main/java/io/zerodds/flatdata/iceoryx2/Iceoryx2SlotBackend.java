@@ -85,7 +85,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
     private final java.util.concurrent.atomic.AtomicInteger ringUsers = new java.util.concurrent.atomic.AtomicInteger();
 
     // writer state, guarded by writerLock
-    private final Object writerLock = new Object();
+    private final PortLock writerLock = new PortLock();
     private final MemorySegment loanOut;
     private final byte[] loanState;
     private final MemorySegment[] loanView;
@@ -295,7 +295,8 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
     }
 
     private int reserve(boolean willWait) {
-        synchronized (writerLock) {
+        writerLock.lock();
+        try {
             checkOpen();
             if (writerEnd != OPEN_STREAM) {
                 throw new SlotStateException("the stream of \"" + name + "\" ended at sequence=" + writerEnd);
@@ -316,10 +317,14 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
                 return NO_FREE_SLOT;
             }
             NativeRing.check(code, "loan from", name);
-            writerWaiting = false;
+            if (writerWaiting) {
+                writerWaiting = false; // a volatile store only when it changes
+            }
             loanState[slot] = LOANED;
             loanView[slot] = writeViews.view(loanOut.get(JAVA_LONG, 0), slotCapacity);
             return slot;
+        } finally {
+            writerLock.unlock();
         }
     }
 
@@ -335,32 +340,41 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
 
     @Override
     public long commitSlot(int slot, MemorySegment bytes) {
-        synchronized (writerLock) {
+        writerLock.lock();
+        try {
             MemorySegment out = loaned(slot, "commit");
             long size = bytes.byteSize();
             checkFits(size);
             MemorySegment.copy(bytes, 0, out, 0, size);
             return publish(slot, (int) size);
+        } finally {
+            writerLock.unlock();
         }
     }
 
     @Override
     public long commitSlot(int slot, byte[] bytes, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, bytes.length);
-        synchronized (writerLock) {
+        writerLock.lock();
+        try {
             MemorySegment out = loaned(slot, "commit");
             checkFits(length);
             MemorySegment.copy(bytes, offset, out, JAVA_BYTE, 0, length);
             return publish(slot, length);
+        } finally {
+            writerLock.unlock();
         }
     }
 
     @Override
     public long commitInPlace(int slot, int length) {
-        synchronized (writerLock) {
+        writerLock.lock();
+        try {
             loaned(slot, "commit");
             checkFits(length);
             return publish(slot, length);
+        } finally {
+            writerLock.unlock();
         }
     }
 
@@ -378,7 +392,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         long sequence = nextSequence;
         loanState[slot] = COMMITTED;
         loanView[slot] = null;
-        events.noteOwn(EventWaiter.EVENT_SENT);
+        events.noteSent();
         NativeRing.check(NativeRing.commit(writer, slot, sequence, length, 0, ring.handle(), EventWaiter.EVENT_SENT),
                 "send on", name);
         nextSequence = sequence + 1;
@@ -387,18 +401,33 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
 
     @Override
     public void discardSlot(int slot) {
-        synchronized (writerLock) {
+        writerLock.lock();
+        try {
             loaned(slot, "discard");
             loanState[slot] = DISCARDED;
             loanView[slot] = null;
             NativeRing.check(NativeRing.discard(writer, slot), "discard on", name);
+        } finally {
+            writerLock.unlock();
         }
     }
 
     @Override
     public MemorySegment slotDataPtr(int slot) {
-        synchronized (writerLock) {
+        // the writer thread asks for the slot it just reserved: it wrote the view itself and reads
+        // it back without the lock; a slot it committed or discarded since holds no view, and the
+        // locked path says why
+        checkOpen();
+        checkSlot(slot);
+        MemorySegment view = loanView[slot];
+        if (view != null) {
+            return view;
+        }
+        writerLock.lock();
+        try {
             return loaned(slot, "write");
+        } finally {
+            writerLock.unlock();
         }
     }
 
@@ -421,7 +450,8 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
 
     @Override
     public void markEndOfStream() {
-        synchronized (writerLock) {
+        writerLock.lock();
+        try {
             checkOpen();
             if (writerEnd != OPEN_STREAM) {
                 return;
@@ -448,11 +478,13 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
             }
             NativeRing.check(code, "loan the end marker from", name);
             writerWaiting = false;
-            events.noteOwn(EventWaiter.EVENT_SENT);
+            events.noteSent();
             NativeRing.check(NativeRing.commit(writer, 0, nextSequence, 0, ReceivedSamples.FLAG_END_OF_STREAM,
                     ring.handle(), EventWaiter.EVENT_SENT), "send the end marker on", name);
             loanState[0] = FREE;
             writerEnd = nextSequence;
+        } finally {
+            writerLock.unlock();
         }
     }
 
@@ -671,12 +703,15 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         }
         // waiters first: they return, and a writer waiting for the end marker's chunk gives up
         events.close();
-        synchronized (writerLock) {
+        writerLock.lock();
+        try {
             if (writer != null) {
                 NativeRing.closeWriter(writer);
                 writer = null;
                 writeScope.close();
             }
+        } finally {
+            writerLock.unlock();
         }
         samples.close();
         while (ringUsers.get() != 0) {

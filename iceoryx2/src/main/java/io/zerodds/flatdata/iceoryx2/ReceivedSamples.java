@@ -22,13 +22,15 @@ import java.lang.foreign.MemorySegment;
  * left. A full table stops receiving: samples wait in the subscriber's queue, the writer's chunks
  * run out and it sees a full ring, which is the backpressure of a slot ring carried over
  * iceoryx2. The subscriber exists while at least one reader is attached, so with no reader the
- * writer never waits for this process. Thread-safe: every method holds this object's monitor.
+ * writer never waits for this process. Thread-safe: every method but {@link #view(int)} and
+ * {@link #active()} holds the subscriber's {@link PortLock}.
  */
 final class ReceivedSamples {
 
     /** Header flag of the sample that ends the stream; it carries no payload and is not delivered. */
     static final int FLAG_END_OF_STREAM = 1;
 
+    private final PortLock lock = new PortLock();
     private final NativeRing ring;
     private final EventWaiter events;
     private final int slots;
@@ -80,54 +82,69 @@ final class ReceivedSamples {
         return attached & ~disconnected;
     }
 
-    synchronized int attach(int index) {
-        checkOpen();
-        int taken = attached;
-        if (index < 0) {
-            if (taken == -1) {
-                throw new ReaderLimitException("all 32 reader indexes of \"" + ring.name() + "\" are attached");
+    int attach(int index) {
+        lock.lock();
+        try {
+            checkOpen();
+            int taken = attached;
+            if (index < 0) {
+                if (taken == -1) {
+                    throw new ReaderLimitException("all 32 reader indexes of \"" + ring.name() + "\" are attached");
+                }
+                index = Integer.numberOfTrailingZeros(~taken);
+            } else if ((taken & (1 << index)) != 0) {
+                throw new ReaderLimitException("reader index=" + index + " of \"" + ring.name() + "\" is attached already");
             }
-            index = Integer.numberOfTrailingZeros(~taken);
-        } else if ((taken & (1 << index)) != 0) {
-            throw new ReaderLimitException("reader index=" + index + " of \"" + ring.name() + "\" is attached already");
-        }
-        if (reader == null) {
-            reader = ring.createReader(Arena.global(), slots);
-            viewScope = Arena.ofShared();
-            views = new ChunkViews(viewScope, slots, true);
-        }
-        // what is queued now was committed before this attach: it is not for the new reader
-        while (pull()) {
-            // keep draining
-        }
-        start[index] = next;
-        attached = taken | (1 << index);
-        disconnected &= ~(1 << index);
-        return index;
-    }
-
-    synchronized void detach(int index) {
-        checkOpen();
-        int bit = 1 << index;
-        if ((attached & bit) == 0) {
-            return;
-        }
-        attached &= ~bit;
-        disconnected &= ~bit;
-        forget(bit);
-        if (attached == 0) {
-            closeReader();
+            if (reader == null) {
+                reader = ring.createReader(Arena.global(), slots);
+                viewScope = Arena.ofShared();
+                views = new ChunkViews(viewScope, slots, true);
+            }
+            // what is queued now was committed before this attach: it is not for the new reader
+            while (pull()) {
+                // keep draining
+            }
+            start[index] = next;
+            attached = taken | (1 << index);
+            disconnected &= ~(1 << index);
+            return index;
+        } finally {
+            lock.unlock();
         }
     }
 
-    synchronized void disconnect(int index) {
-        checkOpen();
-        int bit = 1 << index;
-        if ((attached & bit) == 0 || (disconnected & bit) != 0) {
-            return;
+    void detach(int index) {
+        lock.lock();
+        try {
+            checkOpen();
+            int bit = 1 << index;
+            if ((attached & bit) == 0) {
+                return;
+            }
+            attached &= ~bit;
+            disconnected &= ~bit;
+            forget(bit);
+            if (attached == 0) {
+                closeReader();
+            }
+        } finally {
+            lock.unlock();
         }
-        disconnected |= bit;
-        forget(bit);
+    }
+
+    void disconnect(int index) {
+        lock.lock();
+        try {
+            checkOpen();
+            int bit = 1 << index;
+            if ((attached & bit) == 0 || (disconnected & bit) != 0) {
+                return;
+            }
+            disconnected |= bit;
+            forget(bit);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Marks every held sample read by the readers in {@code bits}, freeing what nobody else holds. */
@@ -147,53 +164,73 @@ final class ReceivedSamples {
         return wanted[slot] & ~readMask[slot];
     }
 
-    synchronized long startSequence(int index) {
-        checkOpen();
-        checkAttached(index);
-        return start[index];
+    long startSequence(int index) {
+        lock.lock();
+        try {
+            checkOpen();
+            checkAttached(index);
+            return start[index];
+        } finally {
+            lock.unlock();
+        }
     }
 
-    synchronized long endOfStream() {
-        return endOfStream;
+    long endOfStream() {
+        lock.lock();
+        try {
+            return endOfStream;
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ------------------------------------------------------------------ taking
 
-    synchronized int nextUnread(int index) {
-        checkOpen();
-        checkConnected(index);
-        int bit = 1 << index;
-        while (true) {
-            int best = SlotBackend.NO_SLOT;
-            long bestSequence = Long.MAX_VALUE;
-            for (int slot = 0; slot < slots; slot++) {
-                long s = sequence[slot];
-                if (s != SlotBackend.NO_SEQUENCE && (pending(slot) & bit) != 0 && s < bestSequence) {
-                    best = slot;
-                    bestSequence = s;
+    int nextUnread(int index) {
+        lock.lock();
+        try {
+            checkOpen();
+            checkConnected(index);
+            int bit = 1 << index;
+            while (true) {
+                int best = SlotBackend.NO_SLOT;
+                long bestSequence = Long.MAX_VALUE;
+                for (int slot = 0; slot < slots; slot++) {
+                    long s = sequence[slot];
+                    if (s != SlotBackend.NO_SEQUENCE && (pending(slot) & bit) != 0 && s < bestSequence) {
+                        best = slot;
+                        bestSequence = s;
+                    }
+                }
+                if (best != SlotBackend.NO_SLOT || !pull()) {
+                    return best;
                 }
             }
-            if (best != SlotBackend.NO_SLOT || !pull()) {
-                return best;
-            }
+        } finally {
+            lock.unlock();
         }
     }
 
-    synchronized int nextUnread(int index, long expected) {
-        checkOpen();
-        checkConnected(index);
-        while (expected >= next) {
-            if (!pull()) {
-                return SlotBackend.NO_SLOT;
+    int nextUnread(int index, long expected) {
+        lock.lock();
+        try {
+            checkOpen();
+            checkConnected(index);
+            while (expected >= next) {
+                if (!pull()) {
+                    return SlotBackend.NO_SLOT;
+                }
             }
+            int slot = find(expected);
+            int bit = 1 << index;
+            if (slot == SlotBackend.NO_SLOT || (pending(slot) & bit) == 0) {
+                throw new IllegalStateException("reader index=" + index + " of \"" + ring.name() + "\" asked for sequence="
+                        + expected + ", which it has taken already or was never given (marked read twice?)");
+            }
+            return slot;
+        } finally {
+            lock.unlock();
         }
-        int slot = find(expected);
-        int bit = 1 << index;
-        if (slot == SlotBackend.NO_SLOT || (pending(slot) & bit) == 0) {
-            throw new IllegalStateException("reader index=" + index + " of \"" + ring.name() + "\" asked for sequence="
-                    + expected + ", which it has taken already or was never given (marked read twice?)");
-        }
-        return slot;
     }
 
     private int find(long s) {
@@ -262,23 +299,33 @@ final class ReceivedSamples {
      * process has a subscriber to connect. A writer's blocking send waits only for connected
      * readers, so a new writer announces itself and readers connect before it sends.
      */
-    synchronized boolean connect() {
-        if (reader == null || closed) {
-            return false;
+    boolean connect() {
+        lock.lock();
+        try {
+            if (reader == null || closed) {
+                return false;
+            }
+            NativeRing.updateConnections(reader);
+            return true;
+        } finally {
+            lock.unlock();
         }
-        NativeRing.updateConnections(reader);
-        return true;
     }
 
-    synchronized void markRead(int slot, int index) {
-        checkOpen();
-        checkSlot(slot);
-        if (sequence[slot] == SlotBackend.NO_SEQUENCE) {
-            return;
-        }
-        readMask[slot] |= (1 << index) & wanted[slot];
-        if (pending(slot) == 0) {
-            free(slot);
+    void markRead(int slot, int index) {
+        lock.lock();
+        try {
+            checkOpen();
+            checkSlot(slot);
+            if (sequence[slot] == SlotBackend.NO_SEQUENCE) {
+                return;
+            }
+            readMask[slot] |= (1 << index) & wanted[slot];
+            if (pending(slot) == 0) {
+                free(slot);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -286,7 +333,7 @@ final class ReceivedSamples {
         // a writer may be waiting for the chunk: tell it in the same crossing as the release
         boolean announce = announceFrees.getAsBoolean();
         if (announce) {
-            events.noteOwn(EventWaiter.EVENT_RELEASED);
+            events.noteReleased();
         }
         NativeRing.check(NativeRing.release(reader, slot, announce ? ring.handle() : MemorySegment.NULL,
                 EventWaiter.EVENT_RELEASED), "release a received sample of", ring.name());
@@ -298,8 +345,8 @@ final class ReceivedSamples {
     // ------------------------------------------------------------------ views
 
     /**
-     * The view of a received sample. No monitor: the reader thread calling it took the slot with
-     * {@code nextUnread} under the monitor, after whichever thread received the sample released
+     * The view of a received sample. No lock: the reader thread calling it took the slot with
+     * {@code nextUnread} under the lock, after whichever thread received the sample released
      * it, so it sees the view; a view read without that order is a misuse the contract forbids,
      * and at worst sees {@code null} here and is refused.
      */
@@ -313,29 +360,49 @@ final class ReceivedSamples {
         return v;
     }
 
-    synchronized long sequence(int slot) {
-        checkOpen();
-        checkSlot(slot);
-        return sequence[slot];
-    }
-
-    synchronized long writerSequence(int slot) {
-        checkSlot(slot);
-        return sequence[slot] == SlotBackend.NO_SEQUENCE ? SlotBackend.NO_SEQUENCE : writerSequence[slot];
-    }
-
-    synchronized SlotSample copy(int slot) {
-        checkOpen();
-        checkSlot(slot);
-        if (sequence[slot] == SlotBackend.NO_SEQUENCE) {
-            return new SlotSample(SlotBackend.NO_SEQUENCE, 0, 0, new byte[0]);
+    long sequence(int slot) {
+        lock.lock();
+        try {
+            checkOpen();
+            checkSlot(slot);
+            return sequence[slot];
+        } finally {
+            lock.unlock();
         }
-        return new SlotSample(sequence[slot], length[slot], readMask[slot] | disconnected,
-                view[slot].toArray(JAVA_BYTE));
     }
 
-    synchronized long unwanted() {
-        return unwanted;
+    long writerSequence(int slot) {
+        lock.lock();
+        try {
+            checkSlot(slot);
+            return sequence[slot] == SlotBackend.NO_SEQUENCE ? SlotBackend.NO_SEQUENCE : writerSequence[slot];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    SlotSample copy(int slot) {
+        lock.lock();
+        try {
+            checkOpen();
+            checkSlot(slot);
+            if (sequence[slot] == SlotBackend.NO_SEQUENCE) {
+                return new SlotSample(SlotBackend.NO_SEQUENCE, 0, 0, new byte[0]);
+            }
+            return new SlotSample(sequence[slot], length[slot], readMask[slot] | disconnected,
+                    view[slot].toArray(JAVA_BYTE));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long unwanted() {
+        lock.lock();
+        try {
+            return unwanted;
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ------------------------------------------------------------------ checks, close
@@ -381,10 +448,15 @@ final class ReceivedSamples {
         }
     }
 
-    synchronized void close() {
-        closed = true;
-        attached = 0;
-        disconnected = 0;
-        closeReader();
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            attached = 0;
+            disconnected = 0;
+            closeReader();
+        } finally {
+            lock.unlock();
+        }
     }
 }
