@@ -42,7 +42,7 @@ public final class FlatReader implements AutoCloseable {
     /** Attaches a typed reader; the backend must carry {@code type}'s hash. */
     public static FlatReader attach(SlotBackend backend, FlatType<?> type) {
         Objects.requireNonNull(backend, "backend");
-        FlatWriter.checkType(backend, Objects.requireNonNull(type, "type"), "reader");
+        SampleChecks.checkType(backend, Objects.requireNonNull(type, "type"), "reader");
         return new FlatReader(backend, type, backend.attachReader());
     }
 

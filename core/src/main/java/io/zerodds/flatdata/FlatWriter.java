@@ -64,19 +64,7 @@ public final class FlatWriter implements AutoCloseable {
         this.loanAhead = b.loanAhead;
         this.claims = new Claim[backend.slotCount()];
         if (type != null) {
-            checkType(backend, type, "writer");
-        }
-    }
-
-    static void checkType(SlotBackend backend, FlatType<?> type, String role) {
-        byte[] hash = backend.typeHash().orElse(null);
-        if (hash == null || !type.sameHash(hash)) {
-            throw new TypeMismatchException(role + " type " + type.canonicalText() + " hash=" + type.typeHashHex()
-                    + " does not match " + backend + " type hash="
-                    + (hash == null ? "none" : java.util.HexFormat.of().formatHex(hash)));
-        }
-        if (type.byteSize() > backend.slotCapacity()) {
-            throw new SampleTooLargeException(type.byteSize(), backend.slotCapacity());
+            SampleChecks.checkType(backend, type, "writer");
         }
     }
 
@@ -103,7 +91,7 @@ public final class FlatWriter implements AutoCloseable {
     public long write(byte[] bytes, int offset, int length) {
         checkOpen();
         Objects.checkFromIndexSize(offset, length, bytes.length);
-        checkLength(length);
+        SampleChecks.checkLength(length, backend.slotCapacity());
         int slot = acquire();
         if (slot < 0) {
             return DROPPED;
@@ -119,7 +107,7 @@ public final class FlatWriter implements AutoCloseable {
     /** Copies {@code bytes} into a slot; returns its sequence or {@link #DROPPED}. */
     public long write(MemorySegment bytes) {
         checkOpen();
-        checkLength(bytes.byteSize());
+        SampleChecks.checkLength(bytes.byteSize(), backend.slotCapacity());
         int slot = acquire();
         if (slot < 0) {
             return DROPPED;
@@ -251,14 +239,6 @@ public final class FlatWriter implements AutoCloseable {
         }
     }
 
-    private void checkLength(long length) {
-        if (length <= 0) {
-            throw new IllegalArgumentException("length=" + length + " must be > 0");
-        }
-        if (length > backend.slotCapacity()) {
-            throw new SampleTooLargeException(length, backend.slotCapacity());
-        }
-    }
 
     private void checkOpen() {
         if (closed) {

@@ -139,11 +139,7 @@ public final class InMemorySlotBackend extends SegmentSlotBackend {
         }
 
         public InMemorySlotBackend build() {
-            int slotCapacity = this.slotCapacity > 0 ? this.slotCapacity : typeSize > 0 ? (int) typeSize : 256;
-            SegmentLayout.checkCapacity(slotCapacity);
-            if (typeSize > slotCapacity) {
-                throw new SampleTooLargeException(typeSize, slotCapacity);
-            }
+            int slotCapacity = SegmentLayout.defaultCapacity(this.slotCapacity, typeSize);
             SegmentLayout.checkGeometry(slotCount, slotCapacity);
             long size = SegmentLayout.segmentSize(slotCount, slotCapacity);
             MemorySegment segment = Arena.ofAuto().allocate(size, SegmentLayout.CACHE_LINE);

@@ -11,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -244,7 +243,10 @@ public final class PosixSlotBackend implements SlotBackend {
         if (n.isEmpty()) {
             throw new IllegalArgumentException("segment name=\"" + name + "\" is empty");
         }
-        if (n.equals(".") || n.equals("..") || n.contains("..")) {
+        if (n.equals(".")) {
+            throw new IllegalArgumentException("segment name=\".\" names the shared-memory directory itself, not an object");
+        }
+        if (n.contains("..")) {
             throw new IllegalArgumentException("segment name=\"" + printable(name) + "\" must not contain \"..\"");
         }
         for (int i = 0; i < n.length(); i++) {
@@ -476,13 +478,12 @@ public final class PosixSlotBackend implements SlotBackend {
         } catch (AccessDeniedException e) {
             throw new SegmentAccessException("segment " + path + ": permission denied (mode and owner are checked by"
                     + " the kernel; ask the owner for group access)", e);
-        } catch (FileSystemException e) {
+        } catch (IOException e) {
+            // O_NOFOLLOW on a link fails with ELOOP, which the JDK reports as a plain IOException
             if (Files.isSymbolicLink(path)) {
                 throw new SegmentAccessException("segment " + path + " is a symbolic link; refusing to follow it", e);
             }
             throw new SegmentAccessException("cannot open segment " + path + ": " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new SegmentAccessException("cannot open segment " + path + ": " + e, e);
         }
         try {
             Object key = checkFile(path, allowForeignOwner);
@@ -501,6 +502,9 @@ public final class PosixSlotBackend implements SlotBackend {
     private static Object checkFile(Path path, boolean allowForeignOwner) throws IOException {
         Map<String, Object> attrs = Files.readAttributes(path, "unix:uid,mode,ino,dev", LinkOption.NOFOLLOW_LINKS);
         int mode = (Integer) attrs.get("mode");
+        if ((mode & 0xF000) == 0xA000) {
+            throw new SegmentAccessException("segment " + path + " is a symbolic link; refusing to follow it");
+        }
         if ((mode & 0xF000) != 0x8000) {
             throw new SegmentAccessException("segment " + path + " is not a regular file (mode=0"
                     + Integer.toOctalString(mode) + ")");
@@ -694,8 +698,9 @@ public final class PosixSlotBackend implements SlotBackend {
                 }
                 if (g.writerState == WRITER_OPEN && g.writerPid != ProcessIdentity.CURRENT_PID
                         && ProcessIdentity.isAlive(g.writerPid, g.writerStart)) {
-                    throw new SegmentAccessException("segment " + path + " has a live writer: pid " + g.writerPid
-                            + " (started at " + g.writerStart + " ms) is running");
+                    throw new SegmentAccessException("segment " + path + ": its writer lock is free, but writer pid "
+                            + g.writerPid + " (started at " + g.writerStart + " ms, state "
+                            + ProcessIdentity.state(g.writerPid) + ") still exists; refusing to take over from it");
                 }
                 long ext = extensionOffset(g.slotCount, g.slotTotalSize);
                 MemorySegment s = o.mapping.views;
@@ -1571,7 +1576,7 @@ public final class PosixSlotBackend implements SlotBackend {
     public static final class CreateBuilder {
         private final String name;
         private int slotCount = 16;
-        private int slotCapacity = 256;
+        private int slotCapacity = -1;
         private byte[] typeHash;
         private long typeSize;
         private long initialSequence;
@@ -1592,20 +1597,17 @@ public final class PosixSlotBackend implements SlotBackend {
             return this;
         }
 
-        /** Payload bytes per slot (default 256). */
+        /** Payload bytes per slot (default: the type's size with {@link #type}, else 256). */
         public CreateBuilder slotCapacity(int slotCapacity) {
             SegmentLayout.checkCapacity(slotCapacity);
             this.slotCapacity = slotCapacity;
             return this;
         }
 
-        /** Carries {@code type}'s hash; the capacity grows to fit its layout if needed. */
+        /** Carries the type hash of {@code type}; without an explicit capacity, slots hold exactly one sample of it. */
         public CreateBuilder type(FlatType<?> type) {
             this.typeHash = type.typeHash();
             this.typeSize = type.byteSize();
-            if (typeSize > slotCapacity) {
-                slotCapacity((int) typeSize);
-            }
             return this;
         }
 
@@ -1670,9 +1672,7 @@ public final class PosixSlotBackend implements SlotBackend {
          *                                alive, or it belongs to another user
          */
         public PosixSlotBackend build() {
-            if (typeSize > slotCapacity) {
-                throw new SampleTooLargeException(typeSize, slotCapacity);
-            }
+            slotCapacity = SegmentLayout.defaultCapacity(slotCapacity, typeSize);
             SegmentLayout.checkGeometry(slotCount, slotCapacity);
             return createSegment(this);
         }

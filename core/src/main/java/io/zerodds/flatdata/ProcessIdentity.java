@@ -26,7 +26,29 @@ final class ProcessIdentity {
     }
 
     /**
-     * True when a process with this pid exists and, if a start time was recorded, started at that
+     * The state letter of {@code pid} from {@code /proc/<pid>/stat} ({@code R}, {@code S},
+     * {@code Z}, ...), or {@code '?'} when it cannot be read (no such process, no procfs).
+     */
+    static char state(int pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
+            int close = stat.lastIndexOf(')'); // the command name may contain spaces and parentheses
+            return close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+        } catch (java.io.IOException | RuntimeException e) {
+            return '?';
+        }
+    }
+
+    /**
+     * A zombie ({@code Z}: exited, not yet reaped by its parent) or a dying task ({@code X}) has
+     * released every file, lock and mapping: it will never write again, although its pid exists.
+     */
+    static boolean isDeadState(char state) {
+        return state == 'Z' || state == 'X';
+    }
+
+    /**
+     * True when a process with this pid exists, is not a zombie and, if a start time was recorded, started at that
      * time (within the kernel's clock-tick granularity).
      */
     static boolean isAlive(int pid, long startMillis) {
@@ -34,7 +56,7 @@ final class ProcessIdentity {
             return false;
         }
         Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-        if (handle.isEmpty() || !handle.get().isAlive()) {
+        if (handle.isEmpty() || !handle.get().isAlive() || isDeadState(state(pid))) {
             return false;
         }
         if (startMillis == 0) {

@@ -153,6 +153,8 @@ final class SegmentLayout {
 
     /** Largest capacity we accept: keeps every offset of a slot inside a u32. */
     static final int MAX_CAPACITY = (1 << 30) - 64;
+    /** The slot capacity of a builder given neither a capacity nor a type. */
+    static final int DEFAULT_CAPACITY = 256;
     static final int MAX_SLOT_COUNT = 1 << 20;
 
     static long alignUp(long value, long alignment) {
@@ -235,6 +237,22 @@ final class SegmentLayout {
             throw new IllegalArgumentException(
                     "slotCapacity=" + capacity + " outside [1, " + MAX_CAPACITY + "]");
         }
+    }
+
+    /**
+     * The slot capacity a builder uses: {@code explicit} when set (positive), else the type's size
+     * when a type was given ({@code typeSize > 0}), else {@value #DEFAULT_CAPACITY} bytes. Every
+     * backend's builder calls this, so a typed ring has the same slots whichever backend holds it.
+     *
+     * @throws SampleTooLargeException when an explicit capacity cannot hold one sample of the type
+     */
+    static int defaultCapacity(int explicit, long typeSize) {
+        int capacity = explicit > 0 ? explicit : typeSize > 0 ? (int) Math.min(typeSize, Integer.MAX_VALUE) : DEFAULT_CAPACITY;
+        checkCapacity(capacity);
+        if (typeSize > capacity) {
+            throw new SampleTooLargeException(typeSize, capacity);
+        }
+        return capacity;
     }
 
     /**

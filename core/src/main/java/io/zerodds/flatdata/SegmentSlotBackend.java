@@ -282,15 +282,6 @@ abstract class SegmentSlotBackend implements SlotBackend {
                 + "; reserve a slot first (" + this + ")");
     }
 
-    private void checkLength(long length) {
-        if (length <= 0) {
-            throw new IllegalArgumentException("length=" + length
-                    + " must be > 0 (sample_size 0 marks an empty slot)");
-        }
-        if (length > capacity) {
-            throw new SampleTooLargeException(length, capacity);
-        }
-    }
 
     // ------------------------------------------------------------------ writer
 
@@ -410,7 +401,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         checkOpen();
         checkLoaned(slot, "commit");
         long size = bytes.byteSize();
-        checkLength(size);
+        SampleChecks.checkLength(size, capacity);
         MemorySegment.copy(bytes, 0, dataView(slot), 0, size);
         return publish(slot, (int) size);
     }
@@ -420,7 +411,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         checkOpen();
         checkLoaned(slot, "commit");
         Objects.checkFromIndexSize(offset, length, bytes.length);
-        checkLength(length);
+        SampleChecks.checkLength(length, capacity);
         MemorySegment.copy(bytes, offset, dataView(slot), ValueLayout.JAVA_BYTE, 0, length);
         return publish(slot, length);
     }
@@ -429,7 +420,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public long commitInPlace(int slot, int length) {
         checkOpen();
         checkLoaned(slot, "commit");
-        checkLength(length);
+        SampleChecks.checkLength(length, capacity);
         return publish(slot, length);
     }
 

@@ -109,14 +109,28 @@ class PosixSecurityTest {
             try {
                 assertThatThrownBy(() -> PosixSlotBackend.open(link).build())
                         .isInstanceOf(SegmentAccessException.class).hasMessageContaining("symbolic link")
-                        .hasMessageContaining(link);
+                        .hasMessageContaining(link).hasMessageNotContaining("Too many levels");
+                assertThatThrownBy(() -> PosixSlotBackend.open(link).asWriter().build())
+                        .isInstanceOf(SegmentAccessException.class).hasMessageContaining("is a symbolic link")
+                        .hasMessageNotContaining("Too many levels");
                 assertThatThrownBy(() -> PosixSlotBackend.create(link).build())
-                        .isInstanceOf(SegmentAccessException.class);
+                        .isInstanceOf(SegmentAccessException.class).hasMessageContaining("is a symbolic link");
                 assertThat(Files.isSymbolicLink(NAMES.path(link))).as("left untouched").isTrue();
             } finally {
                 Files.delete(NAMES.path(link));
             }
         }
+    }
+
+    @Test
+    void theNameDotIsRefusedAsTheDirectoryNotAsAParentReference() {
+        for (String dot : new String[] {".", "/."}) {
+            assertThatThrownBy(() -> PosixSlotBackend.open(dot)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("name=\".\"").hasMessageContaining("directory itself")
+                    .hasMessageNotContaining("..");
+        }
+        assertThatThrownBy(() -> PosixSlotBackend.create("..")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must not contain \"..\"");
     }
 
     @Test

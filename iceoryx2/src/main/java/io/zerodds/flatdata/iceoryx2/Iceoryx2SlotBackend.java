@@ -110,7 +110,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
             }
             opened = NativeRing.open(arena, b.name, b.prefix, mode, askSlots, askCapacity, b.maxReaders, b.typeHash);
             this.ring = opened;
-            this.typeHash = checkType(b.typeHash, opened.typeHash());
+            this.typeHash = checkType(b.typeHash, b.typeText, opened.typeHash());
             this.slotCount = geometry("slot_count", askSlots, opened.attributeSlotCount(), opened.subscriberBufferSize());
             this.slotCapacity = geometry("slot_capacity", askCapacity, opened.attributeCapacity(), 0);
         } catch (RuntimeException e) {
@@ -147,11 +147,11 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         return (int) value;
     }
 
-    private byte[] checkType(byte[] asked, byte[] carried) {
+    private byte[] checkType(byte[] asked, String askedText, byte[] carried) {
         if (asked != null && (carried == null || !java.util.Arrays.equals(asked, carried))) {
             throw new TypeMismatchException("service \"" + name + "\" carries type hash="
                     + (carried == null ? "none" : HexFormat.of().formatHex(carried)) + ", expected "
-                    + HexFormat.of().formatHex(asked));
+                    + (askedText == null ? "" : "type " + askedText + " hash=") + HexFormat.of().formatHex(asked));
         }
         return carried;
     }
@@ -185,6 +185,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         private final String name;
         private final int mode;
         private int slotCount;
+        private String typeText;
         private int slotCapacity;
         private int maxReaders = 8;
         private byte[] typeHash;
@@ -230,6 +231,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
          */
         public Builder type(FlatType<?> type) {
             typeHash(type.typeHash());
+            this.typeText = type.canonicalText();
             if (slotCapacity == 0 && mode != NativeAbi.MODE_OPEN) {
                 slotCapacity((int) type.byteSize());
             }
@@ -242,6 +244,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
                 throw new IllegalArgumentException("type hash of " + hash.length + " bytes, expected 16");
             }
             this.typeHash = hash == null ? null : hash.clone();
+            this.typeText = null;
             return this;
         }
 

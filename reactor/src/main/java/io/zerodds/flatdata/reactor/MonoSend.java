@@ -1,6 +1,7 @@
 package io.zerodds.flatdata.reactor;
 
 import io.zerodds.flatdata.BackendClosedException;
+import io.zerodds.flatdata.SampleChecks;
 import io.zerodds.flatdata.SlotBackend;
 import java.util.Objects;
 import java.util.Queue;
@@ -142,7 +143,7 @@ final class MonoSend<T> extends Mono<Void> {
 
         /** Lets the encoder write {@code t} into the loaned slot; the sample length it returns, checked. */
         final int encode(T t, int slot) {
-            return ReactiveFlatWriter.checkLength(encoder.encode(t, backend.slotDataPtr(slot)), capacity);
+            return SampleChecks.checkLength(encoder.encode(t, backend.slotDataPtr(slot)), capacity);
         }
     }
 
@@ -330,9 +331,11 @@ final class MonoSend<T> extends Mono<Void> {
             // top up: demand is exactly the slots we could loan
             long generation = backend.notifyGeneration();
             int k = 0;
+            boolean ringFull = false;
             while (loanCount < loans.length) {
                 int slot = backend.reserveSlot();
                 if (slot == SlotBackend.NO_FREE_SLOT) {
+                    ringFull = true;
                     break;
                 }
                 int tail = loanHead + loanCount;
@@ -343,7 +346,14 @@ final class MonoSend<T> extends Mono<Void> {
             if (k > 0 && !terminal) {
                 REQUESTED.addAndGet(this, k);
                 s.request(k);
-            } else if (loanCount == 0) {
+            }
+            if (k > 0 && !queue.isEmpty()) {
+                WIP.getAndIncrement(this); // queued elements (after a terminal signal) fill the new loans: go round again
+            }
+            if (ringFull && (!terminal || loanCount == 0)) {
+                // Watch for the next freed slot whenever the ring stopped the top-up, also after
+                // loaning some: a reader that frees slots one at a time while upstream delivers
+                // nothing would otherwise raise demand for its first free slot only.
                 awaitFreeSlot(generation);
             }
         }

@@ -2,9 +2,8 @@ package io.zerodds.flatdata.reactor;
 
 import io.zerodds.flatdata.BackendClosedException;
 import io.zerodds.flatdata.FlatType;
-import io.zerodds.flatdata.SampleTooLargeException;
+import io.zerodds.flatdata.SampleChecks;
 import io.zerodds.flatdata.SlotBackend;
-import io.zerodds.flatdata.TypeMismatchException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.concurrent.ThreadFactory;
@@ -233,7 +232,7 @@ public final class ReactiveFlatReader implements AutoCloseable {
                 throw new BackendClosedException(backend.toString());
             }
             if (type != null) {
-                checkType(backend, type);
+                SampleChecks.checkType(backend, type, "reader");
             }
             int index = readerIndex >= 0 ? backend.attachReader(readerIndex) : backend.attachReader();
             try {
@@ -252,18 +251,6 @@ public final class ReactiveFlatReader implements AutoCloseable {
          */
         public Flux<SampleView> flux() {
             return Flux.using(this::build, ReactiveFlatReader::flux, ReactiveFlatReader::close);
-        }
-
-        private static void checkType(SlotBackend backend, FlatType<?> type) {
-            byte[] hash = backend.typeHash().orElse(null);
-            if (hash == null || !java.util.Arrays.equals(hash, type.typeHash())) {
-                throw new TypeMismatchException("reader type " + type.canonicalText() + " hash=" + type.typeHashHex()
-                        + " does not match " + backend + " type hash="
-                        + (hash == null ? "none" : HexFormat.of().formatHex(hash)));
-            }
-            if (type.byteSize() > backend.slotCapacity()) {
-                throw new SampleTooLargeException(type.byteSize(), backend.slotCapacity());
-            }
         }
     }
 }

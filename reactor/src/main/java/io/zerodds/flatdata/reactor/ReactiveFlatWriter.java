@@ -1,7 +1,7 @@
 package io.zerodds.flatdata.reactor;
 
 import io.zerodds.flatdata.FlatType;
-import io.zerodds.flatdata.SampleTooLargeException;
+import io.zerodds.flatdata.SampleChecks;
 import io.zerodds.flatdata.SlotBackend;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -121,9 +121,20 @@ public final class ReactiveFlatWriter {
         return new MonoSend<>(this, elements, encoder);
     }
 
-    /** Sends values of a fixed-layout type, encoded in place with its codec. */
+    /**
+     * Sends values of a fixed-layout type, encoded in place with its codec. A ring that does not
+     * carry {@code type}'s hash (or whose slots are smaller than the type) fails the returned
+     * {@code Mono} with {@link io.zerodds.flatdata.TypeMismatchException} (or
+     * {@link io.zerodds.flatdata.SampleTooLargeException}) before {@code values} is subscribed.
+     */
     public <T> Mono<Void> send(Publisher<T> values, FlatType<T> type) {
+        Objects.requireNonNull(values, "values");
         Objects.requireNonNull(type, "type");
+        try {
+            SampleChecks.checkType(backend, type, "writer");
+        } catch (RuntimeException e) {
+            return Mono.error(e);
+        }
         int size = (int) type.byteSize();
         return send(values, (value, slot) -> {
             type.encode(value, slot);
@@ -172,16 +183,6 @@ public final class ReactiveFlatWriter {
         return "ReactiveFlatWriter[" + (reliable ? "reliable" : "best-effort") + ", " + backend + "]";
     }
 
-    /** Checks an encoded length against the ring; returns it. */
-    static int checkLength(int length, int capacity) {
-        if (length <= 0) {
-            throw new IllegalArgumentException("sample size=" + length + " must be > 0 (size 0 marks an empty slot)");
-        }
-        if (length > capacity) {
-            throw new SampleTooLargeException(length, capacity);
-        }
-        return length;
-    }
 
     /** Copies byte[], ByteBuffer and MemorySegment elements into the slot. */
     enum ElementEncoder implements SlotEncoder<Object> {
@@ -191,12 +192,12 @@ public final class ReactiveFlatWriter {
         public int encode(Object element, MemorySegment slot) {
             int capacity = (int) slot.byteSize();
             if (element instanceof byte[] bytes) {
-                checkLength(bytes.length, capacity);
+                SampleChecks.checkLength(bytes.length, capacity);
                 MemorySegment.copy(bytes, 0, slot, ValueLayout.JAVA_BYTE, 0, bytes.length);
                 return bytes.length;
             }
             if (element instanceof ByteBuffer buffer) {
-                int length = checkLength(buffer.remaining(), capacity);
+                int length = SampleChecks.checkLength(buffer.remaining(), capacity);
                 if (buffer.hasArray()) {
                     MemorySegment.copy(buffer.array(), buffer.arrayOffset() + buffer.position(), slot,
                             ValueLayout.JAVA_BYTE, 0, length);
@@ -206,10 +207,7 @@ public final class ReactiveFlatWriter {
                 return length;
             }
             if (element instanceof MemorySegment segment) {
-                if (segment.byteSize() > Integer.MAX_VALUE) {
-                    throw new SampleTooLargeException(segment.byteSize(), capacity);
-                }
-                int length = checkLength((int) segment.byteSize(), capacity);
+                int length = SampleChecks.checkLength(segment.byteSize(), capacity);
                 MemorySegment.copy(segment, 0, slot, 0, length);
                 return length;
             }

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zerodds.flatdata.BackendClosedException;
 import io.zerodds.flatdata.FlatReader;
+import io.zerodds.flatdata.FlatType;
+import io.zerodds.flatdata.InMemorySlotBackend;
 import io.zerodds.flatdata.SampleTooLargeException;
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.TypeMismatchException;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -111,6 +116,47 @@ class ReactiveFlatWriterTest extends RingTestBase {
             assertThat(writer.sentCount()).isEqualTo(16);
             upstream.complete();
             await("completion", sending::isDisposed);
+        } finally {
+            sending.dispose();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void demandFollowsSlotsFreedOneAtATimeWhileUpstreamDeliversNothing(Backends.Factory factory) {
+        SlotBackend backend = ring(factory, 8);
+        FlatReader reader = plainReader(backend);
+        TestPublisher<Long> upstream = TestPublisher.create();
+        ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
+        Disposable sending = writer.send(upstream, ENCODER).subscribe();
+        try {
+            for (long i = 0; i < 8; i++) {
+                upstream.next(i);
+            }
+            upstream.assertMaxRequested(0);
+            for (int freed = 1; freed <= 4; freed++) {
+                reader.take().release();
+                int expected = freed;
+                // each freed slot raises demand by one, although no element arrives in between
+                await("demand " + expected + " after " + expected + " slots freed one at a time", () -> {
+                    try {
+                        upstream.assertMinRequested(expected);
+                        return true;
+                    } catch (AssertionError notYet) {
+                        return false;
+                    }
+                });
+                upstream.assertMaxRequested(expected);
+            }
+            for (long i = 8; i < 12; i++) {
+                upstream.next(i);
+            }
+            upstream.complete();
+            await("completion", sending::isDisposed);
+            assertThat(writer.sentCount()).isEqualTo(12);
+            for (long expected = 4; expected < 12; expected++) {
+                assertThat(decode(reader.takeCopy())).isEqualTo(expected);
+            }
         } finally {
             sending.dispose();
         }
@@ -297,6 +343,34 @@ class ReactiveFlatWriterTest extends RingTestBase {
         } finally {
             first.dispose();
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void sendingATypeTheRingDoesNotCarryFailsBeforeSubscribingAndPublishesNothing(Backends.Factory factory) {
+        FlatType<MemorySegment> quote = FlatType.of("Quote", MemoryLayout.structLayout(ValueLayout.JAVA_LONG.withName("bid")));
+        SlotBackend untyped = ring(factory, 4);
+        FlatReader reader = plainReader(untyped);
+        TestPublisher<MemorySegment> values = TestPublisher.create();
+        StepVerifier.create(ReactiveFlatWriter.reliable(untyped).send(values, quote))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TypeMismatchException.class)
+                        .hasMessageContaining(quote.canonicalText()).hasMessageContaining("type hash=none"))
+                .verify(Duration.ofSeconds(5));
+        values.assertWasNotSubscribed();
+        assertThat(reader.take()).isNull();
+
+        FlatType<MemorySegment> trade = FlatType.of("Trade", MemoryLayout.structLayout(ValueLayout.JAVA_LONG.withName("px")));
+        SlotBackend typed = closeFirst(InMemorySlotBackend.builder().slotCount(4).type(trade).build());
+        StepVerifier.create(ReactiveFlatWriter.reliable(typed).send(Flux.just(MemorySegment.ofArray(new long[] {7})), quote))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(TypeMismatchException.class)
+                        .hasMessageContaining(quote.canonicalText()).hasMessageContaining(trade.typeHashHex()))
+                .verify(Duration.ofSeconds(5));
+        assertThat(typed.nextUnreadSlot(typed.attachReader())).isEqualTo(SlotBackend.NO_SLOT);
+
+        FlatReader typedReader = closeFirst(FlatReader.attach(typed, trade));
+        StepVerifier.create(ReactiveFlatWriter.reliable(typed).send(Flux.just(MemorySegment.ofArray(new long[] {7})), trade))
+                .verifyComplete();
+        assertThat(typedReader.takeCopy()).containsExactly(7, 0, 0, 0, 0, 0, 0, 0);
     }
 
     @ParameterizedTest

@@ -1,0 +1,61 @@
+package io.zerodds.flatdata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** A typed ring has the same slots whichever backend holds it. */
+class TypedRingGeometryTest {
+    private static final ShmNames NAMES = new ShmNames("geom");
+    private static final FlatType<MemorySegment> TICK = FlatType.of("Tick", MemoryLayout.structLayout(
+            ValueLayout.JAVA_LONG.withName("id"), ValueLayout.JAVA_DOUBLE.withName("price"),
+            ValueLayout.JAVA_INT.withName("qty"), MemoryLayout.paddingLayout(4)));
+
+    @AfterAll
+    static void noneLeft() {
+        NAMES.assertNoneLeft();
+    }
+
+    @Test
+    void typedRingsWithoutCapacityHoldExactlyOneSampleOnBothBackends() {
+        try (var memory = InMemorySlotBackend.builder().type(TICK).build();
+             var posix = PosixSlotBackend.create(NAMES.next()).type(TICK).build()) {
+            assertThat(memory.slotCapacity()).isEqualTo(24);
+            assertThat(posix.slotCapacity()).isEqualTo(memory.slotCapacity());
+            assertThat(posix.slotTotalSize()).isEqualTo(memory.slotTotalSize());
+        }
+    }
+
+    @Test
+    void untypedRingsDefaultTo256BytesOnBothBackends() {
+        try (var memory = InMemorySlotBackend.builder().build();
+             var posix = PosixSlotBackend.create(NAMES.next()).build()) {
+            assertThat(memory.slotCapacity()).isEqualTo(256);
+            assertThat(posix.slotCapacity()).isEqualTo(256);
+        }
+    }
+
+    @Test
+    void anExplicitCapacityWinsWhicheverOrderTheBuilderIsCalledIn() {
+        try (var memory = InMemorySlotBackend.builder().type(TICK).slotCapacity(64).build();
+             var posix = PosixSlotBackend.create(NAMES.next()).slotCapacity(64).type(TICK).build()) {
+            assertThat(memory.slotCapacity()).isEqualTo(64);
+            assertThat(posix.slotCapacity()).isEqualTo(64);
+        }
+    }
+
+    @Test
+    void anExplicitCapacityTooSmallForTheTypeIsRefusedOnBothBackends() {
+        assertThatThrownBy(() -> InMemorySlotBackend.builder().slotCapacity(16).type(TICK).build())
+                .isInstanceOf(SampleTooLargeException.class).hasMessageContaining("24").hasMessageContaining("16");
+        String name = NAMES.next();
+        assertThatThrownBy(() -> PosixSlotBackend.create(name).slotCapacity(16).type(TICK).build())
+                .isInstanceOf(SampleTooLargeException.class).hasMessageContaining("24").hasMessageContaining("16");
+        assertThat(NAMES.path(name)).doesNotExist();
+    }
+}
