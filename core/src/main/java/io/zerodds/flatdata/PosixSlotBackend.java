@@ -340,6 +340,11 @@ public final class PosixSlotBackend implements SlotBackend {
      * @throws SegmentFormatException naming the file and the expected and found values
      */
     static Geometry validate(FileChannel ch, Path path, byte[] expectedTypeHash) throws IOException {
+        return validate(ch, path, expectedTypeHash, null);
+    }
+
+    /** {@link #validate(FileChannel, Path, byte[])}, naming {@code expectedType} (canonical text, or null) in a mismatch. */
+    static Geometry validate(FileChannel ch, Path path, byte[] expectedTypeHash, String expectedType) throws IOException {
         long size = ch.size();
         if (size < SLOTS_OFFSET) {
             throw new SegmentFormatException("segment " + path + " is " + size + " bytes, smaller than the "
@@ -439,7 +444,8 @@ public final class PosixSlotBackend implements SlotBackend {
             e.get((int) EXT_TYPE_HASH_OFFSET, hash);
         }
         if (expectedTypeHash != null && (hash == null || !java.util.Arrays.equals(hash, expectedTypeHash))) {
-            throw new TypeMismatchException("segment " + path + ": expected type hash "
+            throw new TypeMismatchException("segment " + path + ": expected "
+                    + (expectedType == null ? "" : "type " + expectedType + ", ") + "type hash "
                     + HexFormat.of().formatHex(expectedTypeHash) + ", found "
                     + (hash == null ? "none (untyped segment)" : HexFormat.of().formatHex(hash)));
         }
@@ -469,7 +475,8 @@ public final class PosixSlotBackend implements SlotBackend {
     }
 
     /** Opens {@code path} without following links, checks type and owner, validates, maps. */
-    private static Opened openExisting(String name, Path path, byte[] expectedTypeHash, boolean allowForeignOwner) {
+    private static Opened openExisting(String name, Path path, byte[] expectedTypeHash, String expectedType,
+                                       boolean allowForeignOwner) {
         FileChannel ch;
         try {
             ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
@@ -487,7 +494,7 @@ public final class PosixSlotBackend implements SlotBackend {
         }
         try {
             Object key = checkFile(path, allowForeignOwner);
-            Geometry g = validate(ch, path, expectedTypeHash);
+            Geometry g = validate(ch, path, expectedTypeHash, expectedType);
             return new Opened(name, path, ch, SegmentMapping.map(ch, g.size), g, key);
         } catch (IOException e) {
             closeQuietly(ch);
@@ -678,7 +685,7 @@ public final class PosixSlotBackend implements SlotBackend {
 
     private static PosixSlotBackend openSegment(OpenBuilder b) {
         Path path = SHM_DIRECTORY.resolve(b.name);
-        Opened o = openExisting(b.name, path, b.typeHash, b.allowForeignOwner);
+        Opened o = openExisting(b.name, path, b.typeHash, b.typeText, b.allowForeignOwner);
         Geometry g = o.geometry;
         int lock = -1;
         boolean done = false;
@@ -1682,6 +1689,7 @@ public final class PosixSlotBackend implements SlotBackend {
     public static final class OpenBuilder {
         private final String name;
         private byte[] typeHash;
+        private String typeText;
         private boolean allowForeignOwner;
         private boolean asWriter;
         private boolean keepOnClose;
@@ -1693,6 +1701,7 @@ public final class PosixSlotBackend implements SlotBackend {
         /** Refuse the segment unless it carries {@code type}'s hash ({@link TypeMismatchException}). */
         public OpenBuilder type(FlatType<?> type) {
             this.typeHash = type.typeHash();
+            this.typeText = type.canonicalText();
             return this;
         }
 
@@ -1700,6 +1709,7 @@ public final class PosixSlotBackend implements SlotBackend {
         public OpenBuilder typeHash(byte[] hash) {
             SegmentLayout.checkTypeHash(hash);
             this.typeHash = hash == null ? null : hash.clone();
+            this.typeText = null;
             return this;
         }
 

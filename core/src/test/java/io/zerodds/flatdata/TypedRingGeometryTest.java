@@ -58,4 +58,17 @@ class TypedRingGeometryTest {
                 .isInstanceOf(SampleTooLargeException.class).hasMessageContaining("24").hasMessageContaining("16");
         assertThat(NAMES.path(name)).doesNotExist();
     }
+
+    @Test
+    void aTypeMismatchNamesTheTypesBothSidesKnow() {
+        FlatType<MemorySegment> quote = FlatType.of("Quote", MemoryLayout.structLayout(ValueLayout.JAVA_LONG.withName("bid")));
+        String name = NAMES.next();
+        try (var ring = PosixSlotBackend.create(name).type(TICK).build()) {
+            assertThatThrownBy(() -> PosixSlotBackend.open(name).type(quote).build())
+                    .isInstanceOf(TypeMismatchException.class).hasMessageContaining(quote.canonicalText())
+                    .hasMessageContaining(quote.typeHashHex()).hasMessageContaining(TICK.typeHashHex());
+            assertThatThrownBy(() -> FlatReader.attach(ring, quote))
+                    .isInstanceOf(TypeMismatchException.class).hasMessageContaining("reader type " + quote.canonicalText());
+        }
+    }
 }
