@@ -25,8 +25,16 @@ final class ChildJvm implements AutoCloseable {
     private final List<String> seen = new ArrayList<>();
     private final Path stderr;
     private final Writer stdin;
+    /** The java child's pid; differs from {@link #process} when a shell stands between them. */
+    private final long pid;
+    private final boolean unreaped;
 
     private ChildJvm(List<String> jvmOptions, String... args) {
+        this(false, jvmOptions, args);
+    }
+
+    private ChildJvm(boolean unreaped, List<String> jvmOptions, String... args) {
+        this.unreaped = unreaped;
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
                 "-XX:+UseSerialGC"));
@@ -34,6 +42,12 @@ final class ChildJvm implements AutoCloseable {
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), PosixChild.class.getName()));
         command.addAll(List.of(args));
         command.removeIf(String::isEmpty);
+        if (unreaped) {
+            // the shell starts java in the background and becomes a sleep that never waits for it:
+            // once killed, java stays a zombie (state Z) until the sleep ends (close); fd 3 hands java
+            // the stdin that a background job would otherwise get as /dev/null
+            command.addAll(0, List.of("/bin/sh", "-c", "exec 3<&0; \"$@\" <&3 3<&- & echo \"PID $!\"; exec sleep 600 3<&-", "sh"));
+        }
         try {
             stderr = Files.createTempFile("flatdata-child-", ".err");
             process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
@@ -52,10 +66,19 @@ final class ChildJvm implements AutoCloseable {
             }
             lines.add("<eof>");
         });
+        pid = unreaped ? Long.parseLong(expect("PID ", Duration.ofSeconds(30)).substring(4)) : process.pid();
     }
 
     static ChildJvm start(String... args) {
         return new ChildJvm(List.of(), args);
+    }
+
+    /**
+     * A child whose parent never reaps it, as under a container init that does not: after
+     * {@link #kill()} it is a zombie, its pid still exists, everything it held is released.
+     */
+    static ChildJvm startUnreaped(String... args) {
+        return new ChildJvm(true, List.of(), args);
     }
 
     static ChildJvm startWith(List<String> jvmOptions, String... args) {
@@ -63,7 +86,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     long pid() {
-        return process.pid();
+        return pid;
     }
 
     Process process() {
@@ -119,8 +142,24 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** SIGKILL, and wait until the kernel has reaped the process. */
+    /**
+     * SIGKILL, and wait until the kernel has reaped the process, or, for an
+     * {@linkplain #startUnreaped unreaped} child, until it is a zombie.
+     */
     void kill() {
+        if (unreaped) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            // the main thread turns Z first; the process has let go of its files once no other thread is left
+            while (processState() != 'Z' || threads() > 1) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("child " + pid + " is not a zombie 30 s after SIGKILL: state "
+                            + processState() + ", threads " + threads());
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+            }
+            return;
+        }
         process.destroyForcibly();
         try {
             process.waitFor(30, TimeUnit.SECONDS);
@@ -139,6 +178,24 @@ final class ChildJvm implements AutoCloseable {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The state letter from /proc/PID/stat ({@code R}, {@code S}, {@code Z}, ...), '?' when gone. */
+    char processState() {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2);
+        } catch (IOException e) {
+            return '?';
+        }
+    }
+
+    private long threads() {
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return tasks.count();
+        } catch (IOException e) {
+            return 0;
         }
     }
 
@@ -164,8 +221,17 @@ final class ChildJvm implements AutoCloseable {
 
     @Override
     public void close() {
+        if (unreaped) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
         if (process.isAlive()) {
-            kill();
+            // for an unreaped child this ends the sleeping shell; init then reaps the zombie
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         try {
             Files.deleteIfExists(stderr);

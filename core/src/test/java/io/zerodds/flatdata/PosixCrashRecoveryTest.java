@@ -99,6 +99,41 @@ class PosixCrashRecoveryTest {
     }
 
     @Test
+    void aWriterKilledButNeverReapedIsDeadSoItsRingIsTakenOverAndCanBeReplaced() {
+        String name = NAMES.next();
+        try (ChildJvm zombie = ChildJvm.startUnreaped("loaning-writer", name, "3")) {
+            zombie.expect("READY", Duration.ofSeconds(30));
+            try (PosixSlotBackend readSide = PosixSlotBackend.open(name).build();
+                 FlatReader reader = FlatReader.attach(readSide)) {
+                zombie.send("GO");
+                zombie.expect("LOANED", Duration.ofSeconds(30));
+
+                zombie.kill();
+                assertThat(zombie.processState()).as("killed, not reaped: its pid still exists").isEqualTo('Z');
+
+                try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build();
+                     FlatWriter writer = FlatWriter.reliable(taken, Duration.ofSeconds(10))) {
+                    assertThat(taken.reclaimedLoans()).as("the zombie's loan").isEqualTo(1);
+                    writeSamples(writer, 3, 6);
+                    assertThat(take(reader, 6)).containsExactlyElementsOf(range(0, 6));
+                }
+            }
+        }
+        String second = NAMES.next();
+        try (ChildJvm zombie = ChildJvm.startUnreaped("loaning-writer", second, "2")) {
+            zombie.expect("READY", Duration.ofSeconds(30));
+            zombie.send("GO");
+            zombie.expect("LOANED", Duration.ofSeconds(30));
+            zombie.kill();
+            try (PosixSlotBackend fresh = PosixSlotBackend.create(second).slotCount(4).slotCapacity(32).build()) {
+                assertThat(fresh.slotCapacity()).as("a fresh segment replaced the zombie's").isEqualTo(32);
+                assertThat(fresh.nextUnreadSlot(fresh.attachReader())).isEqualTo(SlotBackend.NO_SLOT);
+            }
+        }
+        assertThat(NAMES.path(second)).doesNotExist();
+    }
+
+    @Test
     void creatingOverASegmentLeftByADeadWriterReplacesItWithAFreshOne() {
         String name = NAMES.next();
         try (ChildJvm child = ChildJvm.start("loaning-writer", name, "3")) {
@@ -293,6 +328,30 @@ class PosixCrashRecoveryTest {
             assertThat(received.get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(range(0, 40));
             assertThat(ring.activeReaders()).isEqualTo(1 << live.readerIndex());
             assertThat(ring.attachReader(dead)).as("the dead reader's index was freed").isEqualTo(dead);
+        }
+    }
+
+    @Test
+    void aReaderKilledButNeverReapedIsDisconnectedByItsDeathNotByItsLease() throws Exception {
+        String name = NAMES.next();
+        try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(4).slotCapacity(64)
+                .leaseTimeout(Duration.ofHours(1)).build();
+             FlatReader live = FlatReader.attach(ring);
+             FlatWriter writer = FlatWriter.reliable(ring, Duration.ofSeconds(60));
+             ChildJvm zombie = ChildJvm.startUnreaped("stalled-reader", name)) {
+            int dead = Integer.parseInt(zombie.expect("ATTACHED", Duration.ofSeconds(30)).split(" ")[1]);
+            CompletableFuture<List<Long>> received = CompletableFuture.supplyAsync(() -> take(live, 40), threads);
+            CompletableFuture<Void> written = CompletableFuture.runAsync(() -> writeSamples(writer, 0, 40), threads);
+            Thread.sleep(300);
+            assertThat(written).as("the ring is full: the stalled reader holds the writer back").isNotDone();
+
+            zombie.kill();
+            assertThat(zombie.processState()).isEqualTo('Z');
+
+            written.get(30, TimeUnit.SECONDS);
+            assertThat(received.get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(range(0, 40));
+            assertThat(ring.activeReaders()).isEqualTo(1 << live.readerIndex());
+            assertThat(ring.attachReader(dead)).as("the zombie's index was freed").isEqualTo(dead);
         }
     }
 
