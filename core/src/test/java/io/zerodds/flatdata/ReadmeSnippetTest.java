@@ -1,0 +1,122 @@
+package io.zerodds.flatdata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's core snippets, taken from the README as written and run as the processes they are
+ * labelled as: each one a Java program of its own (source-file mode, this JVM's class path), the
+ * two-process one as two processes. What they print is what the README's comments say.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ReadmeSnippetTest {
+
+    private static final ShmNames NAMES = new ShmNames("readme");
+    private static final Path README = Path.of("..", "README.md");
+    private static final String IMPORTS = "import io.zerodds.flatdata.*; import java.lang.foreign.*; import java.time.*;";
+
+    @TempDir
+    Path dir;
+
+    @AfterAll
+    static void nothingWasLeftInDevShm() {
+        NAMES.assertNoneLeft();
+    }
+
+    @Test
+    void theToursFirstSnippetPrintsTheSequenceAndTheInPlaceValue() throws Exception {
+        Program p = run("Tour", javaBlocks("## A short tour").get(0));
+        assertThat(output(p)).containsExactly("0: hello", "42");
+    }
+
+    @Test
+    void theTypedSnippetReadsTheFieldItWrote() throws Exception {
+        Program p = run("Typed", javaBlocks("## A short tour").get(1));
+        assertThat(output(p)).containsExactly("7");
+    }
+
+    @Test
+    void theSharedMemorySnippetWorksAsAWriterProcessAndAReaderProcess() throws Exception {
+        String name = NAMES.next();
+        String block = javaBlocks("## Shared memory across processes").get(0).replace("\"prices\"", '"' + name + '"');
+        int split = block.indexOf("// reader process");
+        assertThat(split).as("the snippet labels a reader process").isPositive();
+        assertThat(block).as("the snippet labels a writer process").startsWith("// writer process");
+
+        Program writer = run("Writer", block.substring(0, split));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(NAMES.path(name))) {
+            assertThat(writer.isAlive()).as("the writer process runs until its segment exists").isTrue();
+            assertThat(System.nanoTime()).as("the writer's segment appears within 60 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        Program reader = run("Reader", block.substring(split));
+
+        assertThat(output(reader)).as("the reader process").containsExactly("42");
+        assertThat(output(writer)).as("the writer process").isEmpty();
+        assertThat(NAMES.path(name)).as("the writer unlinked its segment").doesNotExist();
+    }
+
+    /** The java blocks of the README section that starts with {@code heading}, in order. */
+    private static List<String> javaBlocks(String heading) throws IOException {
+        List<String> lines = Files.readAllLines(README, StandardCharsets.UTF_8);
+        int at = lines.indexOf(heading);
+        assertThat(at).as("README section %s", heading).isNotNegative();
+        List<String> blocks = new ArrayList<>();
+        StringBuilder block = null;
+        for (int i = at + 1; i < lines.size() && !lines.get(i).startsWith("## "); i++) {
+            String line = lines.get(i);
+            if (block == null && line.equals("```java")) {
+                block = new StringBuilder();
+            } else if (block != null && line.equals("```")) {
+                blocks.add(block.toString());
+                block = null;
+            } else if (block != null) {
+                block.append(line).append('\n');
+            }
+        }
+        return blocks;
+    }
+
+    /** A snippet running as a program of its own. */
+    private record Program(Process process, Path stderr) {
+        boolean isAlive() {
+            return process.isAlive();
+        }
+    }
+
+    /** Starts {@code body} as the main method of a program of its own. */
+    private Program run(String className, String body) throws IOException {
+        Path source = dir.resolve(className + ".java");
+        Files.writeString(source, IMPORTS + "\npublic class " + className
+                + " { public static void main(String[] args) throws Exception {\n" + body + "\n} }\n");
+        Path stderr = dir.resolve(className + ".err");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), source.toString())
+                .redirectError(stderr.toFile())
+                .start();
+        return new Program(p, stderr);
+    }
+
+    /** Waits for the program's exit, asserts code 0 and returns the lines it printed. */
+    private static List<String> output(Program program) throws Exception {
+        Process p = program.process();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("exits within 120 s").isTrue();
+        assertThat(p.exitValue()).as("exit code; stdout: %s; stderr: %s", out, Files.readString(program.stderr()))
+                .isZero();
+        return out.lines().toList();
+    }
+}
