@@ -68,7 +68,7 @@ public final class FlatReader implements AutoCloseable {
             sample = new Sample(this);
             samples[slot] = sample;
         }
-        sample.open(slot, expected, backend.slotReadPtr(slot));
+        sample.open(slot, expected, backend.slotReadArea(slot), backend.slotReadSize(slot));
         expected++;
         return sample;
     }

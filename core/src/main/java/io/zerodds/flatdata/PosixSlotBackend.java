@@ -1200,6 +1200,26 @@ public final class PosixSlotBackend implements SlotBackend {
 
     /** {@inheritDoc} */
     @Override
+    public MemorySegment slotReadArea(int slot) {
+        try {
+            return ring.slotReadArea(slot);
+        } catch (IllegalStateException | InternalError e) {
+            throw translate(e);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int slotReadSize(int slot) {
+        try {
+            return ring.slotReadSize(slot);
+        } catch (IllegalStateException | InternalError e) {
+            throw translate(e);
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
     public int nextUnreadSlot(int reader) {
         try {
             return ring.nextUnreadSlot(reader);

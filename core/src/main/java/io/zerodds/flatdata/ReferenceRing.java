@@ -207,6 +207,26 @@ final class ReferenceRing implements SlotBackend {
         checkOpen();
         checkSlot(slot);
         long h = header(slot);
+        return readViews.view(slot, h + SLOT_HEADER_SIZE, committedSize(slot, h));
+    }
+
+    @Override
+    public MemorySegment slotReadArea(int slot) {
+        checkOpen();
+        checkSlot(slot);
+        long h = header(slot);
+        committedSize(slot, h);
+        return readViews.area(slot, h + SLOT_HEADER_SIZE, capacity);
+    }
+
+    @Override
+    public int slotReadSize(int slot) {
+        checkOpen();
+        checkSlot(slot);
+        return committedSize(slot, header(slot));
+    }
+
+    private int committedSize(int slot, long h) {
         int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
         if (size == 0) {
             throw new SlotStateException("slot " + slot + " holds no committed sample (" + outer + ")");
@@ -215,7 +235,7 @@ final class ReferenceRing implements SlotBackend {
             throw new SegmentFormatException(outer + ": slot " + slot + " claims sample_size="
                     + Integer.toUnsignedString(size) + ", more than the slot holds (" + capacity + ")");
         }
-        return readViews.view(slot, h + SLOT_HEADER_SIZE, size);
+        return size;
     }
 
     @Override

@@ -585,6 +585,27 @@ abstract class SegmentSlotBackend implements SlotBackend {
         checkOpen();
         checkSlot(slot);
         long h = header(slot);
+        return readViews.view(slot, h + SLOT_HEADER_SIZE, committedSize(slot, h));
+    }
+
+    @Override
+    public MemorySegment slotReadArea(int slot) {
+        checkOpen();
+        checkSlot(slot);
+        long h = header(slot);
+        committedSize(slot, h);
+        return readViews.area(slot, h + SLOT_HEADER_SIZE, capacity);
+    }
+
+    @Override
+    public int slotReadSize(int slot) {
+        checkOpen();
+        checkSlot(slot);
+        return committedSize(slot, header(slot));
+    }
+
+    /** The committed sample size in the slot header at {@code h}, validated. */
+    private int committedSize(int slot, long h) {
         // Header line only: a loan zeroes sample_size before any byte of the new sample is
         // written, so size 0 is "no committed sample"; a caller racing a recycle detects it
         // afterwards with slotSequence, as the contract says.
@@ -597,7 +618,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             throw new SegmentFormatException(this + ": slot " + slot + " claims sample_size="
                     + Integer.toUnsignedString(size) + ", more than its capacity=" + capacity);
         }
-        return readViews.view(slot, h + SLOT_HEADER_SIZE, size);
+        return size;
     }
 
     @Override

@@ -195,6 +195,30 @@ public interface SlotBackend extends AutoCloseable {
     MemorySegment slotReadPtr(int slot);
 
     /**
+     * The seed's {@code slot_read_ptr} pair without an object per sample: a read-only view of the
+     * slot's payload area, the same object for every sample of the slot where the backend can make
+     * it so (then {@link #slotCapacity()} bytes), of which the sample is the first
+     * {@link #slotReadSize(int)} bytes. Readers of samples whose size changes read through it
+     * without allocating; {@link #slotReadPtr(int)} needs a view of the exact size, a new one
+     * whenever the size changes. Valid as long as {@code slotReadPtr}'s view.
+     *
+     * @throws SlotStateException when the slot holds no committed sample
+     */
+    default MemorySegment slotReadArea(int slot) {
+        return slotReadPtr(slot);
+    }
+
+    /**
+     * The size in bytes of the committed sample in {@code slot}: the length of
+     * {@link #slotReadPtr(int)}'s view, validated the same way.
+     *
+     * @throws SlotStateException when the slot holds no committed sample
+     */
+    default int slotReadSize(int slot) {
+        return (int) slotReadPtr(slot).byteSize();
+    }
+
+    /**
      * The unread committed slot with the lowest sequence number for {@code reader}, or
      * {@link #NO_SLOT}. Samples committed before the reader attached are not reported.
      */

@@ -489,6 +489,35 @@ public abstract class SlotBackendContractTest {
     }
 
     @Test
+    void theReadAreaHoldsTheSampleAtItsStartAndIsOneViewForSamplesOfAnySize() {
+        SlotBackend b = ring(1, 64);
+        int reader = b.attachReader();
+        write(b, "abc");
+        int slot = b.nextUnreadSlot(reader);
+        assertThat(b.slotReadSize(slot)).isEqualTo(3);
+        MemorySegment area = b.slotReadArea(slot);
+        assertThat(area.isReadOnly()).isTrue();
+        assertThat(area.byteSize()).isGreaterThanOrEqualTo(3);
+        assertThat(new String(area.asSlice(0, 3).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8))
+                .isEqualTo("abc");
+        b.markRead(slot, reader);
+        write(b, "a longer sample");
+        slot = b.nextUnreadSlot(reader);
+        assertThat(b.slotReadSize(slot)).isEqualTo(15);
+        MemorySegment again = b.slotReadArea(slot);
+        assertThat(new String(again.asSlice(0, 15).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8))
+                .isEqualTo("a longer sample");
+        if (again.byteSize() == b.slotCapacity()) {
+            assertThat(again).as("an area of the whole slot is the same view for every sample").isSameAs(area);
+        }
+        b.markRead(slot, reader);
+        b.reserveSlot(b.activeReaders());
+        assertThatThrownBy(() -> b.slotReadSize(0)).isInstanceOf(SlotStateException.class)
+                .hasMessageContaining("slot 0");
+        assertThatThrownBy(() -> b.slotReadArea(0)).isInstanceOf(SlotStateException.class);
+    }
+
+    @Test
     void slotSequenceDetectsThatAViewWasRecycled() {
         SlotBackend b = ring(1, 16);
         int reader = b.attachReader();

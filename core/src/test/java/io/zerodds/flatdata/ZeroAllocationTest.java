@@ -100,4 +100,55 @@ class ZeroAllocationTest {
             NAMES.assertNoneLeft();
         }
     }
+
+    /** Sample sizes that change from one sample to the next, drawn once before measuring. */
+    private static final int[] SIZES = new java.util.Random(14).ints(4096, 9, 65).toArray();
+
+    /** One round with the sample size {@code SIZES[i % 4096]}, read through the accessors. */
+    static long variableRound(FlatWriter writer, FlatReader reader, long i) {
+        int size = SIZES[(int) (i & 4095)];
+        FlatWriter.Claim claim = writer.loan();
+        MemorySegment out = claim.segment();
+        out.set(ValueLayout.JAVA_LONG, 0, i);
+        out.set(ValueLayout.JAVA_BYTE, size - 1, (byte) size);
+        claim.commit(size);
+        Sample s = reader.take();
+        long v = s.getLong(0) ^ s.getByte(s.size() - 1) ^ s.sequence();
+        s.release();
+        return v;
+    }
+
+    private static void assertVariableSizesAllocateNothing(SlotBackend backend) {
+        try (FlatReader reader = FlatReader.attach(backend);
+             FlatWriter writer = FlatWriter.reliable(backend, Duration.ofSeconds(1))) {
+            long sink = 0;
+            for (long i = 0; i < 300_000; i++) {
+                sink += variableRound(writer, reader, i);
+            }
+            long before = MX.getCurrentThreadAllocatedBytes();
+            for (long i = 0; i < MEASURED; i++) {
+                sink += variableRound(writer, reader, i);
+            }
+            long allocated = MX.getCurrentThreadAllocatedBytes() - before;
+            assertThat(sink).isNotEqualTo(42);
+            assertThat(allocated).as("bytes allocated over %d samples of random sizes 9..64 on %s", MEASURED,
+                    backend).isZero();
+        }
+    }
+
+    @Test
+    void samplesWhoseSizeChangesEveryTimeAllocateNothingInMemory() {
+        try (InMemorySlotBackend backend = InMemorySlotBackend.create(16, 64)) {
+            assertVariableSizesAllocateNothing(backend);
+        }
+    }
+
+    @Test
+    void samplesWhoseSizeChangesEveryTimeAllocateNothingInSharedMemory() {
+        try (PosixSlotBackend backend = PosixSlotBackend.create(NAMES.next()).slotCount(16).slotCapacity(64).build()) {
+            assertVariableSizesAllocateNothing(backend);
+        } finally {
+            NAMES.assertNoneLeft();
+        }
+    }
 }

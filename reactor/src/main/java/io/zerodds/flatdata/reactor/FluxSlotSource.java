@@ -283,9 +283,9 @@ final class FluxSlotSource extends Flux<SampleView> {
                     if (releaseOnRequest && held.size() >= pool.length) {
                         continue;
                     }
-                    MemorySegment bytes = backend.slotReadPtr(slot);
+                    MemorySegment area = backend.slotReadArea(slot);
                     SampleView view = nextView();
-                    view.open(slot, expected, bytes);
+                    view.open(slot, expected, area, backend.slotReadSize(slot));
                     expected++;
                     if (releaseOnRequest) {
                         view.pending = 1;

@@ -65,7 +65,11 @@ public final class SampleView {
     // written by the source thread before onNext (happens-before every use through onNext)
     private int slot;
     private long sequence;
-    private MemorySegment segment;
+    /** The slot's payload area; the sample is its first {@code size} bytes. */
+    private MemorySegment area;
+    private int size;
+    /** A view of exactly {@code size} bytes for the segment-taking methods, made on demand. */
+    private MemorySegment exact;
 
     /** Outstanding references: 1 for the source's own, +1 per retain(); 0 = released. */
     private volatile int refCnt;
@@ -88,10 +92,12 @@ public final class SampleView {
     }
 
     /** Source thread: makes a released (or new) pooled view live for one sample. */
-    void open(int slot, long sequence, MemorySegment segment) {
+    void open(int slot, long sequence, MemorySegment area, int size) {
         this.slot = slot;
         this.sequence = sequence;
-        this.segment = segment;
+        this.area = area;
+        this.size = size;
+        this.exact = null;
         REF_CNT.lazySet(this, 1);
     }
 
@@ -121,9 +127,9 @@ public final class SampleView {
     public int size() {
         long s = sequence;
         checkLive(s);
-        int size = (int) segment.byteSize();
+        int n = size;
         validate(s);
-        return size;
+        return n;
     }
 
     /** True once released: every accessor then throws. */
@@ -136,7 +142,8 @@ public final class SampleView {
     public byte getByte(long offset) {
         long s = sequence;
         checkLive(s);
-        byte v = segment.get(ValueLayout.JAVA_BYTE, offset);
+        Objects.checkFromIndexSize(offset, Byte.BYTES, (long) size);
+        byte v = area.get(ValueLayout.JAVA_BYTE, offset);
         validate(s);
         return v;
     }
@@ -144,7 +151,8 @@ public final class SampleView {
     public short getShort(long offset) {
         long s = sequence;
         checkLive(s);
-        short v = segment.get(SHORT, offset);
+        Objects.checkFromIndexSize(offset, Short.BYTES, (long) size);
+        short v = area.get(SHORT, offset);
         validate(s);
         return v;
     }
@@ -152,7 +160,8 @@ public final class SampleView {
     public int getInt(long offset) {
         long s = sequence;
         checkLive(s);
-        int v = segment.get(INT, offset);
+        Objects.checkFromIndexSize(offset, Integer.BYTES, (long) size);
+        int v = area.get(INT, offset);
         validate(s);
         return v;
     }
@@ -160,7 +169,8 @@ public final class SampleView {
     public long getLong(long offset) {
         long s = sequence;
         checkLive(s);
-        long v = segment.get(LONG, offset);
+        Objects.checkFromIndexSize(offset, Long.BYTES, (long) size);
+        long v = area.get(LONG, offset);
         validate(s);
         return v;
     }
@@ -168,7 +178,8 @@ public final class SampleView {
     public float getFloat(long offset) {
         long s = sequence;
         checkLive(s);
-        float v = segment.get(FLOAT, offset);
+        Objects.checkFromIndexSize(offset, Float.BYTES, (long) size);
+        float v = area.get(FLOAT, offset);
         validate(s);
         return v;
     }
@@ -176,7 +187,8 @@ public final class SampleView {
     public double getDouble(long offset) {
         long s = sequence;
         checkLive(s);
-        double v = segment.get(DOUBLE, offset);
+        Objects.checkFromIndexSize(offset, Double.BYTES, (long) size);
+        double v = area.get(DOUBLE, offset);
         validate(s);
         return v;
     }
@@ -185,7 +197,7 @@ public final class SampleView {
     public long get(FlatType.LongField field) {
         long s = sequence;
         checkLive(s);
-        long v = field.get(segment);
+        long v = field.get(exact());
         validate(s);
         return v;
     }
@@ -193,7 +205,7 @@ public final class SampleView {
     public int get(FlatType.IntField field) {
         long s = sequence;
         checkLive(s);
-        int v = field.get(segment);
+        int v = field.get(exact());
         validate(s);
         return v;
     }
@@ -201,7 +213,7 @@ public final class SampleView {
     public short get(FlatType.ShortField field) {
         long s = sequence;
         checkLive(s);
-        short v = field.get(segment);
+        short v = field.get(exact());
         validate(s);
         return v;
     }
@@ -209,7 +221,7 @@ public final class SampleView {
     public byte get(FlatType.ByteField field) {
         long s = sequence;
         checkLive(s);
-        byte v = field.get(segment);
+        byte v = field.get(exact());
         validate(s);
         return v;
     }
@@ -217,7 +229,7 @@ public final class SampleView {
     public double get(FlatType.DoubleField field) {
         long s = sequence;
         checkLive(s);
-        double v = field.get(segment);
+        double v = field.get(exact());
         validate(s);
         return v;
     }
@@ -225,7 +237,7 @@ public final class SampleView {
     public float get(FlatType.FloatField field) {
         long s = sequence;
         checkLive(s);
-        float v = field.get(segment);
+        float v = field.get(exact());
         validate(s);
         return v;
     }
@@ -238,7 +250,7 @@ public final class SampleView {
         Objects.requireNonNull(type, "type");
         long s = sequence;
         checkLive(s);
-        T value = type.decode(segment);
+        T value = type.decode(exact());
         if (value instanceof MemorySegment ms && ms.isNative()) {
             @SuppressWarnings("unchecked")
             T copy = (T) MemorySegment.ofArray(ms.toArray(ValueLayout.JAVA_BYTE));
@@ -252,7 +264,8 @@ public final class SampleView {
     public byte[] copy() {
         long s = sequence;
         checkLive(s);
-        byte[] bytes = segment.toArray(ValueLayout.JAVA_BYTE);
+        byte[] bytes = new byte[size];
+        MemorySegment.copy(area, ValueLayout.JAVA_BYTE, 0, bytes, 0, bytes.length);
         validate(s);
         return bytes;
     }
@@ -261,21 +274,21 @@ public final class SampleView {
     public int copyTo(byte[] dst, int offset) {
         long s = sequence;
         checkLive(s);
-        int size = (int) segment.byteSize();
-        Objects.checkFromIndexSize(offset, size, dst.length);
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, 0, dst, offset, size);
+        int n = size;
+        Objects.checkFromIndexSize(offset, n, dst.length);
+        MemorySegment.copy(area, ValueLayout.JAVA_BYTE, 0, dst, offset, n);
         validate(s);
-        return size;
+        return n;
     }
 
     /** Copies the sample's bytes into {@code dst} at offset 0; returns the size. */
     public int copyTo(MemorySegment dst) {
         long s = sequence;
         checkLive(s);
-        int size = (int) segment.byteSize();
-        MemorySegment.copy(segment, 0, dst, 0, size);
+        int n = size;
+        MemorySegment.copy(area, 0, dst, 0, n);
         validate(s);
-        return size;
+        return n;
     }
 
     /**
@@ -290,7 +303,7 @@ public final class SampleView {
         checkLive(s);
         R result;
         try {
-            result = reader.apply(segment);
+            result = reader.apply(exact());
         } catch (RuntimeException | Error e) {
             validateAfterFailure(s, e);
             throw e;
@@ -309,7 +322,7 @@ public final class SampleView {
         checkLive(s);
         R result;
         try {
-            result = reader.apply(segment.asByteBuffer().order(java.nio.ByteOrder.nativeOrder()));
+            result = reader.apply(exact().asByteBuffer().order(java.nio.ByteOrder.nativeOrder()));
         } catch (RuntimeException | Error e) {
             validateAfterFailure(s, e);
             throw e;
@@ -401,6 +414,19 @@ public final class SampleView {
         return token;
     }
 
+    /**
+     * The sample as a segment of exactly its size: the backend's cached view of the slot (no
+     * allocation for samples of one size), or the area itself when the sample fills it.
+     */
+    private MemorySegment exact() {
+        MemorySegment e = exact;
+        if (e == null) {
+            e = area.byteSize() == size ? area : backend.slotReadPtr(slot);
+            exact = e;
+        }
+        return e;
+    }
+
     // ------------------------------------------------------------------ validation
 
     private void checkLive(long expectedSequence) {
@@ -447,7 +473,7 @@ public final class SampleView {
     @Override
     public String toString() {
         return refCnt == 0 ? "SampleView[released]"
-                : "SampleView[sequence=" + sequence + ", slot=" + slot + ", size=" + segment.byteSize()
+                : "SampleView[sequence=" + sequence + ", slot=" + slot + ", size=" + size
                 + ", refCnt=" + refCnt + "]";
     }
 

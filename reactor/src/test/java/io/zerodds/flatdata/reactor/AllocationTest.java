@@ -45,6 +45,18 @@ class AllocationTest {
     @ParameterizedTest
     @MethodSource("backends")
     void theFluxSourceAllocatesNothingPerSample(Backends.Factory factory) throws Exception {
+        fluxSourceAllocation(factory, i -> 64);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void theFluxSourceAllocatesNothingPerSampleWhenTheSizeChangesEveryTime(Backends.Factory factory)
+            throws Exception {
+        fluxSourceAllocation(factory, i -> 8 + (int) ((i * 7) % 57)); // 8..64 bytes, a new size each time
+    }
+
+    private static void fluxSourceAllocation(Backends.Factory factory, java.util.function.LongToIntFunction sizeOf)
+            throws Exception {
         try (SlotBackend backend = factory.create(256, 64)) {
             List<Thread> sources = new CopyOnWriteArrayList<>();
             try (ReactiveFlatReader reader = ReactiveFlatReader.builder(backend).threadFactory(r -> {
@@ -59,7 +71,7 @@ class AllocationTest {
                     for (long i = 0; i < subscriber.total; i++) {
                         FlatWriter.Claim claim = writer.loan();
                         claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
-                        claim.commit(64);
+                        claim.commit(sizeOf.applyAsInt(i));
                     }
                 });
                 subscriber.await();
