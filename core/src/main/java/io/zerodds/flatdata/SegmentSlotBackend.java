@@ -6,7 +6,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -970,10 +969,6 @@ abstract class SegmentSlotBackend implements SlotBackend {
         byte[] hash = new byte[TYPE_HASH_LENGTH];
         MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, ext + EXT_TYPE_HASH_OFFSET, hash, 0, TYPE_HASH_LENGTH);
         return Optional.of(hash);
-    }
-
-    final boolean hasTypeHash(byte[] expected) {
-        return typeHash().map(h -> Arrays.equals(h, expected)).orElse(false);
     }
 
     // ------------------------------------------------------------------ notify

@@ -8,11 +8,12 @@ import java.util.Arrays;
  * @param sequence   the 64-bit sequence number of the sample (the slot header holds its low 32 bits)
  * @param size       the sample size in bytes, 0 for a slot that holds no sample
  * @param readerMask bit r set = reader r has read the sample (or was disconnected)
- * @param data       a copy of the {@code size} payload bytes
+ * @param data       the {@code size} payload bytes, copied out of the slot; the record takes the
+ *                   array over (the backends hand it a fresh one), {@link #data()} returns a copy
  */
 public record SlotSample(long sequence, int size, int readerMask, byte[] data) {
     public SlotSample {
-        data = data.clone();
+        java.util.Objects.requireNonNull(data, "data");
     }
 
     @Override

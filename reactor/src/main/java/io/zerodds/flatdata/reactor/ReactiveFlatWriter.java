@@ -156,10 +156,6 @@ public final class ReactiveFlatWriter {
         return backend;
     }
 
-    public boolean isReliable() {
-        return reliable;
-    }
-
     boolean claim() {
         return BUSY.compareAndSet(this, 0, 1);
     }

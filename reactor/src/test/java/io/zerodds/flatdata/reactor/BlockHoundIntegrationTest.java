@@ -44,6 +44,25 @@ class BlockHoundIntegrationTest {
         assertThat(BlockHoundExtension.isInstalled()).isTrue();
     }
 
+    @Test
+    void everyClassAndMethodTheIntegrationNamesExists() throws Exception {
+        for (String[] blocking : FlatBlockHoundIntegration.BLOCKING) {
+            Class<?> type = Class.forName(blocking[0]);
+            assertThat(java.util.Arrays.stream(type.getDeclaredMethods())
+                    .filter(m -> m.getName().equals(blocking[1]))
+                    .map(m -> java.lang.invoke.MethodType.methodType(m.getReturnType(), m.getParameterTypes())
+                            .toMethodDescriptorString()))
+                    .as("%s.%s", blocking[0], blocking[1]).contains(blocking[2]);
+        }
+        for (String[] allowed : FlatBlockHoundIntegration.ALLOWED) {
+            Class<?> type = Class.forName(allowed[0]);
+            assertThat(java.util.Arrays.stream(type.getDeclaredMethods()).map(java.lang.reflect.Method::getName))
+                    .as("%s declares %s", allowed[0], allowed[1]).contains(allowed[1]);
+        }
+        assertThat(FlatBlockHoundIntegration.BLOCKING.length).isEqualTo(2);
+        assertThat(FlatBlockHoundIntegration.ALLOWED.length).isEqualTo(2);
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void waitingForAChangeOnAParallelThreadIsDetected(Backends.Factory factory) {
