@@ -17,8 +17,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * How a POSIX segment survives the death of any process that uses it. Every owner of a claim in
  * the segment is recorded as a pid plus the process start time ({@link ProcessIdentity}), so a
- * pid the kernel gave to a new process is not mistaken for the dead owner, and a zombie counts
- * as dead (it has released its locks and mappings and will never write again).
+ * pid the kernel gave to a new process is not mistaken for the dead owner; a zombie counts as
+ * dead, as it has released its locks and mappings and will never write again.
  *
  * <table>
  *   <caption>Deaths and what survives them</caption>
@@ -46,11 +46,16 @@ import java.nio.file.StandardOpenOption;
  *       <td>{@link #reclaimStalledReaders} finishes the disconnect</td></tr>
  *   <tr><td>waiter killed in a futex wait</td>
  *       <td>its bit in the waiting mask: every commit would make a useless wake-up system call</td>
- *       <td>{@link #sweepDeadWaiters}, on the lease thread about once a second</td></tr>
+ *       <td>{@link #sweepDeadWaiters}, on the lease thread about once a second (a waiter that found
+ *           the waiter table full is only counted, and a count cannot be repaired)</td></tr>
  *   <tr><td>dead owner's pid reused by a new process</td>
  *       <td>an entry whose pid is alive</td>
  *       <td>the recorded start time differs ({@link ProcessIdentity#isAlive}); an entry with our
  *           own pid but another start time is a dead predecessor's ({@link ProcessIdentity#isCurrent})</td></tr>
+ *   <tr><td>any of these processes a zombie (exited, not yet reaped by its parent)</td>
+ *       <td>a pid that still exists</td>
+ *       <td>counts as dead everywhere above: {@link ProcessIdentity#isAlive} reads its state
+ *           ({@link ProcessIdentity#isDeadState})</td></tr>
  * </table>
  *
  * <p>The static methods run while a segment is created or opened; an instance belongs to one
@@ -63,14 +68,14 @@ final class PosixCrashRecovery {
     /** How often the lease thread looks for waiter entries of dead processes (at most every tick). */
     private static final long WAITER_CHECK_INTERVAL_MILLIS = 1_000;
 
-    private final SegmentSlotBackend ring;
+    private final PosixSlotBackend.Ring ring;
     private final MemorySegment segment;
     private final int leaseMillis;
     private final ReaderWatch[] watches = new ReaderWatch[MAX_READERS];
     /** Lease thread only: when it last looked for dead waiters. */
     private long waitersCheckedAt;
 
-    PosixCrashRecovery(SegmentSlotBackend ring, MemorySegment segment, int leaseMillis) {
+    PosixCrashRecovery(PosixSlotBackend.Ring ring, MemorySegment segment, int leaseMillis) {
         this.ring = ring;
         this.segment = segment;
         this.leaseMillis = leaseMillis;
@@ -250,7 +255,10 @@ final class PosixCrashRecovery {
         return any;
     }
 
-    /** From an attach that found the registry full: frees registry entries whose process is gone; true when one was freed. */
+    /**
+     * From an attach that found the registry full (or the index taken): frees registry entries
+     * whose process is gone; true when one was freed.
+     */
     boolean freeDeadReaders() {
         boolean any = false;
         for (int r = 0; r < MAX_READERS; r++) {

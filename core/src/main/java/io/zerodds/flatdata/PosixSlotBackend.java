@@ -71,7 +71,8 @@ import java.util.Optional;
  * {@link #waitForChange(long, long)} blocks in {@code FUTEX_WAIT} (process-shared) on the notify
  * word at 0x10. A commit or slot-free wakes waiters with {@code FUTEX_WAKE} only when a waiter is
  * marked in the segment (its process's bit in the waiting mask, or a non-zero count of waiters
- * that found the waiter table full), so nobody pays a system call while nobody waits. A blocked
+ * that found the waiter table full), so nobody pays a system call while nobody waits
+ * ({@link CreateBuilder#wakeOnEveryChange()} wakes on every change). A blocked
  * thread wakes at least every 250 ms to honour {@link Thread#interrupt()}. The wait pins a
  * virtual thread's carrier: block in platform threads.
  *
