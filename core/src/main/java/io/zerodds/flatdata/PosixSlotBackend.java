@@ -248,9 +248,9 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    // ================================================================== internals for the helpers and tests
+    // ================================================================== internals for tests
 
-    /** Writer side, from reserveSlot: disconnects readers in {@code missing} that are dead or past their lease. */
+    /** What reserveSlot runs when readers in {@code missing} hold a slot back: disconnects the dead and stale ones. */
     boolean reclaimStalledReaders(int missing) {
         return recovery != null && recovery.reclaimStalledReaders(missing);
     }
