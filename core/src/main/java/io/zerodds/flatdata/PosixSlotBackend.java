@@ -2,37 +2,16 @@ package io.zerodds.flatdata;
 
 import static io.zerodds.flatdata.SegmentLayout.*;
 
+import io.zerodds.flatdata.PosixSegmentFiles.Geometry;
+import io.zerodds.flatdata.PosixSegmentFiles.Opened;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
-
 /**
  * A slot ring in a POSIX shared-memory object under {@code /dev/shm}: one writer process and up to
  * 32 reader processes on one host exchange samples in place, without a copy and without a broker.
@@ -41,13 +20,20 @@ import java.util.zip.CRC32C;
  * // writer process: creates /dev/shm/prices (mode 0600), unlinks it on close
  * try (PosixSlotBackend ring = PosixSlotBackend.create("prices").slotCount(256).slotCapacity(64).build();
  *      FlatWriter writer = FlatWriter.reliable(ring, Duration.ofSeconds(1))) {
+ *     while (ring.activeReaders() == 0) Thread.sleep(10);   // a sample reaches the readers attached before it
  *     writer.write("hello".getBytes(StandardCharsets.UTF_8));
+ *     writer.endStream();                                   // readers take what was written, then stop
  * }
  *
  * // reader process
  * try (PosixSlotBackend ring = PosixSlotBackend.open("prices").build();
  *      FlatReader reader = FlatReader.attach(ring)) {
- *     byte[] sample = reader.takeCopy(Duration.ofSeconds(1));   // futex wait, no spinning
+ *     while (true) {
+ *         try (Sample s = reader.take(Duration.ofSeconds(5))) { // futex wait; null at the end (or timeout)
+ *             if (s == null) break;
+ *             System.out.println(s.sequence() + ": " + s.size() + " bytes");
+ *         }
+ *     }
  * }
  * }</pre>
  *
@@ -83,10 +69,12 @@ import java.util.zip.CRC32C;
  *
  * <h2>Waiting</h2>
  * {@link #waitForChange(long, long)} blocks in {@code FUTEX_WAIT} (process-shared) on the notify
- * word at 0x10; a commit or slot-free wakes waiters with {@code FUTEX_WAKE} only when the shared
- * waiter count is non-zero, so nobody pays a system call while nobody waits. A blocked thread wakes
- * at least every 250 ms to honour {@link Thread#interrupt()}. The wait pins a virtual thread's
- * carrier: block in platform threads.
+ * word at 0x10. A commit or slot-free wakes waiters with {@code FUTEX_WAKE} only when a waiter is
+ * marked in the segment (its process's bit in the waiting mask, or a non-zero count of waiters
+ * that found the waiter table full), so nobody pays a system call while nobody waits
+ * ({@link CreateBuilder#wakeOnEveryChange()} wakes on every change). A blocked
+ * thread wakes at least every 250 ms to honour {@link Thread#interrupt()}. The wait pins a
+ * virtual thread's carrier: block in platform threads.
  *
  * <h2>Crash recovery</h2>
  * <ul>
@@ -103,6 +91,9 @@ import java.util.zip.CRC32C;
  *       default 5 s, timed on the writer's monotonic clock so that a wall-clock step evicts
  *       nobody), the writer marks them disconnected and goes on; a dead reader's index is freed
  *       as well.</li>
+ *   <li><b>Creators and waiters.</b> A creator killed before publishing leaves a temporary file,
+ *       which the next create deletes; a process killed while it waited leaves its waiter entry,
+ *       which the lease thread of a live process frees within about a second.</li>
  * </ul>
  *
  * <h2>Faults</h2>
@@ -126,24 +117,16 @@ public final class PosixSlotBackend implements SlotBackend {
     /** Default reader lease. */
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(5);
 
-    private static final int NAME_MAX = 255;
-    private static final long WAIT_SLICE_NANOS = 250_000_000L;
-    private static final long PID_CHECK_INTERVAL_MILLIS = 50;
-    /** How often the lease thread looks for waiter entries of dead processes (at most every tick). */
-    private static final long WAITER_CHECK_INTERVAL_MILLIS = 1_000;
-    private static final int MAX_LEASE_MILLIS = 3_600_000;
-    private static final AtomicLong TEMP_COUNTER = new AtomicLong();
-
-    private static volatile ScheduledExecutorService leaseExecutor;
-
     private final String name;
     private final Path path;
-    private final FileChannel channel;
+    final FileChannel channel;
     private final SegmentMapping mapping;
-    private final MemorySegment segment;
-    private final long mappedSize;
+    final MemorySegment segment;
+    final long mappedSize;
     private final SlotBackend ring;
-    private final Ring extended;
+    /** The ring of an extended segment, else null. */
+    final Ring extended;
+    /** The ring of a plain reference segment, else null. */
     private final ReferenceRing reference;
     private final boolean owner;
     private final boolean writer;
@@ -151,61 +134,49 @@ public final class PosixSlotBackend implements SlotBackend {
     private final Path flink;
     private final int lockFd;
     private final Object fileKey;
-    private final long notifyAddress;
     private final int leaseMillis;
     private final String description;
+    private final PosixFutexWait futex;
+    /** Null on a plain reference segment, which has no registry to recover. */
+    final PosixCrashRecovery recovery;
+    private final PosixLeaseThread lease;
     private int reclaimedLoans;
 
-    private final AtomicInteger localReaders = new AtomicInteger();
-    private final int[] localEpochs = new int[MAX_READERS];
-    private final AtomicInteger localWaiters = new AtomicInteger();
-    private final Object waitLock = new Object();
-    /** Lease thread only: when it last looked for dead waiters. */
-    private long waitersCheckedAt;
-    /** Our waiter entry while threads of this instance wait under it, else -1. Guarded by waitLock. */
-    private int waitEntry = -1;
-    /** Threads waiting under waitEntry. Guarded by waitLock. */
-    private int entryWaiters;
-    private final long[] pidCheckedAt = new long[MAX_READERS];
-    private final boolean[] pidAlive = new boolean[MAX_READERS];
-    private final int[] pidChecked = new int[MAX_READERS];
-    private final long[] startChecked = new long[MAX_READERS];
-    private final boolean[] beatSeen = new boolean[MAX_READERS];
-    private final long[] seenBeat = new long[MAX_READERS];
-    private final int[] seenEpoch = new int[MAX_READERS];
-    private final long[] beatMovedAt = new long[MAX_READERS];
-    private final Object lifecycle = new Object();
+    /** Guards open and close against the lease thread. */
+    final Object lifecycle = new Object();
     private volatile boolean closed;
     private volatile String fault;
     private boolean unlinked;
-    private ScheduledFuture<?> heartbeat;
 
-    private PosixSlotBackend(Opened o, boolean owner, boolean writer, boolean keepOnClose, Path flink, int lockFd,
-                             int leaseMillis) {
-        this.name = o.name;
-        this.path = o.path;
-        this.channel = o.channel;
-        this.mapping = o.mapping;
-        this.segment = o.mapping.views;
+    private PosixSlotBackend(Opened o, boolean owner, boolean writer, boolean keepOnClose, Path flink) {
+        Geometry g = o.geometry();
+        this.name = o.name();
+        this.path = o.path();
+        this.channel = o.channel();
+        this.mapping = o.mapping();
+        this.segment = mapping.views;
         this.mappedSize = segment.byteSize();
         this.owner = owner;
         this.writer = writer;
         this.keepOnClose = keepOnClose;
         this.flink = flink;
-        this.lockFd = lockFd;
-        this.fileKey = o.fileKey;
-        this.notifyAddress = segment.address() + NOTIFY_OFFSET;
-        this.leaseMillis = leaseMillis;
-        if (o.geometry.reference) {
-            this.description = "posix reference segment[" + path + ", slots=" + o.geometry.slotCount
-                    + ", slot_total_size=" + o.geometry.slotTotalSize + "]";
+        this.lockFd = o.lockFd();
+        this.fileKey = o.fileKey();
+        this.leaseMillis = g.leaseMillis();
+        this.futex = new PosixFutexWait(segment);
+        this.lease = new PosixLeaseThread(this);
+        if (g.reference()) {
+            this.description = "posix reference segment[" + path + ", slots=" + g.slotCount()
+                    + ", slot_total_size=" + g.slotTotalSize() + "]";
             this.extended = null;
-            this.reference = new ReferenceRing(this, segment, o.geometry.slotCount, o.geometry.slotTotalSize);
+            this.recovery = null;
+            this.reference = new ReferenceRing(this, futex, segment, g.slotCount(), g.slotTotalSize());
             this.ring = reference;
         } else {
-            this.description = "posix ring[" + path + ", slots=" + o.geometry.slotCount + ", capacity="
-                    + o.geometry.capacity + "]";
-            this.extended = new Ring(this, o.mapping, o.geometry.slotCount, o.geometry.capacity);
+            this.description = "posix ring[" + path + ", slots=" + g.slotCount() + ", capacity="
+                    + g.capacity() + "]";
+            this.extended = new Ring(this, futex, mapping, g.slotCount(), g.capacity());
+            this.recovery = new PosixCrashRecovery(extended, segment, leaseMillis);
             this.reference = null;
             this.ring = extended;
         }
@@ -215,12 +186,12 @@ public final class PosixSlotBackend implements SlotBackend {
 
     /** Creates {@code /dev/shm/NAME} as its owner and writer. Configure, then {@link CreateBuilder#build()}. */
     public static CreateBuilder create(String name) {
-        return new CreateBuilder(checkName(name));
+        return new CreateBuilder(PosixSegmentFiles.checkName(name));
     }
 
     /** Opens the existing {@code /dev/shm/NAME} as a reader (or, with {@code asWriter()}, as its new writer). */
     public static OpenBuilder open(String name) {
-        return new OpenBuilder(checkName(name));
+        return new OpenBuilder(PosixSegmentFiles.checkName(name));
     }
 
     /**
@@ -228,757 +199,60 @@ public final class PosixSlotBackend implements SlotBackend {
      * name ({@code /shmem_<HEX>}, no newline).
      */
     public static OpenBuilder openFlink(Path flinkFile) {
-        return new OpenBuilder(readFlink(flinkFile));
+        return new OpenBuilder(PosixSegmentFiles.readFlink(flinkFile));
     }
 
-    /**
-     * Validates a segment name and returns it without a leading {@code /} (POSIX object names are
-     * written {@code /name}; the file is {@code /dev/shm/name}).
-     *
-     * @throws IllegalArgumentException naming the offending value
-     */
-    static String checkName(String name) {
-        Objects.requireNonNull(name, "name");
-        String n = name.startsWith("/") ? name.substring(1) : name;
-        if (n.isEmpty()) {
-            throw new IllegalArgumentException("segment name=\"" + name + "\" is empty");
-        }
-        if (n.equals(".")) {
-            throw new IllegalArgumentException("segment name=\".\" names the shared-memory directory itself, not an object");
-        }
-        if (n.contains("..")) {
-            throw new IllegalArgumentException("segment name=\"" + printable(name) + "\" must not contain \"..\"");
-        }
-        for (int i = 0; i < n.length(); i++) {
-            char c = n.charAt(i);
-            if (c == '/') {
-                throw new IllegalArgumentException("segment name=\"" + printable(name)
-                        + "\" must be one path component (no '/' after the first character)");
-            }
-            if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0)) {
-                throw new IllegalArgumentException("segment name=\"" + printable(name)
-                        + "\" contains control character 0x" + Integer.toHexString(c) + " at index " + i);
-            }
-        }
-        int bytes = n.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > NAME_MAX) {
-            throw new IllegalArgumentException("segment name is " + bytes + " bytes long, at most " + NAME_MAX
-                    + " allowed (NAME_MAX)");
-        }
-        return n;
-    }
-
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 300; i++) {
-            char c = s.charAt(i);
-            if (c < 0x20 || c == 0x7F) {
-                b.append(String.format("\\x%02x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
-    private static String readFlink(Path flinkFile) {
-        Objects.requireNonNull(flinkFile, "flinkFile");
-        byte[] content;
-        try {
-            long size = Files.size(flinkFile);
-            if (size > 4096) {
-                throw new SegmentAccessException("flink file " + flinkFile + " is " + size
-                        + " bytes; expected an object name such as /shmem_0123ABCD");
-            }
-            content = Files.readAllBytes(flinkFile);
-        } catch (IOException e) {
-            throw new SegmentAccessException("cannot read flink file " + flinkFile + ": " + e, e);
-        }
-        String text = new String(content, StandardCharsets.UTF_8);
-        if (!text.startsWith("/")) {
-            throw new SegmentAccessException("flink file " + flinkFile + " holds \"" + printable(text)
-                    + "\"; expected an object name starting with '/', such as /shmem_0123ABCD");
-        }
-        try {
-            return checkName(text);
-        } catch (IllegalArgumentException e) {
-            throw new SegmentAccessException("flink file " + flinkFile + ": " + e.getMessage(), e);
-        }
-    }
-
-    // ================================================================== opening and validation
-
-    /** What the header and extension say, checked. */
-    record Geometry(boolean reference, int slotCount, int slotTotalSize, int capacity, long size, int leaseMillis,
-                    byte[] typeHash, int writerState, int writerPid, long writerStart) {
-    }
-
-    /** An opened, validated, mapped file. */
-    record Opened(String name, Path path, FileChannel channel, SegmentMapping mapping, Geometry geometry,
-                  Object fileKey) {
-    }
-
-    private static ByteBuffer read(FileChannel ch, Path path, long position, int length) throws IOException {
-        ByteBuffer buf = ByteBuffer.allocate(length).order(ByteOrder.nativeOrder());
-        while (buf.hasRemaining()) {
-            int n = ch.read(buf, position + buf.position());
-            if (n < 0) {
-                throw new SegmentFormatException("segment " + path + " ended at " + (position + buf.position())
-                        + " bytes while reading " + length + " bytes at offset " + position);
-            }
-        }
-        return buf.flip();
-    }
-
-    private static String hex(int v) {
-        return String.format("0x%08X", v);
-    }
-
-    /**
-     * Reads and checks header and extension with plain file I/O, before anything is mapped.
-     *
-     * @throws SegmentFormatException naming the file and the expected and found values
-     */
-    static Geometry validate(FileChannel ch, Path path, byte[] expectedTypeHash) throws IOException {
-        return validate(ch, path, expectedTypeHash, null);
-    }
-
-    /** {@link #validate(FileChannel, Path, byte[])}, naming {@code expectedType} (canonical text, or null) in a mismatch. */
-    static Geometry validate(FileChannel ch, Path path, byte[] expectedTypeHash, String expectedType) throws IOException {
-        long size = ch.size();
-        if (size < SLOTS_OFFSET) {
-            throw new SegmentFormatException("segment " + path + " is " + size + " bytes, smaller than the "
-                    + SLOTS_OFFSET + "-byte header");
-        }
-        ByteBuffer h = read(ch, path, 0, (int) SLOTS_OFFSET);
-        int magic = h.getInt((int) MAGIC_OFFSET);
-        if (magic != MAGIC) {
-            throw new SegmentFormatException("segment " + path + ": expected magic " + hex(MAGIC) + " (\"ZDSS\"), found "
-                    + hex(magic));
-        }
-        int slotCount = h.getInt((int) SLOT_COUNT_OFFSET);
-        int total = h.getInt((int) SLOT_TOTAL_SIZE_OFFSET);
-        if (slotCount < 1 || slotCount > MAX_SLOT_COUNT) {
-            throw new SegmentFormatException("segment " + path + ": slot_count=" + Integer.toUnsignedString(slotCount)
-                    + " outside [1, " + MAX_SLOT_COUNT + "]");
-        }
-        if (total <= SLOT_HEADER_SIZE || total % CACHE_LINE != 0 || total > SegmentLayout.slotTotalSize(MAX_CAPACITY)) {
-            throw new SegmentFormatException("segment " + path + ": slot_total_size=" + Integer.toUnsignedString(total)
-                    + " is not a multiple of " + CACHE_LINE + " in [" + CACHE_LINE + ", "
-                    + SegmentLayout.slotTotalSize(MAX_CAPACITY) + "]");
-        }
-        int extMagic = h.getInt((int) EXT_MAGIC_OFFSET);
-        int extOffset = h.getInt((int) EXT_OFFSET_OFFSET);
-        int extLength = h.getInt((int) EXT_LENGTH_OFFSET);
-        if (extMagic == 0 && extOffset == 0 && extLength == 0) {
-            long needed = referenceSegmentSize(slotCount, total);
-            if (size < needed) {
-                throw new SegmentFormatException("segment " + path + " is " + size + " bytes, but its header claims "
-                        + needed + " (" + slotCount + " slots of " + total + " bytes after the header)");
-            }
-            return new Geometry(true, slotCount, total, total - (int) SLOT_HEADER_SIZE, needed, 0, null,
-                    WRITER_NONE, 0, 0);
-        }
-        if (extMagic != EXTENSION_MAGIC) {
-            throw new SegmentFormatException("segment " + path + ": expected extension magic " + hex(EXTENSION_MAGIC)
-                    + " (\"FDX1\") or 0 (plain reference segment) at 0x14, found " + hex(extMagic));
-        }
-        long expectedOffset = extensionOffset(slotCount, total);
-        if (Integer.toUnsignedLong(extOffset) != expectedOffset) {
-            throw new SegmentFormatException("segment " + path + ": expected extension offset " + expectedOffset
-                    + " for " + slotCount + " slots of " + total + " bytes, found " + Integer.toUnsignedString(extOffset));
-        }
-        long expectedLength = extensionLength(slotCount);
-        if (Integer.toUnsignedLong(extLength) != expectedLength) {
-            throw new SegmentFormatException("segment " + path + ": expected extension length " + expectedLength
-                    + " for " + slotCount + " slots, found " + Integer.toUnsignedString(extLength));
-        }
-        long needed = expectedOffset + expectedLength;
-        if (size < needed) {
-            throw new SegmentFormatException("segment " + path + " is " + size + " bytes, but its header claims "
-                    + needed + " (truncated?)");
-        }
-        ByteBuffer e = read(ch, path, expectedOffset, (int) EXT_SLOT_TABLE_OFFSET);
-        int version = e.getInt((int) EXT_VERSION_OFFSET);
-        if (version != LAYOUT_VERSION) {
-            throw new SegmentFormatException("segment " + path + ": expected layout version " + LAYOUT_VERSION
-                    + ", found " + Integer.toUnsignedString(version));
-        }
-        int capacity = e.getInt((int) EXT_CAPACITY_OFFSET);
-        if (capacity < 1 || capacity > MAX_CAPACITY || SegmentLayout.slotTotalSize(capacity) != total) {
-            throw new SegmentFormatException("segment " + path + ": slot capacity=" + Integer.toUnsignedString(capacity)
-                    + " does not add up to slot_total_size=" + total + " (expected align_up(16 + capacity, 64) == "
-                    + total + ")");
-        }
-        int flags = e.getInt((int) EXT_FLAGS_OFFSET);
-        if (flags != 0 && flags != 1) {
-            throw new SegmentFormatException("segment " + path + ": expected flags 0 or 1, found " + hex(flags));
-        }
-        int lease = e.getInt((int) EXT_LEASE_OFFSET);
-        int crc = descriptorCrc(h, e);
-        int storedCrc = e.getInt((int) EXT_DESCRIPTOR_CRC_OFFSET);
-        if (crc != storedCrc) {
-            throw new SegmentFormatException("segment " + path + ": descriptor checksum mismatch, expected "
-                    + hex(crc) + " (computed), found " + hex(storedCrc) + " (damaged header or extension)");
-        }
-        if (lease < 1 || lease > MAX_LEASE_MILLIS) {
-            throw new SegmentFormatException("segment " + path + ": reader lease=" + Integer.toUnsignedString(lease)
-                    + " ms outside [1, " + MAX_LEASE_MILLIS + "]");
-        }
-        int writerState = e.getInt((int) EXT_WRITER_STATE_OFFSET);
-        if (writerState != WRITER_NONE && writerState != WRITER_OPEN) {
-            throw new SegmentFormatException("segment " + path + ": expected writer state 0 or 1, found "
-                    + Integer.toUnsignedString(writerState));
-        }
-        for (int r = 0; r < MAX_READERS; r++) {
-            int state = e.getInt((int) (EXT_REGISTRY_OFFSET + r * READER_ENTRY_SIZE + READER_STATE_OFFSET));
-            if (state < READER_FREE || state > SegmentSlotBackend.READER_DISCONNECTING) {
-                throw new SegmentFormatException("segment " + path + ": reader registry entry " + r
-                        + " has state " + Integer.toUnsignedString(state) + ", expected 0.."
-                        + SegmentSlotBackend.READER_DISCONNECTING);
-            }
-        }
-        byte[] hash = null;
-        if (flags == 1) {
-            hash = new byte[TYPE_HASH_LENGTH];
-            e.get((int) EXT_TYPE_HASH_OFFSET, hash);
-        }
-        if (expectedTypeHash != null && (hash == null || !java.util.Arrays.equals(hash, expectedTypeHash))) {
-            throw new TypeMismatchException("segment " + path + ": expected "
-                    + (expectedType == null ? "" : "type " + expectedType + ", ") + "type hash "
-                    + HexFormat.of().formatHex(expectedTypeHash) + ", found "
-                    + (hash == null ? "none (untyped segment)" : HexFormat.of().formatHex(hash)));
-        }
-        return new Geometry(false, slotCount, total, capacity, needed, lease, hash, writerState,
-                e.getInt((int) EXT_WRITER_PID_OFFSET), e.getLong((int) EXT_WRITER_START_OFFSET));
-    }
-
-    /**
-     * CRC32C over the fields fixed at creation: magic, slot_count, slot_total_size, the extension
-     * announcement, layout version, capacity, flags, type hash and lease.
-     */
-    static int descriptorCrc(ByteBuffer header, ByteBuffer ext) {
-        CRC32C crc = new CRC32C();
-        crc.update(header.duplicate().position((int) MAGIC_OFFSET).limit((int) NEXT_SN_OFFSET));
-        crc.update(header.duplicate().position((int) EXT_MAGIC_OFFSET).limit((int) SLOTS_OFFSET));
-        crc.update(ext.duplicate().position((int) EXT_VERSION_OFFSET).limit((int) EXT_DESCRIPTOR_CRC_OFFSET));
-        crc.update(ext.duplicate().position((int) EXT_TYPE_HASH_OFFSET)
-                .limit((int) (EXT_TYPE_HASH_OFFSET + TYPE_HASH_LENGTH)));
-        crc.update(ext.duplicate().position((int) EXT_LEASE_OFFSET).limit((int) EXT_LEASE_OFFSET + 4));
-        return (int) crc.getValue();
-    }
-
-    private static void writeDescriptorCrc(MemorySegment segment, long ext) {
-        ByteBuffer h = segment.asSlice(0, SLOTS_OFFSET).asByteBuffer().order(ByteOrder.nativeOrder());
-        ByteBuffer e = segment.asSlice(ext, EXT_SLOT_TABLE_OFFSET).asByteBuffer().order(ByteOrder.nativeOrder());
-        segment.set(ValueLayout.JAVA_INT, ext + EXT_DESCRIPTOR_CRC_OFFSET, descriptorCrc(h, e));
-    }
-
-    /** Opens {@code path} without following links, checks type and owner, validates, maps. */
-    private static Opened openExisting(String name, Path path, byte[] expectedTypeHash, String expectedType,
-                                       boolean allowForeignOwner) {
-        FileChannel ch;
-        try {
-            ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            throw new SegmentAccessException("segment " + path + " does not exist", e);
-        } catch (AccessDeniedException e) {
-            throw new SegmentAccessException("segment " + path + ": permission denied (mode and owner are checked by"
-                    + " the kernel; ask the owner for group access)", e);
-        } catch (IOException e) {
-            // O_NOFOLLOW on a link fails with ELOOP, which the JDK reports as a plain IOException
-            if (Files.isSymbolicLink(path)) {
-                throw new SegmentAccessException("segment " + path + " is a symbolic link; refusing to follow it", e);
-            }
-            throw new SegmentAccessException("cannot open segment " + path + ": " + e.getMessage(), e);
-        }
-        try {
-            Object key = checkFile(path, allowForeignOwner);
-            Geometry g = validate(ch, path, expectedTypeHash, expectedType);
-            return new Opened(name, path, ch, SegmentMapping.map(ch, g.size), g, key);
-        } catch (IOException e) {
-            closeQuietly(ch);
-            throw new SegmentAccessException("cannot read segment " + path + ": " + e, e);
-        } catch (RuntimeException e) {
-            closeQuietly(ch);
-            throw e;
-        }
-    }
-
-    /** Checks that {@code path} is a regular file owned by us; returns its file key (dev, inode). */
-    private static Object checkFile(Path path, boolean allowForeignOwner) throws IOException {
-        Map<String, Object> attrs = Files.readAttributes(path, "unix:uid,mode,ino,dev", LinkOption.NOFOLLOW_LINKS);
-        int mode = (Integer) attrs.get("mode");
-        if ((mode & 0xF000) == 0xA000) {
-            throw new SegmentAccessException("segment " + path + " is a symbolic link; refusing to follow it");
-        }
-        if ((mode & 0xF000) != 0x8000) {
-            throw new SegmentAccessException("segment " + path + " is not a regular file (mode=0"
-                    + Integer.toOctalString(mode) + ")");
-        }
-        int uid = (Integer) attrs.get("uid");
-        int ours = PosixLibc.geteuid();
-        if (uid != ours && !allowForeignOwner) {
-            throw new SegmentAccessException("segment " + path + " is owned by uid " + uid + ", this process runs as uid "
-                    + ours + "; refusing to share memory with another user (open with allowForeignOwner() to accept)");
-        }
-        return attrs.get("dev") + ":" + attrs.get("ino");
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // cleanup after a failure that is already being reported
-        }
-    }
-
-    /**
-     * Writes zeros over the whole file: tmpfs then owns every page, so a full {@code /dev/shm}
-     * fails here with an IOException instead of with SIGBUS on the first store into the mapping.
-     */
-    private static void allocate(FileChannel ch, long size) throws IOException {
-        ByteBuffer zeros = ByteBuffer.allocateDirect((int) Math.min(size, 1 << 20));
-        for (long position = 0; position < size; ) {
-            zeros.clear().limit((int) Math.min(zeros.capacity(), size - position));
-            position += ch.write(zeros, position);
-        }
-    }
-
-    private static final String TEMP_PREFIX = ".flatdata-";
-
-    /** Deletes our temporary files whose creating process is gone (it died between create and publish). */
-    private static void sweepTemporaries() {
-        try (var files = Files.newDirectoryStream(SHM_DIRECTORY, TEMP_PREFIX + "*")) {
-            int ours = PosixLibc.geteuid();
-            for (Path p : files) {
-                String[] parts = p.getFileName().toString().substring(TEMP_PREFIX.length()).split("-");
-                try {
-                    int pid = Integer.parseInt(parts[0]);
-                    if (pid != ProcessIdentity.CURRENT_PID && !ProcessIdentity.isAlive(pid, 0)
-                            && (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) == ours) {
-                        Files.deleteIfExists(p);
-                    }
-                } catch (NumberFormatException | IOException ignored) {
-                    // not one of ours, or gone already
-                }
-            }
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
-
-    /** Creates, formats and publishes a new segment; replaces one whose owner is dead. */
     private static PosixSlotBackend createSegment(CreateBuilder b) {
-        Path path = SHM_DIRECTORY.resolve(b.name);
-        long size = segmentSize(b.slotCount, b.slotCapacity);
-        sweepTemporaries();
-        for (int attempt = 0; attempt < 3; attempt++) {
-            // replace (rename over) only a file whose lock we hold; a name that vanished meanwhile
-            // is created with an exclusive link, never renamed over
-            int oldLock = Files.exists(path, LinkOption.NOFOLLOW_LINKS) ? lockAbandoned(path) : -1;
-            boolean replace = oldLock >= 0;
-            Path temp = SHM_DIRECTORY.resolve(TEMP_PREFIX + ProcessIdentity.CURRENT_PID + "-"
-                    + TEMP_COUNTER.incrementAndGet() + "-" + Long.toHexString(System.nanoTime()));
-            FileChannel ch = null;
-            SegmentMapping mapping = null;
-            int lock = -1;
-            boolean published = false;
-            try {
-                Set<PosixFilePermission> perms = PosixFilePermissions.fromString(b.groupAccess ? "rw-rw----" : "rw-------");
-                ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(perms));
-                // the creation mode is subject to the umask; set it exactly before the name is published
-                Files.setPosixFilePermissions(temp, perms);
-                allocate(ch, size);
-                lock = PosixLibc.openAndLock(temp.toString());
-                if (lock < 0) {
-                    throw new SegmentAccessException("cannot lock new segment file " + temp);
-                }
-                mapping = SegmentMapping.map(ch, size);
-                MemorySegment segment = mapping.views;
-                SegmentSlotBackend.format(segment, b.slotCount, b.slotCapacity, b.typeHash, b.initialSequence,
-                        b.leaseMillis);
-                writeDescriptorCrc(segment, extensionOffset(b.slotCount, SegmentLayout.slotTotalSize(b.slotCapacity)));
-                if (replace) {
-                    Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
-                } else {
-                    try {
-                        Files.createLink(path, temp);
-                    } catch (FileAlreadyExistsException e) {
-                        continue; // created meanwhile by someone else: decide again
-                    }
-                    Files.delete(temp);
-                }
-                published = true;
-                Object key = checkFile(path, false);
-                Geometry g = new Geometry(false, b.slotCount, SegmentLayout.slotTotalSize(b.slotCapacity),
-                        b.slotCapacity, size, b.leaseMillis, b.typeHash, WRITER_OPEN, ProcessIdentity.CURRENT_PID,
-                        ProcessIdentity.CURRENT_START_MILLIS);
-                Opened o = new Opened(b.name, path, ch, mapping, g, key);
-                if (b.flink != null) {
-                    Files.writeString(b.flink, "/" + b.name, StandardCharsets.UTF_8);
-                }
-                PosixSlotBackend backend = new PosixSlotBackend(o, true, true, b.keepOnClose, b.flink, lock,
-                        b.leaseMillis);
-                if (b.wakeOnEveryChange) {
-                    backend.extended.wakeOnEveryChange(); // before any other thread sees the ring
-                }
-                backend.startHeartbeat();
-                return backend;
-            } catch (IOException e) {
-                throw new SegmentAccessException("cannot create segment " + path + ": " + e, e);
-            } catch (InternalError e) {
-                throw new SegmentAccessException("memory fault while formatting new segment " + path
-                        + " (was its temporary file truncated?)", e);
-            } finally {
-                PosixLibc.close(oldLock);
-                if (!published) {
-                    if (mapping != null) {
-                        mapping.close();
-                    }
-                    if (ch != null) {
-                        closeQuietly(ch);
-                    }
-                    PosixLibc.close(lock);
-                    try {
-                        Files.deleteIfExists(temp);
-                    } catch (IOException ignored) {
-                        // best effort: the temporary name is private to this process
-                    }
-                }
-            }
-        }
-        throw new SegmentAccessException("segment " + path + " keeps being created concurrently by another process");
-    }
-
-    /**
-     * For create over an existing file: returns the lock on it when its owner is dead (the caller
-     * replaces it while holding the lock), or throws when it is alive or not ours.
-     */
-    private static int lockAbandoned(Path path) {
+        Opened o = PosixSegmentFiles.create(b);
         try {
-            checkFile(path, false);
-            int fd = PosixLibc.openAndLock(path.toString());
-            if (fd < 0) {
-                throw new SegmentAccessException("segment " + path + " already exists and its writer is alive"
-                        + " (it holds the segment lock)");
+            PosixSlotBackend backend = new PosixSlotBackend(o, true, true, b.keepOnClose, b.flink);
+            if (b.wakeOnEveryChange) {
+                backend.extended.wakeOnEveryChange(); // before any other thread sees the ring
             }
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-                Geometry g = validate(ch, path, null);
-                if (!g.reference && g.writerState == WRITER_OPEN && g.writerPid != ProcessIdentity.CURRENT_PID
-                        && ProcessIdentity.isAlive(g.writerPid, g.writerStart)) {
-                    PosixLibc.close(fd);
-                    throw new SegmentAccessException("segment " + path + " already exists and its writer pid "
-                            + g.writerPid + " is alive");
-                }
-            } catch (SegmentFormatException | TypeMismatchException garbage) {
-                // a dead creator's leftover that is not even a valid segment: replace it
-            }
-            return fd;
-        } catch (NoSuchFileException gone) {
-            return -1;
-        } catch (IOException e) {
-            throw new SegmentAccessException("cannot inspect existing segment " + path + ": " + e, e);
+            backend.startHeartbeat();
+            return backend;
+        } catch (InternalError e) {
+            throw PosixSegmentFiles.formatFault(o.path(), e);
         }
     }
 
     private static PosixSlotBackend openSegment(OpenBuilder b) {
-        Path path = SHM_DIRECTORY.resolve(b.name);
-        Opened o = openExisting(b.name, path, b.typeHash, b.typeText, b.allowForeignOwner);
-        Geometry g = o.geometry;
-        int lock = -1;
+        Opened o = PosixSegmentFiles.openExisting(b.name, b.typeHash, b.typeText, b.allowForeignOwner);
         boolean done = false;
         try {
             PosixSlotBackend backend;
-            if (!b.asWriter) {
-                backend = new PosixSlotBackend(o, false, false, true, null, -1, g.leaseMillis);
+            if (b.asWriter) {
+                o = PosixCrashRecovery.takeOverWriter(o);
+                backend = new PosixSlotBackend(o, true, true, b.keepOnClose, null);
+                backend.reclaimedLoans = backend.extended.reclaimAllLoans(); // the dead writer's loans
             } else {
-                if (g.reference) {
-                    throw new SegmentAccessException("segment " + path + " is a plain reference segment: it can be"
-                            + " read here, but only its reference writer writes it");
-                }
-                lock = PosixLibc.openAndLock(path.toString());
-                if (lock < 0) {
-                    throw new SegmentAccessException("segment " + path + " has a live writer (pid " + g.writerPid
-                            + " holds the segment lock)");
-                }
-                if (g.writerState == WRITER_OPEN && g.writerPid != ProcessIdentity.CURRENT_PID
-                        && ProcessIdentity.isAlive(g.writerPid, g.writerStart)) {
-                    throw new SegmentAccessException("segment " + path + ": its writer lock is free, but writer pid "
-                            + g.writerPid + " (started at " + g.writerStart + " ms, state "
-                            + ProcessIdentity.state(g.writerPid) + ") still exists; refusing to take over from it");
-                }
-                long ext = extensionOffset(g.slotCount, g.slotTotalSize);
-                MemorySegment s = o.mapping.views;
-                s.get(ValueLayout.JAVA_BYTE, s.byteSize() - 1); // probe before the first compare-and-set
-                s.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
-                s.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_START_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
-                s.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_HEARTBEAT_OFFSET, System.currentTimeMillis());
-                SegmentSlotBackend.INT.setRelease(s, ext + EXT_WRITER_STATE_OFFSET, WRITER_OPEN);
-                repairNextSequence(s, g);
-                backend = new PosixSlotBackend(o, true, true, b.keepOnClose, null, lock, g.leaseMillis);
-                backend.reclaimedLoans = backend.extended.reclaimAllLoans();
+                backend = new PosixSlotBackend(o, false, false, true, null);
             }
             backend.startHeartbeat();
             done = true;
             return backend;
         } catch (IOException e) {
-            throw new SegmentAccessException("cannot take over segment " + path + ": " + e, e);
+            throw new SegmentAccessException("cannot take over segment " + o.path() + ": " + e, e);
         } catch (InternalError e) {
-            throw new SegmentFormatException("segment " + path + " was truncated while it was being opened", e);
+            throw new SegmentFormatException("segment " + o.path() + " was truncated while it was being opened", e);
         } finally {
             if (!done) {
-                o.mapping.close();
-                closeQuietly(o.channel);
-                PosixLibc.close(lock);
+                o.release();
             }
         }
-    }
-
-    /**
-     * A writer that died between publishing a slot (its slot word stored with a size) and
-     * advancing the next sequence left a committed sample numbered at or past the next sequence;
-     * move the next sequence past it, so that the new writer never numbers two samples alike.
-     */
-    private static void repairNextSequence(MemorySegment s, Geometry g) {
-        long ext = extensionOffset(g.slotCount, g.slotTotalSize);
-        long next = (long) SegmentSlotBackend.LONG.getAcquire(s, ext + EXT_NEXT_SEQUENCE_OFFSET);
-        long max = -1;
-        for (int slot = 0; slot < g.slotCount; slot++) {
-            long high = ext + sequenceHighOffset(g.slotCount, slot);
-            long h = SegmentLayout.slotOffset(slot, g.slotTotalSize);
-            if (s.get(ValueLayout.JAVA_INT, h + SLOT_SIZE_OFFSET) != 0) {
-                long sequence = SegmentLayout.sequence(s.get(ValueLayout.JAVA_INT, high),
-                        s.get(ValueLayout.JAVA_INT, h + SLOT_SEQUENCE_OFFSET));
-                max = Math.max(max, sequence);
-            }
-        }
-        if (max >= next) {
-            SegmentSlotBackend.LONG.setRelease(s, ext + EXT_NEXT_SEQUENCE_OFFSET, max + 1);
-            SegmentSlotBackend.INT.setRelease(s, NEXT_SN_OFFSET, (int) (max + 1));
-        }
-    }
-
-    // ================================================================== lease thread
-
-    private static ScheduledExecutorService leaseExecutor() {
-        ScheduledExecutorService e = leaseExecutor;
-        if (e == null) {
-            synchronized (PosixSlotBackend.class) {
-                e = leaseExecutor;
-                if (e == null) {
-                    ScheduledThreadPoolExecutor x = new ScheduledThreadPoolExecutor(1, r -> {
-                        Thread t = new Thread(r, "flatdata-posix-lease");
-                        t.setDaemon(true);
-                        return t;
-                    });
-                    x.setRemoveOnCancelPolicy(true);
-                    leaseExecutor = e = x;
-                }
-            }
-        }
-        return e;
     }
 
     private void startHeartbeat() {
-        long period = Math.max(10, (reference != null ? DEFAULT_LEASE.toMillis() : leaseMillis) / 5);
         synchronized (lifecycle) {
-            heartbeat = leaseExecutor().scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+            lease.start(reference != null ? DEFAULT_LEASE.toMillis() : leaseMillis);
         }
     }
 
-    /** Lease thread: refreshes heartbeats of this instance's readers (and writer), checks the file size. */
-    private void tick() {
-        synchronized (lifecycle) {
-            if (closed) {
-                return;
-            }
-            try {
-                long size = channel.size();
-                if (size < mappedSize) {
-                    faulted("segment " + path + " was truncated by another process to " + size
-                            + " bytes; its layout needs " + mappedSize, null);
-                    return;
-                }
-                if (extended == null) {
-                    return;
-                }
-                long now = System.currentTimeMillis();
-                long ext = extended.ext;
-                if (writer) {
-                    SegmentSlotBackend.LONG.setRelease(segment, ext + EXT_WRITER_HEARTBEAT_OFFSET, now);
-                }
-                if (now - waitersCheckedAt >= WAITER_CHECK_INTERVAL_MILLIS || now < waitersCheckedAt) {
-                    // a process killed while it waited leaves its bit in the waiting mask: clear it
-                    waitersCheckedAt = now;
-                    extended.reclaimDeadWaiters(ProcessIdentity::isAlive);
-                }
-                for (int bits = localReaders.get(); bits != 0; bits &= bits - 1) {
-                    int r = Integer.numberOfTrailingZeros(bits);
-                    long entry = extended.readerEntry(r);
-                    if (extended.readerState(r) == READER_ATTACHED
-                            && (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_PID_OFFSET)
-                            == ProcessIdentity.CURRENT_PID
-                            && (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_EPOCH_OFFSET)
-                            == localEpochs[r]) {
-                        SegmentSlotBackend.LONG.setRelease(segment, entry + READER_HEARTBEAT_OFFSET, now);
-                    }
-                }
-            } catch (IOException | InternalError e) {
-                faulted("segment " + path + " cannot be accessed any more (" + e + ")", e);
-            } catch (IllegalStateException e) {
-                // closed concurrently: nothing to refresh
-            }
-        }
-    }
+    // ================================================================== internals for tests
 
-    // ================================================================== reader leases
-
-    /** Writer side, from reserveSlot: disconnects readers in {@code missing} that are dead or past their lease. */
+    /** What reserveSlot runs when readers in {@code missing} hold a slot back: disconnects the dead and stale ones. */
     boolean reclaimStalledReaders(int missing) {
-        if (extended == null) {
-            return false;
-        }
-        int active = extended.activeReaders();
-        long now = System.currentTimeMillis();
-        boolean any = false;
-        for (int bits = missing & active; bits != 0; bits &= bits - 1) {
-            int r = Integer.numberOfTrailingZeros(bits);
-            long entry = extended.readerEntry(r);
-            int state = extended.readerState(r);
-            int pid = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_PID_OFFSET);
-            long start = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
-            if (state == SegmentSlotBackend.READER_DISCONNECTING) {
-                // being disconnected: wait for it, or finish it for a disconnector that died
-                extended.markReaderDisconnected(r);
-                any = true;
-                continue;
-            }
-            if (pid == 0 || ProcessIdentity.isCurrent(pid, start) || (state != READER_ATTACHED
-                    && state != SegmentSlotBackend.READER_CLAIMED)) {
-                continue; // being attached (no owner yet), or ours: our lease thread keeps ours alive
-            }
-            long beat = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_HEARTBEAT_OFFSET);
-            int epoch = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_EPOCH_OFFSET);
-            boolean alive = processAlive(r, pid, start, now);
-            // Stale = the heartbeat did not move for a whole lease, timed on our monotonic clock: a
-            // step of the wall clock (which the heartbeat's epoch ms follow) evicts nobody.
-            long nanos = System.nanoTime();
-            if (!beatSeen[r] || beat != seenBeat[r] || epoch != seenEpoch[r]) {
-                beatSeen[r] = true;
-                seenBeat[r] = beat;
-                seenEpoch[r] = epoch;
-                beatMovedAt[r] = nanos;
-            }
-            // an entry still attaching is judged by its process only: its heartbeat may be the predecessor's
-            boolean stale = state == READER_ATTACHED && nanos - beatMovedAt[r] > leaseMillis * 1_000_000L;
-            if (!alive || stale) {
-                probe();
-                extended.markReaderDisconnected(r);
-                if (!alive) {
-                    extended.detachReader(r); // nobody will detach it: free the index
-                }
-                any = true;
-            }
-        }
-        return any;
-    }
-
-    private boolean processAlive(int r, int pid, long start, long now) {
-        // the cached answer is about one owner: a new owner of the index is checked afresh
-        if (now - pidCheckedAt[r] < PID_CHECK_INTERVAL_MILLIS && pidChecked[r] == pid && startChecked[r] == start) {
-            return pidAlive[r];
-        }
-        boolean alive = ProcessIdentity.isAlive(pid, start);
-        pidAlive[r] = alive;
-        pidChecked[r] = pid;
-        startChecked[r] = start;
-        pidCheckedAt[r] = now;
-        return alive;
-    }
-
-    // ================================================================== waiting
-
-    boolean futexWait(int expected, long timeoutNanos, Ring counted) {
-        localWaiters.incrementAndGet();
-        try {
-            if (closed) {
-                return false;
-            }
-            int entry = counted != null ? enterWait(counted) : NOT_COUNTED;
-            try {
-                long start = System.nanoTime();
-                while (true) {
-                    if (generationWord() != expected) {
-                        return true;
-                    }
-                    if (closed || Thread.currentThread().isInterrupted()) {
-                        return false;
-                    }
-                    // timeout minus elapsed: exact for any timeout, Long.MAX_VALUE included
-                    long remaining = timeoutNanos - (System.nanoTime() - start);
-                    if (remaining <= 0) {
-                        return false;
-                    }
-                    waitCalls.increment();
-                    PosixLibc.futexWait(notifyAddress, expected, Math.min(remaining, WAIT_SLICE_NANOS));
-                }
-            } finally {
-                if (counted != null) {
-                    exitWait(counted, entry);
-                }
-            }
-        } finally {
-            localWaiters.decrementAndGet();
-        }
-    }
-
-    private static final int NOT_COUNTED = -2;
-    private static final int ANONYMOUS = -1;
-
-    /**
-     * Announces a waiting thread before its last look at the generation word (the Dekker store
-     * that signalChange's load pairs with). The first waiting thread of this instance claims a
-     * waiter entry and sets its bit with a volatile read-modify-write; later ones join it (they
-     * come after that store, through the lock). With the table full, threads count anonymously.
-     *
-     * @return the entry the thread waits under, or {@link #ANONYMOUS}
-     */
-    private int enterWait(Ring ring) {
-        synchronized (waitLock) {
-            if (waitEntry < 0) {
-                int entry = ring.claimWaiterEntry();
-                if (entry < 0) {
-                    ring.addWaiter(1);
-                    return ANONYMOUS;
-                }
-                waitEntry = entry;
-                ring.markWaiting(entry);
-            }
-            entryWaiters++;
-            return waitEntry;
-        }
-    }
-
-    private void exitWait(Ring ring, int entry) {
-        synchronized (waitLock) {
-            if (entry == ANONYMOUS) {
-                ring.addWaiter(-1);
-            } else if (--entryWaiters == 0) {
-                waitEntry = -1;
-                ring.releaseWaiterEntry(entry);
-            }
-        }
-    }
-
-    int generationWord() {
-        return (int) SegmentSlotBackend.INT.getVolatile(segment, NOTIFY_OFFSET);
-    }
-
-    void wake() {
-        wakeCalls.increment();
-        PosixLibc.futexWake(notifyAddress);
+        return recovery != null && recovery.reclaimStalledReaders(missing);
     }
 
     /** The extended ring itself, without this class's checks (tests); null on a plain reference segment. */
@@ -998,29 +272,26 @@ public final class PosixSlotBackend implements SlotBackend {
 
     /** FUTEX_WAKE system calls made by this instance (tests: no call while nobody waits). */
     long wakeCalls() {
-        return wakeCalls.sum();
+        return futex.wakeCalls();
     }
-
-    private final java.util.concurrent.atomic.LongAdder wakeCalls = new java.util.concurrent.atomic.LongAdder();
 
     /**
      * {@code FUTEX_WAIT} system calls this instance made: how often a thread blocked in the kernel
      * on the notify word (also on a plain reference segment, whose writer wakes it).
      */
     public long futexWaits() {
-        return waitCalls.sum();
+        return futex.waitCalls();
     }
-
-    private final java.util.concurrent.atomic.LongAdder waitCalls = new java.util.concurrent.atomic.LongAdder();
 
     // ================================================================== faults
 
     /** Reads the mapping's last page: faults (safely, as an InternalError) if the file shrank. */
     private void probe() {
-        segment.get(ValueLayout.JAVA_BYTE, mappedSize - 1);
+        PosixSegmentFiles.probeLastPage(segment);
     }
 
-    private void faulted(String message, Throwable cause) {
+    /** Closes this backend for this process after a fault, remembering the first message. */
+    void faulted(String message) {
         if (fault == null) {
             fault = message;
         }
@@ -1040,7 +311,7 @@ public final class PosixSlotBackend implements SlotBackend {
                     ? "segment " + path + " was truncated by another process to " + size + " bytes; its layout needs "
                             + mappedSize
                     : "memory fault in segment " + path + " (file size=" + size + ", mapped=" + mappedSize + ")";
-            faulted(message, t);
+            faulted(message);
             return new SegmentFormatException(message, t);
         }
         if (fault != null && t instanceof IllegalStateException) {
@@ -1067,7 +338,6 @@ public final class PosixSlotBackend implements SlotBackend {
 
     // ================================================================== SlotBackend: writer
 
-    /** {@inheritDoc} */
     @Override
     public int reserveSlot(int activeReadersMask) {
         checkWriter();
@@ -1078,7 +348,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public int reserveSlot() {
         checkWriter();
@@ -1089,7 +358,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public int reserveSlotNoWait() {
         checkWriter();
@@ -1100,7 +368,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public long commitSlot(int slot, MemorySegment bytes) {
         checkWriter();
@@ -1111,7 +378,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public long commitSlot(int slot, byte[] bytes, int offset, int length) {
         checkWriter();
@@ -1122,7 +388,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public void discardSlot(int slot) {
         checkWriter();
@@ -1133,7 +398,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public void markEndOfStream() {
         checkWriter();
@@ -1144,7 +408,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public long endOfStreamSequence() {
         try {
@@ -1154,7 +417,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public MemorySegment slotDataPtr(int slot) {
         checkWriter();
@@ -1165,7 +427,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public long commitInPlace(int slot, int length) {
         checkWriter();
@@ -1178,7 +439,6 @@ public final class PosixSlotBackend implements SlotBackend {
 
     // ================================================================== SlotBackend: reader
 
-    /** {@inheritDoc} */
     @Override
     public SlotSample readSlot(int slot) {
         try {
@@ -1188,7 +448,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public MemorySegment slotReadPtr(int slot) {
         try {
@@ -1198,7 +457,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public MemorySegment slotReadArea(int slot) {
         try {
@@ -1228,7 +486,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public int nextUnreadSlot(int reader, long sequence) {
         try {
@@ -1238,7 +495,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public long slotSequence(int slot) {
         try {
@@ -1248,7 +504,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public void markRead(int slot, int reader) {
         try {
@@ -1258,7 +513,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public void markReaderDisconnected(int reader) {
         try {
@@ -1291,7 +545,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public int attachReader(int reader) {
         try {
@@ -1312,43 +565,22 @@ public final class PosixSlotBackend implements SlotBackend {
     }
 
     private int attachedLocally(int r) {
-        if (extended != null) {
-            localEpochs[r] = (int) SegmentSlotBackend.INT.getAcquire(segment, extended.readerEntry(r) + READER_EPOCH_OFFSET);
-        }
-        localReaders.getAndUpdate(m -> m | (1 << r));
+        lease.keepAlive(r, extended == null ? 0
+                : (int) SegmentSlotBackend.INT.getAcquire(segment, extended.readerEntry(r) + READER_EPOCH_OFFSET));
         return r;
     }
 
     /** Frees registry entries whose process is gone; true when one was freed. */
     private boolean freeDeadReaders() {
-        if (extended == null) {
-            return false;
-        }
-        boolean any = false;
-        for (int r = 0; r < MAX_READERS; r++) {
-            int state = extended.readerState(r);
-            if (state == READER_FREE) {
-                continue;
-            }
-            long entry = extended.readerEntry(r);
-            int pid = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_PID_OFFSET);
-            long start = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
-            if (pid != 0 && !ProcessIdentity.isCurrent(pid, start) && !ProcessIdentity.isAlive(pid, start)) {
-                extended.markReaderDisconnected(r);
-                extended.detachReader(r);
-                any = true;
-            }
-        }
-        return any;
+        return recovery != null && recovery.freeDeadReaders();
     }
 
-    /** {@inheritDoc} */
     @Override
     public void detachReader(int reader) {
         try {
             probe();
             ring.detachReader(reader);
-            localReaders.getAndUpdate(m -> m & ~(1 << reader));
+            lease.forget(reader);
         } catch (IllegalStateException | InternalError e) {
             throw translate(e);
         }
@@ -1364,7 +596,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public long readerStartSequence(int reader) {
         try {
@@ -1376,13 +607,11 @@ public final class PosixSlotBackend implements SlotBackend {
 
     // ================================================================== geometry
 
-    /** {@inheritDoc} */
     @Override
     public int slotCount() {
         return ring.slotCount();
     }
 
-    /** {@inheritDoc} */
     @Override
     public int slotTotalSize() {
         return ring.slotTotalSize();
@@ -1394,7 +623,6 @@ public final class PosixSlotBackend implements SlotBackend {
         return ring.slotCapacity();
     }
 
-    /** {@inheritDoc} */
     @Override
     public Optional<byte[]> typeHash() {
         try {
@@ -1406,7 +634,6 @@ public final class PosixSlotBackend implements SlotBackend {
 
     // ================================================================== notify
 
-    /** {@inheritDoc} */
     @Override
     public void wakeAll() {
         try {
@@ -1419,7 +646,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public long notifyGeneration() {
         try {
@@ -1429,7 +655,6 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} */
     @Override
     public boolean waitForChange(long last, long timeoutNanos) {
         try {
@@ -1473,13 +698,11 @@ public final class PosixSlotBackend implements SlotBackend {
 
     // ================================================================== lifecycle
 
-    /** {@inheritDoc} */
     @Override
     public boolean isClosed() {
         return closed;
     }
 
-    /** {@inheritDoc} */
     @Override
     public void close() {
         release(owner && !keepOnClose);
@@ -1489,14 +712,13 @@ public final class PosixSlotBackend implements SlotBackend {
         synchronized (lifecycle) {
             if (!closed) {
                 closed = true;
-                if (heartbeat != null) {
-                    heartbeat.cancel(false);
-                }
+                futex.markClosed();
+                lease.stop();
                 boolean mapped = fault == null;
                 if (mapped) {
                     try {
                         probe();
-                        for (int bits = localReaders.getAndSet(0); bits != 0; bits &= bits - 1) {
+                        for (int bits = lease.forgetAll(); bits != 0; bits &= bits - 1) {
                             ring.detachReader(Integer.numberOfTrailingZeros(bits));
                         }
                         if (writer && extended != null) {
@@ -1516,21 +738,16 @@ public final class PosixSlotBackend implements SlotBackend {
                     // waiters are released by their time slice
                 }
                 // threads of this process blocked in FUTEX_WAIT leave before the mapping goes away
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-                while (localWaiters.get() != 0 && System.nanoTime() < until) {
-                    wake();
-                    Thread.onSpinWait();
-                    Thread.yield();
-                }
+                futex.drainWaiters();
                 mapping.close();
                 PosixLibc.close(lockFd);
-                closeQuietly(channel);
+                PosixSegmentFiles.closeQuietly(channel);
             }
             if (unlink && !unlinked) {
                 unlinked = true;
                 try {
                     // only our own object: a segment that replaced ours under the same name stays
-                    if (fileKey.equals(checkFile(path, true))) {
+                    if (fileKey.equals(PosixSegmentFiles.checkFile(path, true))) {
                         Files.deleteIfExists(path);
                     }
                     if (flink != null) {
@@ -1553,10 +770,12 @@ public final class PosixSlotBackend implements SlotBackend {
     /** The extended ring: {@link SegmentSlotBackend} with futex waiting and lease-based reclaim. */
     static final class Ring extends SegmentSlotBackend {
         private final PosixSlotBackend outer;
+        private final PosixFutexWait futex;
 
-        Ring(PosixSlotBackend outer, SegmentMapping mapping, int slotCount, int capacity) {
+        Ring(PosixSlotBackend outer, PosixFutexWait futex, SegmentMapping mapping, int slotCount, int capacity) {
             super(mapping.views, mapping.mapping, slotCount, capacity);
             this.outer = outer;
+            this.futex = futex;
         }
 
         @Override
@@ -1570,20 +789,22 @@ public final class PosixSlotBackend implements SlotBackend {
             if (timeoutNanos == 0) {
                 return false;
             }
-            // Dekker with signalChange: addWaiter (a full-fence RMW) then re-check the word, which
-            // FUTEX_WAIT compares atomically again in the kernel; the notifier bumps the word then
-            // reads the count. Either the notifier sees us and wakes, or we see its bump.
-            return outer.futexWait(expected, timeoutNanos, this);
+            // Dekker with signalChange: the wait is announced in the segment (markWaiting or
+            // addWaiter, full-fence read-modify-writes), then the word is read again, and FUTEX_WAIT
+            // compares it atomically once more in the kernel; the notifier bumps the word, then
+            // reads the waiting mask and the anonymous count. Either it sees us and wakes, or we
+            // see its bump.
+            return futex.await(expected, timeoutNanos, this);
         }
 
         @Override
         void wakeWaiters() {
-            outer.wake();
+            futex.wake();
         }
 
         @Override
         boolean reclaimStalledReaders(int missing) {
-            return outer.reclaimStalledReaders(missing);
+            return outer.recovery.reclaimStalledReaders(missing);
         }
 
         @Override
@@ -1601,17 +822,17 @@ public final class PosixSlotBackend implements SlotBackend {
 
     /** Settings of a new segment. */
     public static final class CreateBuilder {
-        private final String name;
-        private int slotCount = 16;
-        private int slotCapacity = -1;
-        private byte[] typeHash;
-        private long typeSize;
-        private long initialSequence;
-        private int leaseMillis = (int) DEFAULT_LEASE.toMillis();
-        private boolean groupAccess;
-        private boolean keepOnClose;
-        private Path flink;
-        private boolean wakeOnEveryChange;
+        final String name;
+        int slotCount = 16;
+        int slotCapacity = -1;
+        byte[] typeHash;
+        long typeSize;
+        long initialSequence;
+        int leaseMillis = (int) DEFAULT_LEASE.toMillis();
+        boolean groupAccess;
+        boolean keepOnClose;
+        Path flink;
+        boolean wakeOnEveryChange;
 
         private CreateBuilder(String name) {
             this.name = name;
@@ -1657,7 +878,7 @@ public final class PosixSlotBackend implements SlotBackend {
         /** How long a reader may miss heartbeats before the writer disconnects it (default 5 s). */
         public CreateBuilder leaseTimeout(Duration lease) {
             long ms = lease.toMillis();
-            if (ms < 1 || ms > MAX_LEASE_MILLIS) {
+            if (ms < 1 || ms > PosixSegmentFiles.MAX_LEASE_MILLIS) {
                 throw new IllegalArgumentException("lease=" + lease + " outside [1 ms, 1 h]");
             }
             this.leaseMillis = (int) ms;

@@ -31,6 +31,7 @@ final class ReferenceRing implements SlotBackend {
     private static final VarHandle INT = SegmentSlotBackend.INT;
 
     private final PosixSlotBackend outer;
+    private final PosixFutexWait futex;
     private final MemorySegment segment;
     private final int slotCount;
     private final int slotTotalSize;
@@ -42,8 +43,10 @@ final class ReferenceRing implements SlotBackend {
     private final AtomicLong next;
     private volatile boolean closed;
 
-    ReferenceRing(PosixSlotBackend outer, MemorySegment segment, int slotCount, int slotTotalSize) {
+    ReferenceRing(PosixSlotBackend outer, PosixFutexWait futex, MemorySegment segment, int slotCount,
+                  int slotTotalSize) {
         this.outer = outer;
+        this.futex = futex;
         this.segment = segment;
         this.slotCount = slotCount;
         this.slotTotalSize = slotTotalSize;
@@ -332,7 +335,7 @@ final class ReferenceRing implements SlotBackend {
     /** The reference has no waiter count: every change wakes (as the reference writer does). */
     private void signal() {
         INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
-        outer.wake();
+        futex.wake();
     }
 
     // ------------------------------------------------------------------ registry: local only
@@ -411,7 +414,7 @@ final class ReferenceRing implements SlotBackend {
 
     @Override
     public long notifyGeneration() {
-        return Integer.toUnsignedLong(outer.generationWord());
+        return Integer.toUnsignedLong(futex.generation());
     }
 
     @Override
@@ -419,13 +422,13 @@ final class ReferenceRing implements SlotBackend {
         checkOpen();
         SegmentSlotBackend.checkTimeout(timeoutNanos);
         int expected = (int) last;
-        if (outer.generationWord() != expected) {
+        if (futex.generation() != expected) {
             return true;
         }
         if (timeoutNanos == 0) {
             return false;
         }
-        return outer.futexWait(expected, timeoutNanos, null);
+        return futex.await(expected, timeoutNanos, null);
     }
 
     /**
@@ -436,7 +439,7 @@ final class ReferenceRing implements SlotBackend {
     public void wakeAll() {
         if (!closed) {
             INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
-            outer.wake();
+            futex.wake();
         }
     }
 
@@ -445,7 +448,7 @@ final class ReferenceRing implements SlotBackend {
     void markClosed() {
         closed = true;
         INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
-        outer.wake();
+        futex.wake();
     }
 
     @Override

@@ -148,8 +148,8 @@ class PosixSecurityTest {
                 .hasMessageContaining("control character 0xa");
         assertThatThrownBy(() -> PosixSlotBackend.create("n".repeat(256))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("256 bytes");
-        assertThat(PosixSlotBackend.checkName("/shmem_00AB")).isEqualTo("shmem_00AB");
-        assertThat(PosixSlotBackend.checkName("n".repeat(255))).hasSize(255);
+        assertThat(PosixSegmentFiles.checkName("/shmem_00AB")).isEqualTo("shmem_00AB");
+        assertThat(PosixSegmentFiles.checkName("n".repeat(255))).hasSize(255);
     }
 
     @Test
