@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's core snippets, taken from the README as written and run as the processes they are
- * labelled as: each one a Java program of its own (source-file mode, this JVM's class path), the
- * two-process one as two processes. What they print is what the README's comments say.
+ * The README's core snippets and the program of docs/posix.md, taken from the files as written and
+ * run as the processes they are labelled as: each one a Java program of its own (source-file mode,
+ * this JVM's class path), the two-process ones as two processes. What they print is what the
+ * comments next to them say.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReadmeSnippetTest {
@@ -55,12 +56,7 @@ class ReadmeSnippetTest {
         assertThat(block).as("the snippet labels a writer process").startsWith("// writer process");
 
         Program writer = run("Writer", block.substring(0, split));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.exists(NAMES.path(name))) {
-            assertThat(writer.isAlive()).as("the writer process runs until its segment exists").isTrue();
-            assertThat(System.nanoTime()).as("the writer's segment appears within 60 s").isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        awaitSegment(writer, name);
         Program reader = run("Reader", block.substring(split));
 
         assertThat(output(reader)).as("the reader process").containsExactly("42");
@@ -68,11 +64,45 @@ class ReadmeSnippetTest {
         assertThat(NAMES.path(name)).as("the writer unlinked its segment").doesNotExist();
     }
 
+    @Test
+    void thePosixGuidesProgramRunsAsTheWriterAndTheReaderItDescribes() throws Exception {
+        String name = NAMES.next();
+        String source = javaBlocks(Path.of("..", "docs", "posix.md"), "## Shared memory across processes").get(0)
+                .replace("\"prices\"", '"' + name + '"');
+        Path file = dir.resolve("Prices.java");
+        Files.writeString(file, source);
+        Program writer = start(file, "Prices-writer", "write");
+        awaitSegment(writer, name);
+        Program reader = start(file, "Prices-reader");
+
+        List<String> lines = output(reader);
+        assertThat(lines).hasSize(1_000);
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(lines.get(i)).isEqualTo(i + ": " + i);
+        }
+        assertThat(output(writer)).isEmpty();
+        assertThat(NAMES.path(name)).doesNotExist();
+    }
+
+    private void awaitSegment(Program writer, String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!Files.exists(NAMES.path(name))) {
+            assertThat(writer.isAlive()).as("the writer process runs until its segment exists").isTrue();
+            assertThat(System.nanoTime()).as("the writer's segment appears within 60 s").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
     /** The java blocks of the README section that starts with {@code heading}, in order. */
     private static List<String> javaBlocks(String heading) throws IOException {
-        List<String> lines = Files.readAllLines(README, StandardCharsets.UTF_8);
+        return javaBlocks(README, heading);
+    }
+
+    /** The java blocks of {@code file}'s section that starts with {@code heading}, in order. */
+    private static List<String> javaBlocks(Path file, String heading) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         int at = lines.indexOf(heading);
-        assertThat(at).as("README section %s", heading).isNotNegative();
+        assertThat(at).as("%s section %s", file, heading).isNotNegative();
         List<String> blocks = new ArrayList<>();
         StringBuilder block = null;
         for (int i = at + 1; i < lines.size() && !lines.get(i).startsWith("## "); i++) {
@@ -101,12 +131,17 @@ class ReadmeSnippetTest {
         Path source = dir.resolve(className + ".java");
         Files.writeString(source, IMPORTS + "\npublic class " + className
                 + " { public static void main(String[] args) throws Exception {\n" + body + "\n} }\n");
-        Path stderr = dir.resolve(className + ".err");
+        return start(source, className);
+    }
+
+    /** Runs the source file {@code source} with {@code args}; {@code label} names its stderr file. */
+    private Program start(Path source, String label, String... args) throws IOException {
+        Path stderr = dir.resolve(label + ".err");
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx128m", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), source.toString())
-                .redirectError(stderr.toFile())
-                .start();
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx128m",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), source.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         return new Program(p, stderr);
     }
 
