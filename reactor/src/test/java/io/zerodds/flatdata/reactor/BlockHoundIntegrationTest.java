@@ -3,6 +3,7 @@ package io.zerodds.flatdata.reactor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.TestBackends;
 import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -26,8 +27,8 @@ class BlockHoundIntegrationTest {
 
     private SlotBackend backend;
 
-    static List<Named<Backends.Factory>> backends() {
-        return Backends.all();
+    static List<Named<TestBackends.Factory>> backends() {
+        return TestBackends.all();
     }
 
     @AfterEach
@@ -46,7 +47,7 @@ class BlockHoundIntegrationTest {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void waitingForAChangeOnAParallelThreadIsDetected(Backends.Factory factory) {
+    void waitingForAChangeOnAParallelThreadIsDetected(TestBackends.Factory factory) {
         backend = factory.create(4, 64);
         SlotBackend b = backend;
         StepVerifier.create(Mono.fromCallable(() -> b.waitForChange(b.notifyGeneration(), 1_000_000L))
@@ -63,7 +64,7 @@ class BlockHoundIntegrationTest {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void theSameWaitOnABlockingCapableThreadIsAllowed(Backends.Factory factory) {
+    void theSameWaitOnABlockingCapableThreadIsAllowed(TestBackends.Factory factory) {
         backend = factory.create(4, 64);
         SlotBackend b = backend;
         StepVerifier.create(Mono.fromCallable(() -> b.waitForChange(b.notifyGeneration(), 1_000_000L))

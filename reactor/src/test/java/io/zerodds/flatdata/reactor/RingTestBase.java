@@ -3,6 +3,7 @@ package io.zerodds.flatdata.reactor;
 import static io.zerodds.flatdata.reactor.TestRings.SAMPLE_SIZE;
 
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.TestBackends;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -13,12 +14,12 @@ abstract class RingTestBase {
 
     private final List<AutoCloseable> opened = new ArrayList<>();
 
-    static List<Named<Backends.Factory>> backends() {
-        return Backends.all();
+    static List<Named<TestBackends.Factory>> backends() {
+        return TestBackends.all();
     }
 
     /** A ring of {@code slots} slots of {@link TestRings#SAMPLE_SIZE} bytes, closed after the test. */
-    final SlotBackend ring(Backends.Factory factory, int slots) {
+    final SlotBackend ring(TestBackends.Factory factory, int slots) {
         SlotBackend backend = factory.create(slots, SAMPLE_SIZE);
         opened.add(backend);
         return backend;
