@@ -11,6 +11,7 @@ import io.zerodds.flatdata.SegmentFormatException;
 import io.zerodds.flatdata.reactor.ReactiveFlatReader;
 import io.zerodds.flatdata.test.Checksummed;
 import io.zerodds.flatdata.test.ChildProcess;
+import io.zerodds.flatdata.test.ShmNames;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Byte compatibility with the real {@code zerodds-flatdata} crate (1.0.0-rc.6, the last release of
@@ -29,6 +31,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RustReferenceInteropTest {
+
+    /** The segments our own writer creates; the Rust owners' segments are RustRef's. */
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("interop");
 
     static final int N = 20_000;
     static final int SIZE = 200;
@@ -99,7 +105,7 @@ class RustReferenceInteropTest {
     @Test
     void aSegmentOurWriterCreatesIsReadByTheRustConsumerWithoutAViolation() throws Exception {
         int n = 5_000;
-        String name = "flatdata-interop-" + ProcessHandle.current().pid() + "-w";
+        String name = NAMES.next();
         Path flink = RustRef.flink();
         try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(16).slotCapacity(SIZE).flink(flink)
                 .wakeOnEveryChange().build();

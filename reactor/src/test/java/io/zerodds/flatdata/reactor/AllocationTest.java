@@ -6,6 +6,7 @@ import io.zerodds.flatdata.FlatWriter;
 import io.zerodds.flatdata.SlotBackend;
 import io.zerodds.flatdata.TestBackends;
 import io.zerodds.flatdata.test.CountingPublisher;
+import io.zerodds.flatdata.test.ShmNames;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.BaseSubscriber;
@@ -28,6 +30,10 @@ import reactor.core.publisher.BaseSubscriber;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AllocationTest {
+
+    /** Every POSIX ring a test made is gone after its class. */
+    @RegisterExtension
+    static final ShmNames NAMES = TestBackends.NAMES;
 
     private static final com.sun.management.ThreadMXBean MX =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zerodds.flatdata.SlotBackend;
 import io.zerodds.flatdata.TestBackends;
+import io.zerodds.flatdata.test.ShmNames;
 import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.blockhound.BlockingMethod;
@@ -24,6 +26,10 @@ import reactor.test.StepVerifier;
  * installation and fails on any detection ({@link BlockHoundExtension}).
  */
 class BlockHoundIntegrationTest {
+
+    /** Every POSIX ring a test made is gone after its class. */
+    @RegisterExtension
+    static final ShmNames NAMES = TestBackends.NAMES;
 
     private SlotBackend backend;
 

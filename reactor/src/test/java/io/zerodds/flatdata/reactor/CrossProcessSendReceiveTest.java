@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.zerodds.flatdata.SlotBackend;
 import io.zerodds.flatdata.TestBackends;
 import io.zerodds.flatdata.test.ChildProcess;
+import io.zerodds.flatdata.test.ShmNames;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 
 /**
@@ -19,6 +21,10 @@ import reactor.core.publisher.Flux;
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CrossProcessSendReceiveTest {
+
+    /** Every POSIX ring a test made is gone after its class. */
+    @RegisterExtension
+    static final ShmNames NAMES = TestBackends.NAMES;
 
     static final long SAMPLES = 1_000_000;
 

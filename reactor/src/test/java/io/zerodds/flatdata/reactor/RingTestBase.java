@@ -4,13 +4,19 @@ import static io.zerodds.flatdata.reactor.TestRings.SAMPLE_SIZE;
 
 import io.zerodds.flatdata.SlotBackend;
 import io.zerodds.flatdata.TestBackends;
+import io.zerodds.flatdata.test.ShmNames;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Rings on every backend for a parameterized test, and everything opened on them closed after it. */
 abstract class RingTestBase {
+
+    /** Every POSIX ring a test made is gone after its class. */
+    @RegisterExtension
+    static final ShmNames NAMES = TestBackends.NAMES;
 
     private final List<AutoCloseable> opened = new ArrayList<>();
 
