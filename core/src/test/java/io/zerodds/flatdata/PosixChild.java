@@ -1,9 +1,10 @@
 package io.zerodds.flatdata;
 
+import io.zerodds.flatdata.test.Checksummed;
+import io.zerodds.flatdata.test.ChildProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
@@ -38,44 +39,42 @@ public final class PosixChild {
         }
     }
 
-    // ------------------------------------------------------------------ checksummed samples
+    // ------------------------------------------------------------------ launching
 
-    static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+    /** A child JVM running this class in {@code mode} with its arguments ({@code args[0]} is the mode). */
+    static ChildProcess start(String... args) {
+        return startWith(List.of(), args);
     }
 
-    /** Sample i: its index, six derived words, and a checksum over the seven. */
+    /** As {@link #start}, but never reaped by its parent: killed, it stays a zombie. */
+    static ChildProcess startUnreaped(String... args) {
+        return ChildProcess.javaUnreaped(List.of("-Xmx128m", "-XX:+UseSerialGC"), PosixChild.class, args);
+    }
+
+    /** As {@link #start}, with extra JVM options (such as {@code -Xint}). */
+    static ChildProcess startWith(List<String> jvmOptions, String... args) {
+        List<String> options = new ArrayList<>(List.of("-Xmx128m", "-XX:+UseSerialGC"));
+        options.addAll(jvmOptions);
+        return ChildProcess.java(options, PosixChild.class, args);
+    }
+
+    // ------------------------------------------------------------------ samples
+
+    /** Sample i: a {@link Checksummed} sample of {@link #SAMPLE_SIZE} bytes. */
     static void encode(long i, MemorySegment out) {
-        long check = i;
-        out.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, i);
-        for (int k = 1; k < 7; k++) {
-            long w = mix(i * 7 + k);
-            out.set(ValueLayout.JAVA_LONG_UNALIGNED, k * 8L, w);
-            check = Long.rotateLeft(check, 9) ^ w;
-        }
-        out.set(ValueLayout.JAVA_LONG_UNALIGNED, 56, check);
+        Checksummed.writeSized(i, out, SAMPLE_SIZE);
     }
 
-    /** Returns the sample's index, or throws when any byte is off. */
+    /** Returns the sample's index, or throws when its size or any byte is off. */
     static long decode(MemorySegment in) {
         if (in.byteSize() != SAMPLE_SIZE) {
             throw new IllegalStateException("sample size=" + in.byteSize() + ", expected " + SAMPLE_SIZE);
         }
-        long i = in.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
-        long check = i;
-        for (int k = 1; k < 7; k++) {
-            long w = in.get(ValueLayout.JAVA_LONG_UNALIGNED, k * 8L);
-            if (w != mix(i * 7 + k)) {
-                throw new IllegalStateException("sample " + i + ": word " + k + " corrupt");
-            }
-            check = Long.rotateLeft(check, 9) ^ w;
+        try {
+            return Checksummed.verify(in);
+        } catch (AssertionError e) {
+            throw new IllegalStateException(e.getMessage());
         }
-        if (check != in.get(ValueLayout.JAVA_LONG_UNALIGNED, 56)) {
-            throw new IllegalStateException("sample " + i + ": checksum mismatch");
-        }
-        return i;
     }
 
     // ------------------------------------------------------------------ modes

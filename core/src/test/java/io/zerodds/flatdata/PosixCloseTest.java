@@ -3,6 +3,7 @@ package io.zerodds.flatdata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zerodds.flatdata.test.ShmNames;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -17,9 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Closing a POSIX backend: the file is no longer mapped afterwards, and threads racing the close
@@ -29,12 +30,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PosixCloseTest {
 
-    private static final ShmNames NAMES = new ShmNames("close");
-
-    @AfterAll
-    static void everyObjectWasUnlinked() {
-        NAMES.assertNoneLeft();
-    }
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("close");
 
     /** The inode of {@code file}, as /proc/self/maps shows it. */
     private static String inode(Path file) throws IOException {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.zerodds.flatdata.test.ChildProcess;
+import io.zerodds.flatdata.test.ShmNames;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,20 +17,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Damaged, truncated and foreign segments: a clear exception every time, the JVM alive. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PosixCorruptionTest {
 
-    private static final ShmNames NAMES = new ShmNames("corrupt");
-
-    @AfterAll
-    static void everyObjectWasUnlinked() {
-        NAMES.assertNoneLeft();
-    }
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("corrupt");
 
     /** A valid, kept segment with two committed samples; returns its bytes. */
     private static byte[] validSegment(String name, byte[] typeHash) throws Exception {
@@ -208,7 +206,7 @@ class PosixCorruptionTest {
         // -Xint: compare-and-set in the interpreter is the one access HotSpot does not protect
         String name = NAMES.next();
         try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(64).slotCapacity(1000).build();
-             ChildJvm child = ChildJvm.startWith(List.of("-Xint"), "truncation", name)) {
+             ChildProcess child = PosixChild.startWith(List.of("-Xint"), "truncation", name)) {
             String outcomes = child.expect("OUTCOMES", Duration.ofSeconds(60));
             child.expect("ALIVE", Duration.ofSeconds(30));
             assertThat(child.waitFor(Duration.ofSeconds(30))).as(outcomes).isZero();
@@ -219,7 +217,7 @@ class PosixCorruptionTest {
     @Test
     void everyReadModifyWriteMeetingATruncationFirstFailsClearlyInTheInterpreter() throws Exception {
         String prefix = NAMES.next();
-        try (ChildJvm child = ChildJvm.startWith(List.of("-Xint"), "truncation-first", prefix)) {
+        try (ChildProcess child = PosixChild.startWith(List.of("-Xint"), "truncation-first", prefix)) {
             String outcomes = child.expect("OUTCOMES", Duration.ofSeconds(120));
             child.expect("ALIVE", Duration.ofSeconds(30));
             assertThat(child.waitFor(Duration.ofSeconds(30))).as(outcomes).isZero();

@@ -3,6 +3,8 @@ package io.zerodds.flatdata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zerodds.flatdata.test.ChildProcess;
+import io.zerodds.flatdata.test.ShmNames;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
@@ -14,15 +16,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Writers and readers killed with SIGKILL (or stopped), and what the survivors do about it. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PosixCrashRecoveryTest {
 
-    private static final ShmNames NAMES = new ShmNames("crash");
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("crash");
 
     /** The common pool has one thread on a 2-core machine: reader and writer need their own. */
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -30,11 +33,6 @@ class PosixCrashRecoveryTest {
     @org.junit.jupiter.api.AfterEach
     void stopThreads() {
         threads.shutdownNow();
-    }
-
-    @AfterAll
-    static void everyObjectWasUnlinked() {
-        NAMES.assertNoneLeft();
     }
 
     private static void writeSamples(FlatWriter writer, long from, long to) {
@@ -69,7 +67,7 @@ class PosixCrashRecoveryTest {
     @Test
     void aWriterKilledMidLoanIsTakenOverItsLoanReclaimedAndEveryCommittedSampleDelivered() {
         String name = NAMES.next();
-        try (ChildJvm child = ChildJvm.start("loaning-writer", name, "5")) {
+        try (ChildProcess child = PosixChild.start("loaning-writer", name, "5")) {
             child.expect("READY", Duration.ofSeconds(30));
             try (PosixSlotBackend readSide = PosixSlotBackend.open(name).build();
                  FlatReader reader = FlatReader.attach(readSide)) {
@@ -101,7 +99,7 @@ class PosixCrashRecoveryTest {
     @Test
     void aWriterKilledButNeverReapedIsDeadSoItsRingIsTakenOverAndCanBeReplaced() {
         String name = NAMES.next();
-        try (ChildJvm zombie = ChildJvm.startUnreaped("loaning-writer", name, "3")) {
+        try (ChildProcess zombie = PosixChild.startUnreaped("loaning-writer", name, "3")) {
             zombie.expect("READY", Duration.ofSeconds(30));
             try (PosixSlotBackend readSide = PosixSlotBackend.open(name).build();
                  FlatReader reader = FlatReader.attach(readSide)) {
@@ -120,7 +118,7 @@ class PosixCrashRecoveryTest {
             }
         }
         String second = NAMES.next();
-        try (ChildJvm zombie = ChildJvm.startUnreaped("loaning-writer", second, "2")) {
+        try (ChildProcess zombie = PosixChild.startUnreaped("loaning-writer", second, "2")) {
             zombie.expect("READY", Duration.ofSeconds(30));
             zombie.send("GO");
             zombie.expect("LOANED", Duration.ofSeconds(30));
@@ -136,7 +134,7 @@ class PosixCrashRecoveryTest {
     @Test
     void creatingOverASegmentLeftByADeadWriterReplacesItWithAFreshOne() {
         String name = NAMES.next();
-        try (ChildJvm child = ChildJvm.start("loaning-writer", name, "3")) {
+        try (ChildProcess child = PosixChild.start("loaning-writer", name, "3")) {
             child.expect("READY", Duration.ofSeconds(30));
             child.send("GO");
             child.expect("LOANED", Duration.ofSeconds(30));
@@ -231,7 +229,7 @@ class PosixCrashRecoveryTest {
     @Test
     void aTemporaryFileOfACreatorThatDiedBeforePublishingIsSweptByTheNextCreate() throws Exception {
         long deadPid;
-        try (ChildJvm child = ChildJvm.start("stalled-reader", "no-such-segment-" + NAMES.next())) {
+        try (ChildProcess child = PosixChild.start("stalled-reader", "no-such-segment-" + NAMES.next())) {
             deadPid = child.pid();
             child.waitFor(Duration.ofSeconds(30)); // fails to open and exits
         }
@@ -278,7 +276,7 @@ class PosixCrashRecoveryTest {
                 assertThat(ring.commitSlot(ring.reserveSlot(ring.activeReaders()), new byte[] {(byte) i})).isEqualTo(i);
             }
             ring.close();
-            NAMES.edit(name, crash);
+            SegmentFiles.edit(NAMES, name, crash);
             try (PosixSlotBackend taken = PosixSlotBackend.open(name).asWriter().build()) {
                 assertThat(taken.reclaimedLoans()).as("loans that held no sample").isEqualTo(reclaimedLoans);
                 List<Integer> got = new ArrayList<>();
@@ -301,7 +299,7 @@ class PosixCrashRecoveryTest {
 
     /** Writes a writer record (state open) into a kept segment, as a crashed writer would leave it. */
     private static void forgeWriter(String name, int pid, long startMillis) throws Exception {
-        NAMES.edit(name, (s, ext) -> {
+        SegmentFiles.edit(NAMES, name, (s, ext) -> {
             s.set(ValueLayout.JAVA_INT, ext + SegmentLayout.EXT_WRITER_PID_OFFSET, pid);
             s.set(ValueLayout.JAVA_LONG, ext + SegmentLayout.EXT_WRITER_START_OFFSET, startMillis);
             s.set(ValueLayout.JAVA_INT, ext + SegmentLayout.EXT_WRITER_STATE_OFFSET, SegmentLayout.WRITER_OPEN);
@@ -314,7 +312,7 @@ class PosixCrashRecoveryTest {
         try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(4).slotCapacity(64).build();
              FlatReader live = FlatReader.attach(ring);
              FlatWriter writer = FlatWriter.reliable(ring, Duration.ofSeconds(60));
-             ChildJvm child = ChildJvm.start("stalled-reader", name)) {
+             ChildProcess child = PosixChild.start("stalled-reader", name)) {
             int dead = Integer.parseInt(child.expect("ATTACHED", Duration.ofSeconds(30)).split(" ")[1]);
             assertThat(ring.activeReaders()).isEqualTo((1 << live.readerIndex()) | (1 << dead));
             CompletableFuture<List<Long>> received = CompletableFuture.supplyAsync(() -> take(live, 40), threads);
@@ -338,7 +336,7 @@ class PosixCrashRecoveryTest {
                 .leaseTimeout(Duration.ofHours(1)).build();
              FlatReader live = FlatReader.attach(ring);
              FlatWriter writer = FlatWriter.reliable(ring, Duration.ofSeconds(60));
-             ChildJvm zombie = ChildJvm.startUnreaped("stalled-reader", name)) {
+             ChildProcess zombie = PosixChild.startUnreaped("stalled-reader", name)) {
             int dead = Integer.parseInt(zombie.expect("ATTACHED", Duration.ofSeconds(30)).split(" ")[1]);
             CompletableFuture<List<Long>> received = CompletableFuture.supplyAsync(() -> take(live, 40), threads);
             CompletableFuture<Void> written = CompletableFuture.runAsync(() -> writeSamples(writer, 0, 40), threads);
@@ -362,7 +360,7 @@ class PosixCrashRecoveryTest {
                 .leaseTimeout(Duration.ofMillis(400)).build();
              FlatReader live = FlatReader.attach(ring);
              FlatWriter writer = FlatWriter.reliable(ring, Duration.ofSeconds(60));
-             ChildJvm child = ChildJvm.start("stalled-reader", name)) {
+             ChildProcess child = PosixChild.start("stalled-reader", name)) {
             int slow = Integer.parseInt(child.expect("ATTACHED", Duration.ofSeconds(30)).split(" ")[1]);
             CompletableFuture<List<Long>> received = CompletableFuture.supplyAsync(() -> take(live, 40), threads);
             CompletableFuture<Void> written = CompletableFuture.runAsync(() -> writeSamples(writer, 0, 40), threads);

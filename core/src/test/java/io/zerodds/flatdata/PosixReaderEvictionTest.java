@@ -3,12 +3,13 @@ package io.zerodds.flatdata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zerodds.flatdata.test.ShmNames;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Which registry entries the writer evicts when readers hold the ring full: the owner of an entry
@@ -17,12 +18,8 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class PosixReaderEvictionTest {
 
-    private static final ShmNames NAMES = new ShmNames("evict");
-
-    @AfterAll
-    static void everyObjectWasUnlinked() {
-        NAMES.assertNoneLeft();
-    }
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("evict");
 
     @Test
     void aDeadReaderThatHadThePidOfTheWriterProcessIsEvicted() throws Exception {
@@ -67,7 +64,7 @@ class PosixReaderEvictionTest {
 
     /** Writes pid and start time into reader {@code r}'s registry entry, as another process would. */
     private static void forgeReader(String name, int r, long pid, long startMillis) throws Exception {
-        NAMES.edit(name, (s, ext) -> {
+        SegmentFiles.edit(NAMES, name, (s, ext) -> {
             long entry = entry(ext, r);
             s.set(ValueLayout.JAVA_INT, entry + SegmentLayout.READER_PID_OFFSET, (int) pid);
             s.set(ValueLayout.JAVA_LONG, entry + SegmentLayout.READER_START_TIME_OFFSET, startMillis);
@@ -84,7 +81,7 @@ class PosixReaderEvictionTest {
      */
     private static void forgeDisconnectInProgress(String name, int r, ProcessHandle process) throws Exception {
         long start = process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
-        NAMES.edit(name, (s, ext) -> {
+        SegmentFiles.edit(NAMES, name, (s, ext) -> {
             s.set(ValueLayout.JAVA_LONG, entry(ext, r) + SegmentLayout.READER_DISCONNECTOR_OFFSET,
                     SegmentSlotBackend.disconnector((int) process.pid(), start));
             s.set(ValueLayout.JAVA_INT, entry(ext, r) + SegmentLayout.READER_STATE_OFFSET,
@@ -93,7 +90,7 @@ class PosixReaderEvictionTest {
     }
 
     private static void forgeState(String name, int r, int state) throws Exception {
-        NAMES.edit(name, (s, ext) -> s.set(ValueLayout.JAVA_INT, entry(ext, r) + SegmentLayout.READER_STATE_OFFSET, state));
+        SegmentFiles.edit(NAMES, name, (s, ext) -> s.set(ValueLayout.JAVA_INT, entry(ext, r) + SegmentLayout.READER_STATE_OFFSET, state));
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.zerodds.flatdata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zerodds.flatdata.test.ShmNames;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -15,20 +16,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Byte-level compatibility with the ZeroDDS reference segment, both ways. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PosixReferenceCompatibilityTest {
 
-    private static final ShmNames NAMES = new ShmNames("ref");
-
-    @AfterAll
-    static void everyObjectWasUnlinked() {
-        NAMES.assertNoneLeft();
-    }
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("ref");
 
     /**
      * Writes a plain reference segment with file I/O, as the Rust reference lays it out: u32 magic,

@@ -4,27 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.zerodds.flatdata.test.ShmNames;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Modes, owners, links and names. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PosixSecurityTest {
 
-    private static final ShmNames NAMES = new ShmNames("sec");
-
-    @AfterAll
-    static void everyObjectWasUnlinked() {
-        NAMES.assertNoneLeft();
-    }
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("sec");
 
     @Test
     void theSegmentIsCreatedWithMode0600OrWith0660OnRequest() throws Exception {

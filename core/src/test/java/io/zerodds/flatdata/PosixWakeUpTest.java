@@ -2,23 +2,21 @@ package io.zerodds.flatdata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zerodds.flatdata.test.ChildProcess;
+import io.zerodds.flatdata.test.ShmNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Futex waiting across processes: wakes on a commit, burns no CPU while idle, costs nothing unwatched. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PosixWakeUpTest {
 
-    private static final ShmNames NAMES = new ShmNames("wake");
-
-    @AfterAll
-    static void everyObjectWasUnlinked() {
-        NAMES.assertNoneLeft();
-    }
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("wake");
 
     private static void write(PosixSlotBackend ring, String text) {
         int slot = ring.reserveSlot(ring.activeReaders());
@@ -30,7 +28,7 @@ class PosixWakeUpTest {
     void anIdleReaderProcessBlockedInWaitForChangeBurnsAlmostNoCpuAndWakesOnACommitFromThisProcess()
             throws Exception {
         try (PosixSlotBackend ring = PosixSlotBackend.create(NAMES.next()).slotCount(4).slotCapacity(64).build();
-             ChildJvm child = ChildJvm.start("waiter", ring.name())) {
+             ChildProcess child = PosixChild.start("waiter", ring.name())) {
             child.expect("WAITING", Duration.ofSeconds(30));
             Thread.sleep(1_000); // let the child's JIT and startup threads go quiet
             long before = child.cpuTicks();
@@ -112,7 +110,7 @@ class PosixWakeUpTest {
     @Test
     void aReaderProcessKilledWhileWaitingNoLongerCostsEveryCommitAWakeUp() throws Exception {
         try (PosixSlotBackend ring = PosixSlotBackend.create(NAMES.next()).slotCount(4).slotCapacity(64).build();
-             ChildJvm child = ChildJvm.start("waiter", ring.name())) {
+             ChildProcess child = PosixChild.start("waiter", ring.name())) {
             child.expect("WAITING", Duration.ofSeconds(30));
             assertThat(eventually(Duration.ofSeconds(10), () -> ring.waitingMask() != 0))
                     .as("the waiting child is marked in the waiting mask").isTrue();
@@ -173,7 +171,7 @@ class PosixWakeUpTest {
     void withEveryWaiterEntryTakenAThreadWaitsCountedAndIsStillWoken() throws Exception {
         try (PosixSlotBackend ring = PosixSlotBackend.create(NAMES.next()).slotCount(4).slotCapacity(16).build()) {
             // every entry claimed by a live process (this one): nobody may free them
-            NAMES.edit(ring.name(), (s, ext) -> {
+            SegmentFiles.edit(NAMES, ring.name(), (s, ext) -> {
                 for (int e = 0; e < SegmentLayout.WAITER_ENTRIES; e++) {
                     long at = ext + SegmentLayout.EXT_WAITER_TABLE_OFFSET + e * SegmentLayout.WAITER_ENTRY_SIZE;
                     s.set(java.lang.foreign.ValueLayout.JAVA_INT, at + SegmentLayout.WAITER_STATE_OFFSET,

@@ -2,6 +2,7 @@ package io.zerodds.flatdata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zerodds.flatdata.test.ShmNames;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,9 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,17 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ReadmeSnippetTest {
 
-    private static final ShmNames NAMES = new ShmNames("readme");
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("readme");
     private static final Path README = Path.of("..", "README.md");
     private static final String IMPORTS = "import io.zerodds.flatdata.*; import java.lang.foreign.*; import java.time.*;";
 
     @TempDir
     Path dir;
-
-    @AfterAll
-    static void nothingWasLeftInDevShm() {
-        NAMES.assertNoneLeft();
-    }
 
     @Test
     void theToursFirstSnippetPrintsTheSequenceAndTheInPlaceValue() throws Exception {

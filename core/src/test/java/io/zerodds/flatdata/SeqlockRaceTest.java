@@ -2,14 +2,15 @@ package io.zerodds.flatdata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zerodds.flatdata.test.ShmNames;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A keep-last writer (active mask 0) rewrites a two-slot ring flat out while a reader reads the
@@ -20,15 +21,11 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class SeqlockRaceTest {
-    private static final ShmNames NAMES = new ShmNames("seqlock");
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("seqlock");
     private static final int SAMPLE = 64;
     private static final long WANTED_READS = 20_000;
     private static final long TIME_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
-
-    @AfterAll
-    static void noLeftovers() {
-        NAMES.assertNoneLeft();
-    }
 
     @Test
     void inMemoryReadersNeverAcceptATornSample() throws Exception {

@@ -3,23 +3,20 @@ package io.zerodds.flatdata;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zerodds.flatdata.test.ShmNames;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A typed ring has the same slots whichever backend holds it. */
 class TypedRingGeometryTest {
-    private static final ShmNames NAMES = new ShmNames("geom");
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("geom");
     private static final FlatType<MemorySegment> TICK = FlatType.of("Tick", MemoryLayout.structLayout(
             ValueLayout.JAVA_LONG.withName("id"), ValueLayout.JAVA_DOUBLE.withName("price"),
             ValueLayout.JAVA_INT.withName("qty"), MemoryLayout.paddingLayout(4)));
-
-    @AfterAll
-    static void noneLeft() {
-        NAMES.assertNoneLeft();
-    }
 
     @Test
     void typedRingsWithoutCapacityHoldExactlyOneSampleOnBothBackends() {

@@ -3,16 +3,19 @@ package io.zerodds.flatdata;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.management.ThreadMXBean;
+import io.zerodds.flatdata.test.ShmNames;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The steady-state loan/commit/take/release path allocates nothing per sample. */
 class ZeroAllocationTest {
 
-    private static final ShmNames NAMES = new ShmNames("alloc");
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("alloc");
 
     static final ThreadMXBean MX = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     static final int MEASURED = 100_000;

@@ -8,6 +8,7 @@ import io.zerodds.flatdata.SlotBackend;
 import io.zerodds.flatdata.reactor.ReactiveFlatReader;
 import io.zerodds.flatdata.reactor.ReactiveFlatWriter;
 import io.zerodds.flatdata.reactor.SampleView;
+import io.zerodds.flatdata.test.CountingPublisher;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -16,10 +17,6 @@ import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 
 /**
@@ -205,7 +202,7 @@ public final class ReactiveThroughput {
                 CountDownLatch measured = new CountDownLatch(1);
                 long start = System.nanoTime();
                 writing.add(Thread.ofPlatform().name("sender").start(() -> {
-                    writer.send(new Repeat(samples), (token, slot) -> {
+                    writer.send(new CountingPublisher(samples), (token, slot) -> {
                         slot.set(ValueLayout.JAVA_LONG, 0, counter[0]++);
                         return SIZE;
                     }).subscribe(null, Throwable::printStackTrace, sent::countDown);
@@ -273,55 +270,6 @@ public final class ReactiveThroughput {
             if (!done.await(120, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("timed out after " + received + " samples");
             }
-        }
-    }
-
-    /** Emits one token {@code count} times on the requesting thread, allocating nothing per element. */
-    static final class Repeat implements Publisher<Object> {
-        static final Object TOKEN = new Object();
-        final long count;
-
-        Repeat(long count) {
-            this.count = count;
-        }
-
-        @Override
-        public void subscribe(Subscriber<? super Object> s) {
-            s.onSubscribe(new Subscription() {
-                final AtomicLong requested = new AtomicLong();
-                final java.util.concurrent.atomic.AtomicInteger wip = new java.util.concurrent.atomic.AtomicInteger();
-                long emitted;
-                volatile boolean cancelled;
-
-                @Override
-                public void request(long n) {
-                    requested.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-                    if (wip.getAndIncrement() != 0) {
-                        return;
-                    }
-                    int missed = 1;
-                    do {
-                        long r = requested.get();
-                        long e = 0;
-                        while (e != r && emitted < count && !cancelled) {
-                            s.onNext(TOKEN);
-                            emitted++;
-                            e++;
-                        }
-                        requested.addAndGet(-e);
-                        if (emitted == count && !cancelled) {
-                            cancelled = true;
-                            s.onComplete();
-                        }
-                        missed = wip.addAndGet(-missed);
-                    } while (missed != 0);
-                }
-
-                @Override
-                public void cancel() {
-                    cancelled = true;
-                }
-            });
         }
     }
 

@@ -3,16 +3,13 @@ package io.zerodds.flatdata.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zerodds.flatdata.test.ShmNames;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -42,7 +39,7 @@ class PosixLatencyTest {
         assertThat(lines(out, "^flatdata busy-spin +200000 ")).hasSize(1);
         // a tenth of the requested round trips, at least 1000
         assertThat(lines(out, "^flatdata futex wait +1000 ")).hasSize(1);
-        assertThat(leftovers()).isEmpty();
+        assertThat(ShmNames.existing(PREFIX)).isEmpty();
     }
 
     @Test
@@ -69,11 +66,5 @@ class PosixLatencyTest {
     private static List<String> lines(String out, String regex) {
         Pattern p = Pattern.compile(regex);
         return out.lines().filter(l -> p.matcher(l).find()).toList();
-    }
-
-    private static List<Path> leftovers() throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("/dev/shm"))) {
-            return files.filter(f -> f.getFileName().toString().startsWith(PREFIX)).toList();
-        }
     }
 }

@@ -2,16 +2,12 @@ package io.zerodds.flatdata.iceoryx2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zerodds.flatdata.Checksummed;
 import io.zerodds.flatdata.FlatReader;
 import io.zerodds.flatdata.FlatWriter;
-import io.zerodds.flatdata.PeerProcess;
 import io.zerodds.flatdata.Sample;
-import java.io.BufferedReader;
-import java.io.File;
-import java.io.InputStreamReader;
+import io.zerodds.flatdata.test.Checksummed;
+import io.zerodds.flatdata.test.ChildProcess;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +30,7 @@ class CrashTest {
              FlatReader reader = FlatReader.attach(backend)) {
             List<Sample> held = new ArrayList<>();
             List<byte[]> copies = new ArrayList<>();
-            try (PeerProcess publisher = PythonPeer.start("publish-forever", name, CAPACITY)) {
+            try (ChildProcess publisher = PythonPeer.start("publish-forever", name, CAPACITY)) {
                 for (int i = 0; i < 8; i++) {
                     Sample s = reader.take(Duration.ofSeconds(30));
                     assertThat(s).as("sample %d from the live publisher", i).isNotNull();
@@ -67,15 +63,15 @@ class CrashTest {
                 }
                 rest.release();
             }
-            try (PeerProcess next = PythonPeer.start("publish", name, 100, CAPACITY)) {
+            try (ChildProcess next = PythonPeer.start("publish", name, 100, CAPACITY)) {
                 for (int i = 0; i < 100; i++) {
                     try (Sample s = reader.take(Duration.ofSeconds(30))) {
                         assertThat(s).as("sample %d from the new publisher", i).isNotNull();
                         assertThat(Checksummed.verify(s.segment())).isEqualTo(i);
                     }
                 }
-                next.release();
-                assertThat(next.exitCode(Duration.ofSeconds(30))).isZero();
+                next.send("");
+                assertThat(next.waitFor(Duration.ofSeconds(30))).isZero();
             }
         }
     }
@@ -86,32 +82,24 @@ class CrashTest {
         try (Iceoryx2SlotBackend backend = Iceoryx2SlotBackend.create(name).prefix(Iox2Names.PREFIX).slotCount(4)
                 .slotCapacity(64).deadNodeCheck(Duration.ofMillis(100)).build();
              FlatWriter writer = FlatWriter.reliable(backend, Duration.ofSeconds(20))) {
-            Process child = new ProcessBuilder(
-                    new File(System.getProperty("java.home"), "bin/java").getPath(),
-                    "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"),
-                    HoldingReader.class.getName(), Iox2Names.PREFIX, name)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            try {
-                BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-                assertThat(out.readLine()).isEqualTo("ATTACHED");
+            try (ChildProcess child = ChildProcess.java(HoldingReader.class, Iox2Names.PREFIX, name)) {
+                assertThat(child.nextLine(Duration.ofSeconds(60))).isEqualTo("ATTACHED");
                 for (int i = 0; i < 4; i++) {
                     FlatWriter.Claim claim = writer.loan();
                     claim.segment().set(ValueLayout.JAVA_INT, 0, i);
                     claim.commit(4);
                 }
-                assertThat(out.readLine()).as("the child holds every chunk").isEqualTo("HOLDING 4");
+                assertThat(child.nextLine(Duration.ofSeconds(60))).as("the child holds every chunk")
+                        .isEqualTo("HOLDING 4");
                 assertThat(backend.reserveSlotNoWait()).isEqualTo(io.zerodds.flatdata.SlotBackend.NO_FREE_SLOT);
-                new ProcessBuilder("kill", "-KILL", Long.toString(child.pid())).start().waitFor();
-                assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                child.kill();
+                assertThat(child.process().waitFor(10, TimeUnit.SECONDS)).isTrue();
                 long t0 = System.nanoTime();
                 FlatWriter.Claim claim = writer.loan(); // waits until the dead reader's chunks come back
                 claim.segment().set(ValueLayout.JAVA_INT, 0, 99);
                 claim.commit(4);
                 assertThat(System.nanoTime() - t0).isLessThan(TimeUnit.SECONDS.toNanos(15));
                 assertThat(backend.readerPorts()).isZero();
-            } finally {
-                child.destroyForcibly();
             }
         }
     }

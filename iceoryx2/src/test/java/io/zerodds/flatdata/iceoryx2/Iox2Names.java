@@ -1,5 +1,6 @@
 package io.zerodds.flatdata.iceoryx2;
 
+import io.zerodds.flatdata.test.ShmNames;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -8,21 +9,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Iox2Names {
 
-    /** The prefix of this JVM's iceoryx2 files (services, nodes): {@code fdt<pid>_}. */
-    static final String PREFIX = "fdt" + ProcessHandle.current().pid() + "_";
+    /** The prefix of this JVM's iceoryx2 files (services, nodes): {@code fdt<pid>_}, removed when the JVM ends. */
+    static final String PREFIX = ShmNames.processPrefix("fdt");
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
-
-    static {
-        // iceoryx2 keeps a management segment per prefix; this JVM's go when it ends
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try (var files = java.nio.file.Files.list(java.nio.file.Path.of("/dev/shm"))) {
-                files.filter(f -> f.getFileName().toString().startsWith(PREFIX)).forEach(f -> f.toFile().delete());
-            } catch (java.io.IOException ignored) {
-                // nothing to clean
-            }
-        }));
-    }
 
     private final String base;
 

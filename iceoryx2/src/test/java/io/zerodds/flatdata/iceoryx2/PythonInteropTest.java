@@ -3,18 +3,18 @@ package io.zerodds.flatdata.iceoryx2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.zerodds.flatdata.Checksummed;
 import io.zerodds.flatdata.FlatType;
-import io.zerodds.flatdata.PeerProcess;
 import io.zerodds.flatdata.TypeMismatchException;
 import io.zerodds.flatdata.reactor.ReactiveFlatReader;
 import io.zerodds.flatdata.reactor.ReactiveFlatWriter;
 import io.zerodds.flatdata.reactor.SampleView;
-import java.util.List;
+import io.zerodds.flatdata.test.Checksummed;
+import io.zerodds.flatdata.test.ChildProcess;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -59,19 +59,19 @@ class PythonInteropTest {
                     })
                     .count()
                     .toFuture();
-            PeerProcess publisher = PythonPeer.start("publish", name, SAMPLES, CAPACITY);
+            ChildProcess publisher = PythonPeer.start("publish", name, SAMPLES, CAPACITY);
             long count;
             try {
                 count = received.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             } finally {
-                publisher.release();
+                publisher.send("");
                 if (!received.isDone() || received.isCompletedExceptionally()) {
                     publisher.close(); // it may be blocked sending to a reader that stopped
                 }
             }
             assertThat(count).isEqualTo(SAMPLES);
             assertThat(sizes.get()).as("sizes varied").isGreaterThan(12L * SAMPLES);
-            assertThat(publisher.exitCode(Duration.ofSeconds(30))).as("publisher %s", publisher.output()).isZero();
+            assertThat(publisher.waitFor(Duration.ofSeconds(30))).as("publisher %s", publisher.output()).isZero();
             assertThat(publisher.output()).anyMatch(l -> l.contains("\"sent\": " + SAMPLES) && l.contains("\"unreached\": 0")
                     && l.contains("\"connected\": true"));
             publisher.close();
@@ -91,10 +91,10 @@ class PythonInteropTest {
                     .doOnNext(view -> { got.add(view.sequence() + ": " + new String(view.copy())); view.release(); })
                     .last()
                     .toFuture();
-            try (PeerProcess peer = PythonPeer.run("readme_peer.py", name)) {
+            try (ChildProcess peer = PythonPeer.run("readme_peer.py", name)) {
                 done.get(60, TimeUnit.SECONDS);
-                peer.release();
-                assertThat(peer.exitCode(Duration.ofSeconds(30))).isZero();
+                peer.send("");
+                assertThat(peer.waitFor(Duration.ofSeconds(30))).isZero();
             }
         }
         assertThat(got).hasSize(100).startsWith("0: sample 0", "1: sample 1").endsWith("99: sample 99");
@@ -104,12 +104,12 @@ class PythonInteropTest {
     void aJavaSendPublishes100000SamplesAndAPythonSubscriberChecksThemAll() throws Exception {
         String name = NAMES.next();
         try (Iceoryx2SlotBackend backend = ring(name).build();
-             PeerProcess subscriber = PythonPeer.start("subscribe", name, SAMPLES)) {
+             ChildProcess subscriber = PythonPeer.start("subscribe", name, SAMPLES)) {
             assertThat(subscriber.nextLine(Duration.ofSeconds(30))).contains("\"ready\": true");
             ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
             writer.send(Flux.range(0, SAMPLES), (i, slot) -> Checksummed.write(i, slot, CAPACITY)).block(PATIENCE);
             assertThat(writer.sentCount()).isEqualTo(SAMPLES);
-            assertThat(subscriber.exitCode(PATIENCE)).as("subscriber %s", subscriber.output()).isZero();
+            assertThat(subscriber.waitFor(PATIENCE)).as("subscriber %s", subscriber.output()).isZero();
             assertThat(subscriber.output()).anyMatch(l -> l.contains("\"received\": " + SAMPLES)
                     && l.contains("\"violations\": []"));
         }
@@ -120,7 +120,7 @@ class PythonInteropTest {
         int samples = 3_000;
         String name = NAMES.next();
         try (Iceoryx2SlotBackend backend = ring(name).build();
-             PeerProcess subscriber = PythonPeer.start("subscribe", name, samples, 300)) {
+             ChildProcess subscriber = PythonPeer.start("subscribe", name, samples, 300)) {
             assertThat(subscriber.nextLine(Duration.ofSeconds(30))).contains("\"ready\": true");
             ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
             AtomicLong requested = new AtomicLong();
@@ -134,7 +134,7 @@ class PythonInteropTest {
             assertThat(writer.droppedCount()).isZero();
             assertThat(requested.get()).as("never an unbounded request").isLessThan(Long.MAX_VALUE / 2);
             assertThat(maxAhead.get()).as("demand beyond what was emitted").isLessThanOrEqualTo(backend.slotCount());
-            assertThat(subscriber.exitCode(PATIENCE)).as("subscriber %s", subscriber.output()).isZero();
+            assertThat(subscriber.waitFor(PATIENCE)).as("subscriber %s", subscriber.output()).isZero();
             assertThat(subscriber.output()).anyMatch(l -> l.contains("\"received\": " + samples)
                     && l.contains("\"violations\": []"));
         }
@@ -145,13 +145,13 @@ class PythonInteropTest {
         int samples = 3_000;
         String name = NAMES.next();
         try (Iceoryx2SlotBackend backend = ring(name).build();
-             PeerProcess subscriber = PythonPeer.start("subscribe", name, samples, 300, "gaps-ok")) {
+             ChildProcess subscriber = PythonPeer.start("subscribe", name, samples, 300, "gaps-ok")) {
             assertThat(subscriber.nextLine(Duration.ofSeconds(30))).contains("\"ready\": true");
             ReactiveFlatWriter writer = ReactiveFlatWriter.builder(backend).bestEffort().endStreamOnComplete().build();
             writer.send(Flux.range(0, samples), (i, slot) -> Checksummed.write(i, slot, CAPACITY)).block(PATIENCE);
             assertThat(writer.droppedCount()).as("dropped while the subscriber lagged").isPositive();
             assertThat(writer.sentCount() + writer.droppedCount()).isEqualTo(samples);
-            assertThat(subscriber.exitCode(PATIENCE)).as("subscriber %s", subscriber.output()).isEqualTo(2);
+            assertThat(subscriber.waitFor(PATIENCE)).as("subscriber %s", subscriber.output()).isEqualTo(2);
             // exit 2: it counted fewer than `samples`; every one it did get was valid and in order
             assertThat(subscriber.output()).anyMatch(l -> l.contains("\"received\": " + writer.sentCount())
                     && l.contains("\"ended\": true") && l.contains("\"violations\": []"));
@@ -161,31 +161,31 @@ class PythonInteropTest {
     @Test
     void aServiceAPythonPeerCreatedWithAnotherHeaderTypeIsRefusedClearly() throws Exception {
         String name = NAMES.next();
-        try (PeerProcess creator = PythonPeer.start("create-other-header", name)) {
+        try (ChildProcess creator = PythonPeer.start("create-other-header", name)) {
             assertThat(creator.nextLine(Duration.ofSeconds(30))).contains("\"created\": true");
             assertThatThrownBy(() -> Iceoryx2SlotBackend.openOrCreate(name).prefix(Iox2Names.PREFIX).build())
                     .isInstanceOf(TypeMismatchException.class)
                     .hasMessageContaining(name).hasMessageContaining("IncompatibleTypes");
-            creator.release();
-            assertThat(creator.exitCode(Duration.ofSeconds(30))).isZero();
+            creator.send("");
+            assertThat(creator.waitFor(Duration.ofSeconds(30))).isZero();
         }
     }
 
     @Test
     void aServiceAPythonPeerCreatedWithAnotherPayloadTypeIsRefusedClearly() throws Exception {
         String name = NAMES.next();
-        try (PeerProcess creator = PythonPeer.start("create-other-payload", name)) {
+        try (ChildProcess creator = PythonPeer.start("create-other-payload", name)) {
             assertThat(creator.nextLine(Duration.ofSeconds(30))).contains("\"created\": true");
             assertThatThrownBy(() -> Iceoryx2SlotBackend.open(name).prefix(Iox2Names.PREFIX).build())
                     .isInstanceOf(TypeMismatchException.class).hasMessageContaining("IncompatibleTypes");
-            creator.release();
+            creator.send("");
         }
     }
 
     @Test
     void aPythonServiceWithIceoryx2DefaultsIsRefusedForItsOverflowBehaviourAndSaysSo() throws Exception {
         String name = NAMES.next();
-        try (PeerProcess creator = PythonPeer.start("create-default", name)) {
+        try (ChildProcess creator = PythonPeer.start("create-default", name)) {
             assertThat(creator.nextLine(Duration.ofSeconds(30))).contains("\"created\": true");
             assertThatThrownBy(() -> ring(name).build())
                     .isInstanceOf(Iceoryx2Exception.class).hasMessageContaining("AlreadyExists");
@@ -195,7 +195,7 @@ class PythonInteropTest {
                     .hasMessageMatching("(?s).*(IncompatibleOverflowBehavior|DoesNotSupportRequestedMinBufferSize).*")
                     .satisfies(e -> assertThat(((Iceoryx2Exception) e).reason())
                             .isEqualTo(Iceoryx2Exception.Reason.SETTINGS));
-            creator.release();
+            creator.send("");
         }
     }
 
@@ -208,12 +208,12 @@ class PythonInteropTest {
             assertThat(backend.typeHash()).hasValueSatisfying(h -> assertThat(h).isEqualTo(tick.typeHash()));
             byte[] other = tick.typeHash().clone();
             other[0] ^= 1;
-            try (PeerProcess wrong = PythonPeer.start("open-typed", name, HexFormat.of().formatHex(other))) {
-                assertThat(wrong.exitCode(Duration.ofSeconds(30))).isEqualTo(3);
+            try (ChildProcess wrong = PythonPeer.start("open-typed", name, HexFormat.of().formatHex(other))) {
+                assertThat(wrong.waitFor(Duration.ofSeconds(30))).isEqualTo(3);
                 assertThat(wrong.output()).anyMatch(l -> l.contains("IncompatibleAttributes"));
             }
-            try (PeerProcess right = PythonPeer.start("open-typed", name, tick.typeHashHex())) {
-                assertThat(right.exitCode(Duration.ofSeconds(30))).as("%s", right.output()).isZero();
+            try (ChildProcess right = PythonPeer.start("open-typed", name, tick.typeHashHex())) {
+                assertThat(right.waitFor(Duration.ofSeconds(30))).as("%s", right.output()).isZero();
             }
         }
     }

@@ -2,7 +2,7 @@ package io.zerodds.flatdata.iceoryx2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zerodds.flatdata.PeerProcess;
+import io.zerodds.flatdata.test.ChildProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ final class PythonPeer {
     }
 
     /** Starts {@code flatdata_peer.py PREFIX mode args...}. */
-    static PeerProcess start(String mode, Object... args) {
+    static ChildProcess start(String mode, Object... args) {
         Object[] all = new Object[args.length + 1];
         all[0] = mode;
         System.arraycopy(args, 0, all, 1, args.length);
@@ -26,7 +26,7 @@ final class PythonPeer {
     }
 
     /** Starts the Python program {@code script} (in {@code src/test/python}) with {@code PREFIX args...}. */
-    static PeerProcess run(String script, Object... args) {
+    static ChildProcess run(String script, Object... args) {
         String python = System.getProperty("flatdata.iceoryx2.python");
         String peers = System.getProperty("flatdata.iceoryx2.peers");
         assertThat(python).as("system property flatdata.iceoryx2.python (set by the Maven build)").isNotNull();
@@ -36,6 +36,6 @@ final class PythonPeer {
         for (Object arg : args) {
             command.add(String.valueOf(arg));
         }
-        return PeerProcess.start("python " + script, command);
+        return ChildProcess.start("python " + script, command);
     }
 }

@@ -1,6 +1,6 @@
 package io.zerodds.flatdata.interop;
 
-import io.zerodds.flatdata.PeerProcess;
+import io.zerodds.flatdata.test.ChildProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ final class RustRef {
     }
 
     /** Starts {@code flatdata-rust-ref args...}. */
-    static PeerProcess start(Object... args) {
+    static ChildProcess start(Object... args) {
         String binary = System.getProperty("flatdata.rust-ref");
         if (binary == null || !Files.isExecutable(Path.of(binary))) {
             throw new AssertionError("the Rust reference peer is not built at " + binary
@@ -30,7 +30,7 @@ final class RustRef {
         for (Object arg : args) {
             command.add(String.valueOf(arg));
         }
-        return PeerProcess.start("rust-ref " + args[0], command);
+        return ChildProcess.start("rust-ref " + args[0], command);
     }
 
     /** A fresh flink file path (not created): the Rust owner creates it with create_new. */

@@ -3,14 +3,15 @@ package io.zerodds.flatdata.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.zerodds.flatdata.Checksummed;
 import io.zerodds.flatdata.FlatReader;
 import io.zerodds.flatdata.FlatWriter;
-import io.zerodds.flatdata.PeerProcess;
 import io.zerodds.flatdata.PosixSlotBackend;
 import io.zerodds.flatdata.Sample;
 import io.zerodds.flatdata.SegmentFormatException;
 import io.zerodds.flatdata.reactor.ReactiveFlatReader;
+import io.zerodds.flatdata.test.Checksummed;
+import io.zerodds.flatdata.test.ChildProcess;
+import io.zerodds.flatdata.test.ShmNames;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Byte compatibility with the real {@code zerodds-flatdata} crate (1.0.0-rc.6, the last release of
@@ -29,6 +31,10 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RustReferenceInteropTest {
+
+    /** The segments our own writer creates; the Rust owners' segments are RustRef's. */
+    @RegisterExtension
+    static final ShmNames NAMES = new ShmNames("interop");
 
     static final int N = 20_000;
     static final int SIZE = 200;
@@ -53,20 +59,20 @@ class RustReferenceInteropTest {
     @Test
     void aRustOwnerCommitsAndAJavaFlatReaderTakesEverySampleInOrderWhileItDoes() throws Exception {
         Path flink = RustRef.flink();
-        try (PeerProcess rust = RustRef.start("write", flink, N, SIZE, 1)) {
+        try (ChildProcess rust = RustRef.start("write", flink, N, SIZE, 1)) {
             assertThat(rust.nextLine(PATIENCE)).isEqualTo("READY 256");
             try (PosixSlotBackend ring = PosixSlotBackend.openFlink(flink).build();
                  FlatReader reader = FlatReader.attach(ring, 0)) {
                 assertThat(ring.isReferenceSegment()).isTrue();
                 assertThat(ring.slotCount()).isEqualTo(16);
                 assertThat(ring.slotTotalSize()).isEqualTo(256);
-                rust.release(); // go: the writer commits while we read
+                rust.send(""); // go: the writer commits while we read
                 takeInOrder(reader, 0, N);
                 assertThat(rust.nextLine(PATIENCE)).isEqualTo("DONE " + N);
                 assertThat(ring.futexWaits()).as("blocked in the futex on the reference's notify word").isPositive();
             }
-            rust.release();
-            assertThat(rust.exitCode(PATIENCE)).isZero();
+            rust.send("");
+            assertThat(rust.waitFor(PATIENCE)).isZero();
         }
         assertThat(Files.exists(flink)).as("the Rust owner removed its flink file").isFalse();
     }
@@ -74,7 +80,7 @@ class RustReferenceInteropTest {
     @Test
     void aRustOwnerCommitsAndAJavaFluxReceivesEverySampleInOrderWhileItDoes() throws Exception {
         Path flink = RustRef.flink();
-        try (PeerProcess rust = RustRef.start("write", flink, N, SIZE, 1)) {
+        try (ChildProcess rust = RustRef.start("write", flink, N, SIZE, 1)) {
             assertThat(rust.nextLine(PATIENCE)).startsWith("READY");
             try (PosixSlotBackend ring = PosixSlotBackend.openFlink(flink).build();
                  ReactiveFlatReader reader = ReactiveFlatReader.builder(ring).readerIndex(0).build()) {
@@ -87,19 +93,19 @@ class RustReferenceInteropTest {
                         })
                         .count()
                         .toFuture();
-                rust.release();
+                rust.send("");
                 assertThat(done.get(120, TimeUnit.SECONDS)).isEqualTo(N);
                 assertThat(rust.nextLine(PATIENCE)).isEqualTo("DONE " + N);
             }
-            rust.release();
-            assertThat(rust.exitCode(PATIENCE)).isZero();
+            rust.send("");
+            assertThat(rust.waitFor(PATIENCE)).isZero();
         }
     }
 
     @Test
     void aSegmentOurWriterCreatesIsReadByTheRustConsumerWithoutAViolation() throws Exception {
         int n = 5_000;
-        String name = "flatdata-interop-" + ProcessHandle.current().pid() + "-w";
+        String name = NAMES.next();
         Path flink = RustRef.flink();
         try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(16).slotCapacity(SIZE).flink(flink)
                 .wakeOnEveryChange().build();
@@ -108,13 +114,13 @@ class RustReferenceInteropTest {
             // the Rust consumer has no place in our registry: its index is attached for it here,
             // so our writer waits for its bit in the reader masks
             int rustIndex = ring.attachReader(1);
-            try (PeerProcess rust = RustRef.start("read", flink, n, rustIndex)) {
+            try (ChildProcess rust = RustRef.start("read", flink, n, rustIndex)) {
                 for (long i = 0; i < n; i++) {
                     FlatWriter.Claim claim = writer.loan();
                     claim.commit(Checksummed.write(i, claim.segment(), SIZE));
                 }
                 String summary = rust.nextLine(Duration.ofSeconds(120));
-                assertThat(rust.exitCode(PATIENCE)).as("%s", summary).isZero();
+                assertThat(rust.waitFor(PATIENCE)).as("%s", summary).isZero();
                 assertThat(RustRef.field(summary, "taken")).isEqualTo(n);
                 assertThat(RustRef.field(summary, "missing")).isZero();
                 assertThat(RustRef.field(summary, "violations")).isZero();
@@ -134,20 +140,20 @@ class RustReferenceInteropTest {
     void aRustAndAJavaConsumerOnOneRustOwnedRingBothComplete() throws Exception {
         int n = N;
         Path flink = RustRef.flink();
-        try (PeerProcess owner = RustRef.start("write", flink, n, SIZE, 0b11)) {
+        try (ChildProcess owner = RustRef.start("write", flink, n, SIZE, 0b11)) {
             assertThat(owner.nextLine(PATIENCE)).startsWith("READY");
             try (PosixSlotBackend ring = PosixSlotBackend.openFlink(flink).build();
                  FlatReader reader = FlatReader.attach(ring, 0);
-                 PeerProcess rustReader = RustRef.start("read", flink, n, 1)) {
-                owner.release();
+                 ChildProcess rustReader = RustRef.start("read", flink, n, 1)) {
+                owner.send("");
                 takeInOrder(reader, 0, n);
                 String summary = rustReader.nextLine(Duration.ofSeconds(120));
-                assertThat(rustReader.exitCode(PATIENCE)).as("%s", summary).isZero();
+                assertThat(rustReader.waitFor(PATIENCE)).as("%s", summary).isZero();
                 assertThat(RustRef.field(summary, "missing")).isZero();
                 assertThat(owner.nextLine(PATIENCE)).isEqualTo("DONE " + n);
             }
-            owner.release();
-            assertThat(owner.exitCode(PATIENCE)).isZero();
+            owner.send("");
+            assertThat(owner.waitFor(PATIENCE)).isZero();
         }
     }
 
@@ -159,11 +165,11 @@ class RustReferenceInteropTest {
     void afterTheRingWrapsTheReferenceConsumerGoesByIndexAndOursBySequence() throws Exception {
         for (boolean javaFinishes : new boolean[] {false, true}) {
             Path flink = RustRef.flink();
-            try (PeerProcess owner = RustRef.start("write", flink, 24, SIZE, 1)) {
+            try (ChildProcess owner = RustRef.start("write", flink, 24, SIZE, 1)) {
                 owner.nextLine(PATIENCE);
                 try (PosixSlotBackend ring = PosixSlotBackend.openFlink(flink).build();
                      FlatReader reader = FlatReader.attach(ring, 0)) {
-                    owner.release();
+                    owner.send("");
                     // the writer fills the 16 slots and waits; we free slots 0..7 (samples 0..7),
                     // it writes samples 16..23 into them, so slot order is no longer sequence order
                     takeInOrder(reader, 0, 8);
@@ -176,15 +182,15 @@ class RustReferenceInteropTest {
                     // reader 1 of the same ring: the writer did not wait for it, and closing our
                     // reader 0 marked the rest read for index 0; the 16 samples in the slots (8..23)
                     // are unread for index 1
-                    try (PeerProcess rustReader = RustRef.start("read", flink, 16, 1, 8)) {
+                    try (ChildProcess rustReader = RustRef.start("read", flink, 16, 1, 8)) {
                         String summary = rustReader.nextLine(PATIENCE);
-                        assertThat(rustReader.exitCode(PATIENCE)).as("%s", summary).isZero();
+                        assertThat(rustReader.waitFor(PATIENCE)).as("%s", summary).isZero();
                         assertThat(RustRef.field(summary, "missing")).isZero();
                         assertThat(RustRef.field(summary, "out_of_order")).as("%s", summary).isPositive();
                     }
                 }
-                owner.release();
-                assertThat(owner.exitCode(PATIENCE)).isZero();
+                owner.send("");
+                assertThat(owner.waitFor(PATIENCE)).isZero();
             }
         }
     }
@@ -198,7 +204,7 @@ class RustReferenceInteropTest {
     void acrossTheReferences32BitWrapWeDeliverInOrderWith64BitSequences() throws Exception {
         int n = 64;
         Path flink = RustRef.flink();
-        try (PeerProcess owner = RustRef.start("write", flink, n, SIZE, 1)) {
+        try (ChildProcess owner = RustRef.start("write", flink, n, SIZE, 1)) {
             owner.nextLine(PATIENCE);
             Path object = Path.of("/dev/shm", Files.readString(flink, StandardCharsets.UTF_8).replaceFirst("^/", ""));
             try (FileChannel ch = FileChannel.open(object, StandardOpenOption.WRITE)) {
@@ -207,7 +213,7 @@ class RustReferenceInteropTest {
             }
             try (PosixSlotBackend ring = PosixSlotBackend.openFlink(flink).build();
                  FlatReader reader = FlatReader.attach(ring, 0)) {
-                owner.release();
+                owner.send("");
                 long previous = -1;
                 for (long i = 0; i < n; i++) {
                     try (Sample s = reader.take(Duration.ofSeconds(10))) {
@@ -220,8 +226,8 @@ class RustReferenceInteropTest {
                 assertThat(previous).as("the last sequence, past 2^32").isEqualTo(0x1_0000_0000L + n - 17);
                 assertThat(owner.nextLine(PATIENCE)).isEqualTo("DONE " + n);
             }
-            owner.release();
-            assertThat(owner.exitCode(PATIENCE)).isZero();
+            owner.send("");
+            assertThat(owner.waitFor(PATIENCE)).isZero();
         }
     }
 
@@ -229,7 +235,7 @@ class RustReferenceInteropTest {
     @Test
     void aTruncatedRustCreatedSegmentIsRefusedClearlyNotABusError() throws Exception {
         Path flink = RustRef.flink();
-        try (PeerProcess owner = RustRef.start("write", flink, 0, SIZE, 1)) {
+        try (ChildProcess owner = RustRef.start("write", flink, 0, SIZE, 1)) {
             owner.nextLine(PATIENCE);
             Path object = Path.of("/dev/shm", Files.readString(flink, StandardCharsets.UTF_8).replaceFirst("^/", ""));
             try (FileChannel ch = FileChannel.open(object, StandardOpenOption.WRITE)) {
@@ -238,9 +244,9 @@ class RustReferenceInteropTest {
             assertThatThrownBy(() -> PosixSlotBackend.openFlink(flink).build())
                     .isInstanceOf(SegmentFormatException.class)
                     .hasMessageContaining(object.getFileName().toString());
-            owner.release();
-            owner.release();
-            assertThat(owner.exitCode(PATIENCE)).isZero();
+            owner.send("");
+            owner.send("");
+            assertThat(owner.waitFor(PATIENCE)).isZero();
         }
     }
 }

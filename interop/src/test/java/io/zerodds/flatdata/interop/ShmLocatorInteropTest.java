@@ -2,8 +2,8 @@ package io.zerodds.flatdata.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.zerodds.flatdata.PeerProcess;
 import io.zerodds.flatdata.ShmLocator;
+import io.zerodds.flatdata.test.ChildProcess;
 import java.time.Duration;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 class ShmLocatorInteropTest {
 
     static String rust(Object... args) throws Exception {
-        try (PeerProcess p = RustRef.start(args)) {
+        try (ChildProcess p = RustRef.start(args)) {
             String line = p.nextLine(Duration.ofSeconds(30));
-            assertThat(p.exitCode(Duration.ofSeconds(30))).as("%s", line).isZero();
+            assertThat(p.waitFor(Duration.ofSeconds(30))).as("%s", line).isZero();
             return line;
         }
     }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zerodds.flatdata.FlatWriter;
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.TestBackends;
+import io.zerodds.flatdata.test.CountingPublisher;
+import io.zerodds.flatdata.test.ShmNames;
 import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -11,16 +14,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscriber;
-import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
 
 /**
@@ -32,30 +31,34 @@ import reactor.core.publisher.BaseSubscriber;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class AllocationTest {
 
+    /** Every POSIX ring a test made is gone after its class. */
+    @RegisterExtension
+    static final ShmNames NAMES = TestBackends.NAMES;
+
     private static final com.sun.management.ThreadMXBean MX =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private static final long WARM_UP = 300_000;
     private static final long MEASURED = 1_000_000;
     private static final long MAX_BYTES_IN_WINDOW = 4096;
 
-    static List<Named<Backends.Factory>> backends() {
-        return Backends.all();
+    static List<Named<TestBackends.Factory>> backends() {
+        return TestBackends.all();
     }
 
     @ParameterizedTest
     @MethodSource("backends")
-    void theFluxSourceAllocatesNothingPerSample(Backends.Factory factory) throws Exception {
+    void theFluxSourceAllocatesNothingPerSample(TestBackends.Factory factory) throws Exception {
         fluxSourceAllocation(factory, i -> 64);
     }
 
     @ParameterizedTest
     @MethodSource("backends")
-    void theFluxSourceAllocatesNothingPerSampleWhenTheSizeChangesEveryTime(Backends.Factory factory)
+    void theFluxSourceAllocatesNothingPerSampleWhenTheSizeChangesEveryTime(TestBackends.Factory factory)
             throws Exception {
         fluxSourceAllocation(factory, i -> 8 + (int) ((i * 7) % 57)); // 8..64 bytes, a new size each time
     }
 
-    private static void fluxSourceAllocation(Backends.Factory factory, java.util.function.LongToIntFunction sizeOf)
+    private static void fluxSourceAllocation(TestBackends.Factory factory, java.util.function.LongToIntFunction sizeOf)
             throws Exception {
         try (SlotBackend backend = factory.create(256, 64)) {
             List<Thread> sources = new CopyOnWriteArrayList<>();
@@ -85,7 +88,7 @@ class AllocationTest {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void theReliableSendAllocatesNothingPerSample(Backends.Factory factory) throws Exception {
+    void theReliableSendAllocatesNothingPerSample(TestBackends.Factory factory) throws Exception {
         try (SlotBackend backend = factory.create(256, 64)) {
             List<Thread> waiters = new CopyOnWriteArrayList<>();
             ReactiveFlatWriter writer = ReactiveFlatWriter.builder(backend).threadFactory(r -> {
@@ -113,7 +116,7 @@ class AllocationTest {
                 CountDownLatch sent = new CountDownLatch(1);
                 CountDownLatch finished = new CountDownLatch(1);
                 senders.add(Thread.ofPlatform().name("alloc-sender").start(() -> {
-                    writer.send(new Repeat(subscriber.total), (token, slot) -> {
+                    writer.send(new CountingPublisher(subscriber.total), (token, slot) -> {
                         slot.set(ValueLayout.JAVA_LONG, 0, counter[0]++);
                         return 64;
                     }).subscribe(null, null, sent::countDown);
@@ -178,55 +181,6 @@ class AllocationTest {
 
         void await() throws InterruptedException {
             assertThat(done.await(90, TimeUnit.SECONDS)).as("received %d of %d", received, total).isTrue();
-        }
-    }
-
-    /** Emits one token {@code count} times on the requesting thread, allocating nothing per element. */
-    static final class Repeat implements Publisher<Object> {
-        static final Object TOKEN = new Object();
-        final long count;
-
-        Repeat(long count) {
-            this.count = count;
-        }
-
-        @Override
-        public void subscribe(Subscriber<? super Object> s) {
-            s.onSubscribe(new Subscription() {
-                final AtomicLong requested = new AtomicLong();
-                final AtomicInteger wip = new AtomicInteger();
-                long emitted;
-                volatile boolean cancelled;
-
-                @Override
-                public void request(long n) {
-                    requested.getAndAccumulate(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
-                    if (wip.getAndIncrement() != 0) {
-                        return;
-                    }
-                    int missed = 1;
-                    do {
-                        long r = requested.get();
-                        long e = 0;
-                        while (e != r && emitted < count && !cancelled) {
-                            s.onNext(TOKEN);
-                            emitted++;
-                            e++;
-                        }
-                        requested.addAndGet(-e);
-                        if (emitted == count && !cancelled) {
-                            cancelled = true;
-                            s.onComplete();
-                        }
-                        missed = wip.addAndGet(-missed);
-                    } while (missed != 0);
-                }
-
-                @Override
-                public void cancel() {
-                    cancelled = true;
-                }
-            });
         }
     }
 }

@@ -3,12 +3,15 @@ package io.zerodds.flatdata.reactor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.TestBackends;
+import io.zerodds.flatdata.test.ShmNames;
 import java.time.Duration;
 import java.util.List;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.blockhound.BlockingMethod;
@@ -24,10 +27,14 @@ import reactor.test.StepVerifier;
  */
 class BlockHoundIntegrationTest {
 
+    /** Every POSIX ring a test made is gone after its class. */
+    @RegisterExtension
+    static final ShmNames NAMES = TestBackends.NAMES;
+
     private SlotBackend backend;
 
-    static List<Named<Backends.Factory>> backends() {
-        return Backends.all();
+    static List<Named<TestBackends.Factory>> backends() {
+        return TestBackends.all();
     }
 
     @AfterEach
@@ -65,7 +72,7 @@ class BlockHoundIntegrationTest {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void waitingForAChangeOnAParallelThreadIsDetected(Backends.Factory factory) {
+    void waitingForAChangeOnAParallelThreadIsDetected(TestBackends.Factory factory) {
         backend = factory.create(4, 64);
         SlotBackend b = backend;
         StepVerifier.create(Mono.fromCallable(() -> b.waitForChange(b.notifyGeneration(), 1_000_000L))
@@ -82,7 +89,7 @@ class BlockHoundIntegrationTest {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void theSameWaitOnABlockingCapableThreadIsAllowed(Backends.Factory factory) {
+    void theSameWaitOnABlockingCapableThreadIsAllowed(TestBackends.Factory factory) {
         backend = factory.create(4, 64);
         SlotBackend b = backend;
         StepVerifier.create(Mono.fromCallable(() -> b.waitForChange(b.notifyGeneration(), 1_000_000L))

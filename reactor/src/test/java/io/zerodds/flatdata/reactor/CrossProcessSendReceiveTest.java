@@ -3,17 +3,15 @@ package io.zerodds.flatdata.reactor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zerodds.flatdata.SlotBackend;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
+import io.zerodds.flatdata.TestBackends;
+import io.zerodds.flatdata.test.ChildProcess;
+import io.zerodds.flatdata.test.ShmNames;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 
 /**
@@ -24,62 +22,37 @@ import reactor.core.publisher.Flux;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CrossProcessSendReceiveTest {
 
+    /** Every POSIX ring a test made is gone after its class. */
+    @RegisterExtension
+    static final ShmNames NAMES = TestBackends.NAMES;
+
     static final long SAMPLES = 1_000_000;
 
     @Test
     void aMillionSamplesFromAWriterJvmReachAReaderJvmInOrderWithMatchingChecksums() throws Exception {
-        String ring = Backends.uniqueName();
-        Process writer = start(WriterMain.class, ring);
-        List<String> writerOut = new ArrayList<>();
-        Process reader = null;
-        try {
-            BufferedReader writerLines = lines(writer);
-            String line;
-            while ((line = writerLines.readLine()) != null) {
-                writerOut.add(line);
-                if (line.equals("READY")) {
-                    break;
-                }
-            }
-            assertThat(writerOut).as("writer output").contains("READY");
-            reader = start(ReaderMain.class, ring);
-            List<String> readerOut = drain(lines(reader));
-            assertThat(reader.waitFor(180, TimeUnit.SECONDS)).isTrue();
-            writerOut.addAll(drain(writerLines));
-            assertThat(writer.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(reader.exitValue()).as("reader exit, output %s", readerOut).isZero();
-            assertThat(writer.exitValue()).as("writer exit, output %s", writerOut).isZero();
-            String sent = writerOut.stream().filter(l -> l.startsWith("SENT ")).findFirst().orElseThrow();
-            String received = readerOut.stream().filter(l -> l.startsWith("RECEIVED ")).findFirst().orElseThrow();
-            assertThat(received.substring("RECEIVED ".length())).isEqualTo(sent.substring("SENT ".length()));
-            assertThat(sent).startsWith("SENT " + SAMPLES + " ");
-        } finally {
-            writer.destroyForcibly();
-            if (reader != null) {
-                reader.destroyForcibly();
+        String ring = TestBackends.uniqueName();
+        try (ChildProcess writer = start(WriterMain.class, ring)) {
+            writer.expect("READY", Duration.ofSeconds(60));
+            assertThat(writer.output()).as("writer output").contains("READY");
+            try (ChildProcess reader = start(ReaderMain.class, ring)) {
+                int readerExit = reader.waitFor(Duration.ofSeconds(180));
+                List<String> readerOut = reader.output();
+                int writerExit = writer.waitFor(Duration.ofSeconds(60));
+                List<String> writerOut = writer.output();
+                assertThat(readerExit).as("reader exit, output %s, stderr %s", readerOut, reader.stderrText())
+                        .isZero();
+                assertThat(writerExit).as("writer exit, output %s, stderr %s", writerOut, writer.stderrText())
+                        .isZero();
+                String sent = writerOut.stream().filter(l -> l.startsWith("SENT ")).findFirst().orElseThrow();
+                String received = readerOut.stream().filter(l -> l.startsWith("RECEIVED ")).findFirst().orElseThrow();
+                assertThat(received.substring("RECEIVED ".length())).isEqualTo(sent.substring("SENT ".length()));
+                assertThat(sent).startsWith("SENT " + SAMPLES + " ");
             }
         }
     }
 
-    private static Process start(Class<?> main, String ring) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), main.getName(), ring, Long.toString(SAMPLES))
-                .redirectErrorStream(true)
-                .start();
-    }
-
-    private static BufferedReader lines(Process p) {
-        return new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    }
-
-    private static List<String> drain(BufferedReader r) throws IOException {
-        List<String> out = new ArrayList<>();
-        String line;
-        while ((line = r.readLine()) != null) {
-            out.add(line);
-        }
-        return out;
+    private static ChildProcess start(Class<?> main, String ring) {
+        return ChildProcess.java(List.of("-Xmx256m"), main, ring, Long.toString(SAMPLES));
     }
 
     /** Order-sensitive checksum of the values 0..n-1 as they arrive. */
@@ -92,7 +65,7 @@ class CrossProcessSendReceiveTest {
         public static void main(String[] args) throws Exception {
             String name = args[0];
             long samples = Long.parseLong(args[1]);
-            try (SlotBackend ring = Backends.createPosix(name, 16, TestRings.SAMPLE_SIZE)) {
+            try (SlotBackend ring = TestBackends.createPosix(name, 16, TestRings.SAMPLE_SIZE)) {
                 System.out.println("READY");
                 System.out.flush();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -124,7 +97,7 @@ class CrossProcessSendReceiveTest {
         public static void main(String[] args) {
             String name = args[0];
             long samples = Long.parseLong(args[1]);
-            try (SlotBackend ring = Backends.openPosix(name);
+            try (SlotBackend ring = TestBackends.openPosix(name);
                  ReactiveFlatReader reader = ReactiveFlatReader.attach(ring)) {
                 long[] state = new long[2]; // next expected value, checksum
                 reader.flux()

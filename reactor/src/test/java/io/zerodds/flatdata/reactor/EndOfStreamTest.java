@@ -3,6 +3,7 @@ package io.zerodds.flatdata.reactor;
 import static io.zerodds.flatdata.reactor.TestRings.*;
 
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.TestBackends;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
@@ -22,7 +23,7 @@ class EndOfStreamTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void theFluxCompletesAfterDeliveringEverySampleBeforeTheEnd(Backends.Factory factory) {
+    void theFluxCompletesAfterDeliveringEverySampleBeforeTheEnd(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         ReactiveFlatReader reader = reader(backend);
         write(backend, 0, 1, 2);
@@ -41,7 +42,7 @@ class EndOfStreamTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void anEndedEmptyStreamCompletesWithoutDemand(Backends.Factory factory) {
+    void anEndedEmptyStreamCompletesWithoutDemand(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = reader(backend);
         backend.markEndOfStream();
@@ -52,7 +53,7 @@ class EndOfStreamTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aWriterThatEndsTheStreamOnCompleteCompletesTheReaderAfterEverySample(Backends.Factory factory) {
+    void aWriterThatEndsTheStreamOnCompleteCompletesTheReaderAfterEverySample(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         ReactiveFlatReader reader = reader(backend);
         ReactiveFlatWriter writer = ReactiveFlatWriter.builder(backend).endStreamOnComplete().build();
@@ -68,7 +69,7 @@ class EndOfStreamTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aBestEffortWriterEndsTheStreamOnCompleteToo(Backends.Factory factory) {
+    void aBestEffortWriterEndsTheStreamOnCompleteToo(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         ReactiveFlatReader reader = reader(backend);
         ReactiveFlatWriter writer = ReactiveFlatWriter.builder(backend).bestEffort().endStreamOnComplete().build();

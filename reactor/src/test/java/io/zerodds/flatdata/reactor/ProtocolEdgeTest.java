@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.TestBackends;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +62,7 @@ class ProtocolEdgeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aSubscriberThatThrowsFromOnSubscribeLeavesTheReaderToTheNextOne(Backends.Factory factory) {
+    void aSubscriberThatThrowsFromOnSubscribeLeavesTheReaderToTheNextOne(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = closeFirst(ReactiveFlatReader.attach(backend));
         assertThatThrownBy(() -> reader.flux().subscribe(new Probe<>(s -> {
@@ -85,7 +86,7 @@ class ProtocolEdgeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aSendSubscriberThatThrowsFromOnSubscribeLeavesTheWriterFree(Backends.Factory factory) {
+    void aSendSubscriberThatThrowsFromOnSubscribeLeavesTheWriterFree(TestBackends.Factory factory) {
         for (Function<SlotBackend, ReactiveFlatWriter> mode : writers()) {
             SlotBackend backend = ring(factory, 4);
             ReactiveFlatWriter writer = mode.apply(backend);
@@ -101,7 +102,7 @@ class ProtocolEdgeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aNonPositiveRequestFailsTheSendPerRule309AndFreesTheWriter(Backends.Factory factory) throws Exception {
+    void aNonPositiveRequestFailsTheSendPerRule309AndFreesTheWriter(TestBackends.Factory factory) throws Exception {
         for (Function<SlotBackend, ReactiveFlatWriter> mode : writers()) {
             SlotBackend backend = ring(factory, 4);
             ReactiveFlatWriter writer = mode.apply(backend);
@@ -117,7 +118,7 @@ class ProtocolEdgeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aSourceThatThrowsFromSubscribeFailsTheSendAndFreesTheWriter(Backends.Factory factory) {
+    void aSourceThatThrowsFromSubscribeFailsTheSendAndFreesTheWriter(TestBackends.Factory factory) {
         for (Function<SlotBackend, ReactiveFlatWriter> mode : writers()) {
             SlotBackend backend = ring(factory, 4);
             ReactiveFlatWriter writer = mode.apply(backend);
@@ -135,7 +136,7 @@ class ProtocolEdgeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aNonPositiveRequestAfterACancelIsANoOp(Backends.Factory factory) throws Exception {
+    void aNonPositiveRequestAfterACancelIsANoOp(TestBackends.Factory factory) throws Exception {
         for (Function<SlotBackend, ReactiveFlatWriter> mode : writers()) {
             SlotBackend backend = ring(factory, 4);
             ReactiveFlatWriter writer = mode.apply(backend);
@@ -150,7 +151,7 @@ class ProtocolEdgeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aSubscriberQueuedBehindALeavingOneGetsNothingBeforeItsOnSubscribeReturned(Backends.Factory factory)
+    void aSubscriberQueuedBehindALeavingOneGetsNothingBeforeItsOnSubscribeReturned(TestBackends.Factory factory)
             throws Exception {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = closeFirst(ReactiveFlatReader.attach(backend));

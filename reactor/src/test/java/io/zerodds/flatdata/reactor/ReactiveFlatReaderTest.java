@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zerodds.flatdata.BackendClosedException;
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.TestBackends;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void requestZeroTakesNothingAndTheWriterStallsAtSlotCountThenResumesOnDemand(Backends.Factory factory) {
+    void requestZeroTakesNothingAndTheWriterStallsAtSlotCountThenResumesOnDemand(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
@@ -115,7 +116,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     static List<org.junit.jupiter.params.provider.Arguments> backendsAndPipelines() {
         List<org.junit.jupiter.params.provider.Arguments> cases = new ArrayList<>();
-        for (Named<Backends.Factory> backend : Backends.all()) {
+        for (Named<TestBackends.Factory> backend : TestBackends.all()) {
             for (Pipeline pipeline : pipelines()) {
                 cases.add(org.junit.jupiter.params.provider.Arguments.of(backend, pipeline));
             }
@@ -125,7 +126,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("backendsAndPipelines")
-    void everySampleArrivesOnceInOrderThroughA16SlotRing(Backends.Factory factory, Pipeline pipeline) {
+    void everySampleArrivesOnceInOrderThroughA16SlotRing(TestBackends.Factory factory, Pipeline pipeline) {
         SlotBackend backend = ring(factory, 16);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
@@ -155,7 +156,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aSpinningSourceDeliversEverySampleInOrder(Backends.Factory factory) {
+    void aSpinningSourceDeliversEverySampleInOrder(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend).spinIterations(1_024));
         Disposable sending = ReactiveFlatWriter.reliable(backend).send(Flux.range(0, SAMPLES), ENCODER).subscribe();
@@ -171,7 +172,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void cancelRacingDeliveryNeitherLosesNorDuplicatesNorLeaksASlot(Backends.Factory factory) throws Exception {
+    void cancelRacingDeliveryNeitherLosesNorDuplicatesNorLeaksASlot(TestBackends.Factory factory) throws Exception {
         SlotBackend backend = ring(factory, 8);
         List<Thread> sources = new CopyOnWriteArrayList<>();
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend)
@@ -222,7 +223,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aViewQueuedPastOnNextWithoutRetainFailsLoudly(Backends.Factory factory) {
+    void aViewQueuedPastOnNextWithoutRetainFailsLoudly(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 64);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         write(backend, 0, 1, 2, 3, 4, 5, 6, 7);
@@ -239,7 +240,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void everyAccessorOfAReleasedViewThrows(Backends.Factory factory) {
+    void everyAccessorOfAReleasedViewThrows(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         write(backend, 42, 43);
@@ -263,7 +264,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aRetainedViewStaysLiveUntilReleasedAndHoldsItsSlot(Backends.Factory factory) throws Exception {
+    void aRetainedViewStaysLiveUntilReleasedAndHoldsItsSlot(TestBackends.Factory factory) throws Exception {
         SlotBackend backend = ring(factory, 4);
         List<Thread> sources = new CopyOnWriteArrayList<>();
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend).threadFactory(r -> {
@@ -292,7 +293,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void cancelReleasesEveryHeldViewAndClosingTheReaderFreesTheRest(Backends.Factory factory) {
+    void cancelReleasesEveryHeldViewAndClosingTheReaderFreesTheRest(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend).releaseMode(ReleaseMode.ON_REQUEST));
         write(backend, 0, 1, 2, 3, 4, 5, 6, 7);
@@ -309,7 +310,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void completionThroughTakeReleasesEveryHeldView(Backends.Factory factory) {
+    void completionThroughTakeReleasesEveryHeldView(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend).releaseMode(ReleaseMode.ON_REQUEST));
         write(backend, 0, 1, 2, 3, 4, 5);
@@ -326,7 +327,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void anErrorReleasesEveryHeldView(Backends.Factory factory) {
+    void anErrorReleasesEveryHeldView(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend).releaseMode(ReleaseMode.ON_REQUEST));
         write(backend, 0, 1, 2, 3, 4, 5);
@@ -340,7 +341,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aPerSubscriberFluxDetachesOnCancelAndLeavesEverySlotFree(Backends.Factory factory) {
+    void aPerSubscriberFluxDetachesOnCancelAndLeavesEverySlotFree(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         Flux<Long> values = ReactiveFlatReader.builder(backend).flux().map(TestRings::decode);
         StepVerifier.create(values, 2)
@@ -355,7 +356,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void viewsDroppedByFilterAreReleasedThroughTheDiscardHook(Backends.Factory factory) {
+    void viewsDroppedByFilterAreReleasedThroughTheDiscardHook(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
@@ -385,7 +386,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void onRequestModeReleasesWhatWasDeliveredWhenTheSubscriberRequestsAgain(Backends.Factory factory) {
+    void onRequestModeReleasesWhatWasDeliveredWhenTheSubscriberRequestsAgain(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend).releaseMode(ReleaseMode.ON_REQUEST));
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
@@ -434,7 +435,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aSecondConcurrentSubscriberIsRefused(Backends.Factory factory) {
+    void aSecondConcurrentSubscriberIsRefused(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         Disposable first = reader.flux().subscribe();
@@ -450,7 +451,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void subscribersThatFollowEachOtherImmediatelyResumeWhereThePreviousOneStopped(Backends.Factory factory) {
+    void subscribersThatFollowEachOtherImmediatelyResumeWhereThePreviousOneStopped(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 256);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         for (long i = 0; i < 200; i++) {
@@ -465,7 +466,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aClosedBackendFailsTheSubscriber(Backends.Factory factory) {
+    void aClosedBackendFailsTheSubscriber(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         backend.close();
@@ -476,7 +477,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void closingTheBackendWhileWaitingFailsTheSubscriber(Backends.Factory factory) {
+    void closingTheBackendWhileWaitingFailsTheSubscriber(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         StepVerifier.create(reader.flux())
@@ -489,7 +490,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aNonPositiveRequestFailsTheSubscriberPerRule309(Backends.Factory factory) {
+    void aNonPositiveRequestFailsTheSubscriberPerRule309(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
         AtomicReference<Throwable> error = new AtomicReference<>();
@@ -510,7 +511,7 @@ class ReactiveFlatReaderTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void cancelWakesASourceThatWaitsForSamples(Backends.Factory factory) throws Exception {
+    void cancelWakesASourceThatWaitsForSamples(TestBackends.Factory factory) throws Exception {
         SlotBackend backend = ring(factory, 4);
         List<Thread> threads = new CopyOnWriteArrayList<>();
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend).spinIterations(0).threadFactory(r -> {

@@ -9,6 +9,7 @@ import io.zerodds.flatdata.FlatType;
 import io.zerodds.flatdata.InMemorySlotBackend;
 import io.zerodds.flatdata.SampleTooLargeException;
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.TestBackends;
 import io.zerodds.flatdata.TypeMismatchException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemoryLayout;
@@ -41,7 +42,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void sendCopiesByteArraysByteBuffersAndSegments(Backends.Factory factory) {
+    void sendCopiesByteArraysByteBuffersAndSegments(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         FlatReader reader = plainReader(backend);
         ByteBuffer heap = ByteBuffer.allocate(80).position(8);
@@ -61,7 +62,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void unsupportedEmptyAndOversizedElementsFailTheSendAndPublishNothingOfThem(Backends.Factory factory) {
+    void unsupportedEmptyAndOversizedElementsFailTheSendAndPublishNothingOfThem(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         FlatReader reader = plainReader(backend);
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
@@ -82,7 +83,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void demandIsExactlyTheFreeCapacity(Backends.Factory factory) {
+    void demandIsExactlyTheFreeCapacity(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         FlatReader reader = plainReader(backend);
         TestPublisher<Long> upstream = TestPublisher.create();
@@ -123,7 +124,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void demandFollowsSlotsFreedOneAtATimeWhileUpstreamDeliversNothing(Backends.Factory factory) {
+    void demandFollowsSlotsFreedOneAtATimeWhileUpstreamDeliversNothing(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         FlatReader reader = plainReader(backend);
         TestPublisher<Long> upstream = TestPublisher.create();
@@ -164,7 +165,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void demandFollowsEveryFreedSlotWhileCommitsAndReleasesRace(Backends.Factory factory) {
+    void demandFollowsEveryFreedSlotWhileCommitsAndReleasesRace(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         FlatReader reader = plainReader(backend);
         TestPublisher<Long> upstream = TestPublisher.create();
@@ -233,7 +234,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void anUpstreamThatIgnoresDemandGetsAnOverflowErrorAndNothingIsLost(Backends.Factory factory) {
+    void anUpstreamThatIgnoresDemandGetsAnOverflowErrorAndNothingIsLost(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         FlatReader reader = plainReader(backend);
         TestPublisher<Long> rogue = TestPublisher.createNoncompliant(TestPublisher.Violation.REQUEST_OVERFLOW);
@@ -253,7 +254,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void cancellingTheSendCancelsUpstreamAndReturnsEveryLoan(Backends.Factory factory) {
+    void cancellingTheSendCancelsUpstreamAndReturnsEveryLoan(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         plainReader(backend);
         TestPublisher<Long> upstream = TestPublisher.create();
@@ -270,7 +271,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void anUpstreamErrorFailsTheSendAfterPublishingWhatArrived(Backends.Factory factory) {
+    void anUpstreamErrorFailsTheSendAfterPublishingWhatArrived(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         FlatReader reader = plainReader(backend);
         Flux<Long> failing = Flux.concat(Flux.just(0L, 1L), Flux.error(new IllegalStateException("boom")));
@@ -284,7 +285,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aFailingEncoderDiscardsItsSlotCancelsUpstreamAndFails(Backends.Factory factory) {
+    void aFailingEncoderDiscardsItsSlotCancelsUpstreamAndFails(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         FlatReader reader = plainReader(backend);
         TestPublisher<Long> upstream = TestPublisher.create();
@@ -307,7 +308,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void cancellingTheReaderSideStopsAFullWriterWithoutLoss(Backends.Factory factory) {
+    void cancellingTheReaderSideStopsAFullWriterWithoutLoss(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 16);
         ReactiveFlatReader reader = closeFirst(ReactiveFlatReader.attach(backend));
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
@@ -330,7 +331,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aSecondConcurrentSendIsRefused(Backends.Factory factory) {
+    void aSecondConcurrentSendIsRefused(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
         TestPublisher<Long> upstream = TestPublisher.create();
@@ -347,7 +348,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void sendingATypeTheRingDoesNotCarryFailsBeforeSubscribingAndPublishesNothing(Backends.Factory factory) {
+    void sendingATypeTheRingDoesNotCarryFailsBeforeSubscribingAndPublishesNothing(TestBackends.Factory factory) {
         FlatType<MemorySegment> quote = FlatType.of("Quote", MemoryLayout.structLayout(ValueLayout.JAVA_LONG.withName("bid")));
         SlotBackend untyped = ring(factory, 4);
         FlatReader reader = plainReader(untyped);
@@ -375,7 +376,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aClosedBackendFailsTheSend(Backends.Factory factory) {
+    void aClosedBackendFailsTheSend(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
         backend.close();
@@ -386,7 +387,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aFullRingNeverBlocksTheNonBlockingThreadThatDeliversElements(Backends.Factory factory) {
+    void aFullRingNeverBlocksTheNonBlockingThreadThatDeliversElements(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = closeFirst(ReactiveFlatReader.attach(backend));
         ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
@@ -413,7 +414,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void bestEffortDropsCountsAndDiscardsWhatDoesNotFit(Backends.Factory factory) {
+    void bestEffortDropsCountsAndDiscardsWhatDoesNotFit(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         FlatReader reader = plainReader(backend);
         ReactiveFlatWriter writer = ReactiveFlatWriter.bestEffort(backend);
@@ -433,7 +434,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void bestEffortCancelAndErrorPropagate(Backends.Factory factory) {
+    void bestEffortCancelAndErrorPropagate(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 8);
         ReactiveFlatWriter writer = ReactiveFlatWriter.bestEffort(backend);
         TestPublisher<Long> upstream = TestPublisher.create();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.TestBackends;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,7 +30,7 @@ class ViewLifetimeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aRetainedViewWhoseSlotWasRecycledThrowsInsteadOfReturningTheNewBytes(Backends.Factory factory)
+    void aRetainedViewWhoseSlotWasRecycledThrowsInsteadOfReturningTheNewBytes(TestBackends.Factory factory)
             throws Exception {
         SlotBackend backend = ring(factory, 2);
         List<Thread> sources = new CopyOnWriteArrayList<>();
@@ -56,7 +57,7 @@ class ViewLifetimeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void readingAViewThatIsReleasedWhileTheWriterRecyclesItsSlotNeverReturnsForeignBytes(Backends.Factory factory)
+    void readingAViewThatIsReleasedWhileTheWriterRecyclesItsSlotNeverReturnsForeignBytes(TestBackends.Factory factory)
             throws Exception {
         SlotBackend backend = ring(factory, 2);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend));
@@ -119,7 +120,7 @@ class ViewLifetimeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void aRetainedViewThatIsGarbageCollectedIsReportedAsALeakAndItsSlotComesBack(Backends.Factory factory)
+    void aRetainedViewThatIsGarbageCollectedIsReportedAsALeakAndItsSlotComesBack(TestBackends.Factory factory)
             throws Exception {
         SlotBackend backend = ring(factory, 4);
         List<Thread> sources = new CopyOnWriteArrayList<>();
@@ -151,7 +152,7 @@ class ViewLifetimeTest extends RingTestBase {
 
     @ParameterizedTest
     @MethodSource("backends")
-    void viewsRetainedAndLeakedInOnRequestModeAreRecoveredWhileTheSubscriptionLives(Backends.Factory factory) {
+    void viewsRetainedAndLeakedInOnRequestModeAreRecoveredWhileTheSubscriptionLives(TestBackends.Factory factory) {
         SlotBackend backend = ring(factory, 4);
         ReactiveFlatReader reader = reader(ReactiveFlatReader.builder(backend).releaseMode(ReleaseMode.ON_REQUEST));
         int samples = 24;
