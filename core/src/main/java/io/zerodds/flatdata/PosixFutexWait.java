@@ -5,7 +5,7 @@ import static io.zerodds.flatdata.SegmentLayout.NOTIFY_OFFSET;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Blocking on a segment's notify word at 0x10 with {@code FUTEX_WAIT} (process-shared), and
@@ -35,8 +35,10 @@ final class PosixFutexWait {
     private int waitEntry = -1;
     /** Threads waiting under waitEntry. Guarded by waitLock. */
     private int entryWaiters;
-    private final LongAdder waitCalls = new LongAdder();
-    private final LongAdder wakeCalls = new LongAdder();
+    // AtomicLong, not LongAdder: a LongAdder that two threads meet allocates its cells then, on
+    // the hot path of whichever thread meets it (each count sits next to a system call anyway)
+    private final AtomicLong waitCalls = new AtomicLong();
+    private final AtomicLong wakeCalls = new AtomicLong();
     private volatile boolean closed;
 
     PosixFutexWait(MemorySegment segment) {
@@ -76,7 +78,7 @@ final class PosixFutexWait {
                     if (remaining <= 0) {
                         return false;
                     }
-                    waitCalls.increment();
+                    waitCalls.incrementAndGet();
                     PosixLibc.futexWait(notifyAddress, expected, Math.min(remaining, WAIT_SLICE_NANOS));
                 }
             } finally {
@@ -126,7 +128,7 @@ final class PosixFutexWait {
 
     /** {@code FUTEX_WAKE} on the notify word: wakes every thread of every process blocked on it. */
     void wake() {
-        wakeCalls.increment();
+        wakeCalls.incrementAndGet();
         PosixLibc.futexWake(notifyAddress);
     }
 
@@ -150,11 +152,11 @@ final class PosixFutexWait {
 
     /** {@code FUTEX_WAIT} system calls made through this instance. */
     long waitCalls() {
-        return waitCalls.sum();
+        return waitCalls.get();
     }
 
     /** {@code FUTEX_WAKE} system calls made through this instance. */
     long wakeCalls() {
-        return wakeCalls.sum();
+        return wakeCalls.get();
     }
 }
