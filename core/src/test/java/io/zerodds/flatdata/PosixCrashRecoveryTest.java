@@ -308,11 +308,26 @@ class PosixCrashRecoveryTest {
 
     @Test
     void aReaderKilledWhileBehindIsDisconnectedSoTheWriterResumesAndNoLiveReaderLosesASample() throws Exception {
+        killAStalledReader(PosixSlotBackend.DEFAULT_LEASE, false);
+    }
+
+    @Test
+    void aReaderKilledButNeverReapedIsDisconnectedByItsDeathNotByItsLease() throws Exception {
+        killAStalledReader(Duration.ofHours(1), true);
+    }
+
+    /**
+     * A reader process holds the writer back, is killed (and, if {@code zombie}, never reaped), and
+     * the writer resumes: the dead reader's index is freed, the live reader gets every sample.
+     */
+    private void killAStalledReader(Duration lease, boolean zombie) throws Exception {
         String name = NAMES.next();
-        try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(4).slotCapacity(64).build();
+        try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(4).slotCapacity(64)
+                .leaseTimeout(lease).build();
              FlatReader live = FlatReader.attach(ring);
              FlatWriter writer = FlatWriter.reliable(ring, Duration.ofSeconds(60));
-             ChildProcess child = PosixChild.start("stalled-reader", name)) {
+             ChildProcess child = zombie ? PosixChild.startUnreaped("stalled-reader", name)
+                     : PosixChild.start("stalled-reader", name)) {
             int dead = Integer.parseInt(child.expect("ATTACHED", Duration.ofSeconds(30)).split(" ")[1]);
             assertThat(ring.activeReaders()).isEqualTo((1 << live.readerIndex()) | (1 << dead));
             CompletableFuture<List<Long>> received = CompletableFuture.supplyAsync(() -> take(live, 40), threads);
@@ -321,35 +336,14 @@ class PosixCrashRecoveryTest {
             assertThat(written).as("the ring is full: the stalled reader holds the writer back").isNotDone();
 
             child.kill();
+            if (zombie) {
+                assertThat(child.processState()).as("killed, not reaped: its pid still exists").isEqualTo('Z');
+            }
 
             written.get(30, TimeUnit.SECONDS);
             assertThat(received.get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(range(0, 40));
             assertThat(ring.activeReaders()).isEqualTo(1 << live.readerIndex());
             assertThat(ring.attachReader(dead)).as("the dead reader's index was freed").isEqualTo(dead);
-        }
-    }
-
-    @Test
-    void aReaderKilledButNeverReapedIsDisconnectedByItsDeathNotByItsLease() throws Exception {
-        String name = NAMES.next();
-        try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(4).slotCapacity(64)
-                .leaseTimeout(Duration.ofHours(1)).build();
-             FlatReader live = FlatReader.attach(ring);
-             FlatWriter writer = FlatWriter.reliable(ring, Duration.ofSeconds(60));
-             ChildProcess zombie = PosixChild.startUnreaped("stalled-reader", name)) {
-            int dead = Integer.parseInt(zombie.expect("ATTACHED", Duration.ofSeconds(30)).split(" ")[1]);
-            CompletableFuture<List<Long>> received = CompletableFuture.supplyAsync(() -> take(live, 40), threads);
-            CompletableFuture<Void> written = CompletableFuture.runAsync(() -> writeSamples(writer, 0, 40), threads);
-            Thread.sleep(300);
-            assertThat(written).as("the ring is full: the stalled reader holds the writer back").isNotDone();
-
-            zombie.kill();
-            assertThat(zombie.processState()).isEqualTo('Z');
-
-            written.get(30, TimeUnit.SECONDS);
-            assertThat(received.get(30, TimeUnit.SECONDS)).containsExactlyElementsOf(range(0, 40));
-            assertThat(ring.activeReaders()).isEqualTo(1 << live.readerIndex());
-            assertThat(ring.attachReader(dead)).as("the zombie's index was freed").isEqualTo(dead);
         }
     }
 
