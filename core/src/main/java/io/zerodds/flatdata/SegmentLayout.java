@@ -44,7 +44,7 @@ import java.lang.invoke.VarHandle;
  * E+0x100 reader registry: 32 entries of 64 bytes, one cache line each
  *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
  *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence
- *         +40 u64 disconnector while state is disconnecting (pid << 32 | start time in s) | rest 0
+ *         +40 u64 disconnector while state is disconnecting (pid &lt;&lt; 32 | start time in s) | rest 0
  * E+0x900 waiter table: 64 entries of 16 bytes, one per process blocked in a futex wait
  *         +0 u32 state (low 8 bits: free, claimed, reclaiming) and epoch (the rest)
  *         +4 u32 pid | +8 u64 start time (epoch ms)
