@@ -189,7 +189,7 @@ final class PosixSegmentFiles {
         }
         int slotCount = h.getInt((int) SLOT_COUNT_OFFSET);
         int total = h.getInt((int) SLOT_TOTAL_SIZE_OFFSET);
-        if (slotCount < 1 || slotCount > MAX_SLOT_COUNT) {
+        if (!isSlotCount(slotCount)) {
             throw new SegmentFormatException("segment " + path + ": slot_count=" + Integer.toUnsignedString(slotCount)
                     + " outside [1, " + MAX_SLOT_COUNT + "]");
         }

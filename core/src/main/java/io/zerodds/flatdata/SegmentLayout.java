@@ -350,7 +350,7 @@ public final class SegmentLayout {
     // ================================================================== validators
 
     public static void checkSlotCount(int slotCount) {
-        if (slotCount < 1 || slotCount > MAX_SLOT_COUNT) {
+        if (!isSlotCount(slotCount)) {
             throw new IllegalArgumentException(
                     "slotCount=" + slotCount + " outside [1, " + MAX_SLOT_COUNT + "]");
         }
@@ -403,6 +403,11 @@ public final class SegmentLayout {
             throw new IllegalArgumentException(
                     "type hash length=" + hash.length + " must be " + TYPE_HASH_LENGTH);
         }
+    }
+
+    /** Whether {@code slotCount} is in [1, {@link #MAX_SLOT_COUNT}]. */
+    public static boolean isSlotCount(int slotCount) {
+        return slotCount >= 1 && slotCount <= MAX_SLOT_COUNT;
     }
 
     /** Whether a header's slot_total_size can be a layout's: a multiple of 64 that holds a payload. */
