@@ -143,7 +143,7 @@ public final class InMemorySlotBackend extends SegmentSlotBackend {
             SegmentLayout.checkGeometry(slotCount, slotCapacity);
             long size = SegmentLayout.segmentSize(slotCount, slotCapacity);
             MemorySegment segment = Arena.ofAuto().allocate(size, SegmentLayout.CACHE_LINE);
-            format(segment, slotCount, slotCapacity, typeHash, initialSequence, 0);
+            SegmentLayout.format(segment, slotCount, slotCapacity, typeHash, initialSequence, 0);
             return new InMemorySlotBackend(segment, slotCount, slotCapacity);
         }
     }

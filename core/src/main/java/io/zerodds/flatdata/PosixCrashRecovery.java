@@ -6,7 +6,6 @@ import io.zerodds.flatdata.PosixSegmentFiles.Geometry;
 import io.zerodds.flatdata.PosixSegmentFiles.Opened;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -171,10 +170,9 @@ final class PosixCrashRecovery {
             long ext = extensionOffset(g.slotCount(), g.slotTotalSize());
             MemorySegment s = o.mapping().views;
             PosixSegmentFiles.probeLastPage(s); // before the first compare-and-set
-            s.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
-            s.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_START_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
-            s.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_HEARTBEAT_OFFSET, System.currentTimeMillis());
-            SegmentSlotBackend.INT.setRelease(s, ext + EXT_WRITER_STATE_OFFSET, WRITER_OPEN);
+            putWriter(s, ext, ProcessIdentity.CURRENT_PID, ProcessIdentity.CURRENT_START_MILLIS,
+                    System.currentTimeMillis());
+            putWriterStateRelease(s, ext, WRITER_OPEN);
             repairNextSequence(s, g);
             done = true;
             return o.withLock(lock);
@@ -193,20 +191,18 @@ final class PosixCrashRecovery {
     static void repairNextSequence(MemorySegment s, Geometry g) {
         int slotCount = g.slotCount();
         long ext = extensionOffset(slotCount, g.slotTotalSize());
-        long next = (long) SegmentSlotBackend.LONG.getAcquire(s, ext + EXT_NEXT_SEQUENCE_OFFSET);
+        long next = nextSequenceAcquire(s, ext);
+        long table = ext + sequenceHighTableOffset(slotCount);
         long max = -1;
         for (int slot = 0; slot < slotCount; slot++) {
-            long high = ext + sequenceHighOffset(slotCount, slot);
-            long h = SegmentLayout.slotOffset(slot, g.slotTotalSize());
-            if (s.get(ValueLayout.JAVA_INT, h + SLOT_SIZE_OFFSET) != 0) {
-                long sequence = SegmentLayout.sequence(s.get(ValueLayout.JAVA_INT, high),
-                        s.get(ValueLayout.JAVA_INT, h + SLOT_SEQUENCE_OFFSET));
-                max = Math.max(max, sequence);
+            long h = slotOffset(slot, g.slotTotalSize());
+            if (slotSize(s, h) != 0) {
+                max = Math.max(max, sequence(sequenceHigh(s, table, slot), slotSequenceLow(s, h)));
             }
         }
         if (max >= next) {
-            SegmentSlotBackend.LONG.setRelease(s, ext + EXT_NEXT_SEQUENCE_OFFSET, max + 1);
-            SegmentSlotBackend.INT.setRelease(s, NEXT_SN_OFFSET, (int) (max + 1));
+            putNextSequenceRelease(s, ext, max + 1);
+            putNextSnRelease(s, 0, (int) (max + 1));
         }
     }
 
@@ -221,20 +217,20 @@ final class PosixCrashRecovery {
             int r = Integer.numberOfTrailingZeros(bits);
             long entry = ring.readerEntry(r);
             int state = ring.readerState(r);
-            int pid = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_PID_OFFSET);
-            long start = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
-            if (state == SegmentSlotBackend.READER_DISCONNECTING) {
+            int pid = readerPidAcquire(segment, entry);
+            long start = readerStartTimeAcquire(segment, entry);
+            if (state == READER_DISCONNECTING) {
                 // being disconnected: wait for it, or finish it for a disconnector that died
                 ring.markReaderDisconnected(r);
                 any = true;
                 continue;
             }
             if (pid == 0 || ProcessIdentity.isCurrent(pid, start) || (state != READER_ATTACHED
-                    && state != SegmentSlotBackend.READER_CLAIMED)) {
+                    && state != READER_CLAIMED)) {
                 continue; // being attached (no owner yet), or ours: our lease thread keeps ours alive
             }
-            long beat = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_HEARTBEAT_OFFSET);
-            int epoch = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_EPOCH_OFFSET);
+            long beat = readerHeartbeatAcquire(segment, entry);
+            int epoch = readerEpochAcquire(segment, entry);
             ReaderWatch watch = watches[r];
             boolean alive = watch.processAlive(pid, start, now);
             // Stale = the heartbeat did not move for a whole lease, timed on our monotonic clock: a
@@ -267,8 +263,8 @@ final class PosixCrashRecovery {
                 continue;
             }
             long entry = ring.readerEntry(r);
-            int pid = (int) SegmentSlotBackend.INT.getAcquire(segment, entry + READER_PID_OFFSET);
-            long start = (long) SegmentSlotBackend.LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
+            int pid = readerPidAcquire(segment, entry);
+            long start = readerStartTimeAcquire(segment, entry);
             if (pid != 0 && !ProcessIdentity.isCurrent(pid, start) && !ProcessIdentity.isAlive(pid, start)) {
                 ring.markReaderDisconnected(r);
                 ring.detachReader(r);
@@ -288,7 +284,7 @@ final class PosixCrashRecovery {
     void sweepDeadWaiters(long now) {
         if (now - waitersCheckedAt >= WAITER_CHECK_INTERVAL_MILLIS || now < waitersCheckedAt) {
             waitersCheckedAt = now;
-            ring.reclaimDeadWaiters(ProcessIdentity::isAlive);
+            ring.waiters.reclaimDead(ProcessIdentity::isAlive);
         }
     }
 

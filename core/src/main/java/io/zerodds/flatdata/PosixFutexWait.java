@@ -1,6 +1,7 @@
 package io.zerodds.flatdata;
 
 import static io.zerodds.flatdata.SegmentLayout.NOTIFY_OFFSET;
+import static io.zerodds.flatdata.SegmentLayout.notifyVolatile;
 
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +49,7 @@ final class PosixFutexWait {
 
     /** The notify word. */
     int generation() {
-        return (int) SegmentSlotBackend.INT.getVolatile(segment, NOTIFY_OFFSET);
+        return notifyVolatile(segment, 0);
     }
 
     /**
@@ -102,13 +103,13 @@ final class PosixFutexWait {
     private int enterWait(SegmentSlotBackend ring) {
         synchronized (waitLock) {
             if (waitEntry < 0) {
-                int entry = ring.claimWaiterEntry();
+                int entry = ring.waiters.claim();
                 if (entry < 0) {
                     ring.addWaiter(1);
                     return ANONYMOUS;
                 }
                 waitEntry = entry;
-                ring.markWaiting(entry);
+                ring.waiters.markWaiting(entry);
             }
             entryWaiters++;
             return waitEntry;
@@ -121,7 +122,7 @@ final class PosixFutexWait {
                 ring.addWaiter(-1);
             } else if (--entryWaiters == 0) {
                 waitEntry = -1;
-                ring.releaseWaiterEntry(entry);
+                ring.waiters.release(entry);
             }
         }
     }

@@ -100,7 +100,7 @@ final class PosixLeaseThread {
                 }
                 long now = System.currentTimeMillis();
                 if (b.isWriter()) {
-                    SegmentSlotBackend.LONG.setRelease(b.segment, ring.ext + EXT_WRITER_HEARTBEAT_OFFSET, now);
+                    putWriterHeartbeatRelease(b.segment, ring.ext, now);
                 }
                 // a process killed while it waited leaves its bit in the waiting mask
                 b.recovery.sweepDeadWaiters(now);
@@ -108,11 +108,9 @@ final class PosixLeaseThread {
                     int r = Integer.numberOfTrailingZeros(bits);
                     long entry = ring.readerEntry(r);
                     if (ring.readerState(r) == READER_ATTACHED
-                            && (int) SegmentSlotBackend.INT.getAcquire(b.segment, entry + READER_PID_OFFSET)
-                            == ProcessIdentity.CURRENT_PID
-                            && (int) SegmentSlotBackend.INT.getAcquire(b.segment, entry + READER_EPOCH_OFFSET)
-                            == localEpochs[r]) {
-                        SegmentSlotBackend.LONG.setRelease(b.segment, entry + READER_HEARTBEAT_OFFSET, now);
+                            && readerPidAcquire(b.segment, entry) == ProcessIdentity.CURRENT_PID
+                            && readerEpochAcquire(b.segment, entry) == localEpochs[r]) {
+                        putReaderHeartbeatRelease(b.segment, entry, now);
                     }
                 }
             } catch (IOException | InternalError e) {

@@ -189,11 +189,11 @@ final class PosixSegmentFiles {
         }
         int slotCount = h.getInt((int) SLOT_COUNT_OFFSET);
         int total = h.getInt((int) SLOT_TOTAL_SIZE_OFFSET);
-        if (slotCount < 1 || slotCount > MAX_SLOT_COUNT) {
+        if (!isSlotCount(slotCount)) {
             throw new SegmentFormatException("segment " + path + ": slot_count=" + Integer.toUnsignedString(slotCount)
                     + " outside [1, " + MAX_SLOT_COUNT + "]");
         }
-        if (total <= SLOT_HEADER_SIZE || total % CACHE_LINE != 0 || total > SegmentLayout.slotTotalSize(MAX_CAPACITY)) {
+        if (!isSlotTotalSize(total)) {
             throw new SegmentFormatException("segment " + path + ": slot_total_size=" + Integer.toUnsignedString(total)
                     + " is not a multiple of " + CACHE_LINE + " in [" + CACHE_LINE + ", "
                     + SegmentLayout.slotTotalSize(MAX_CAPACITY) + "]");
@@ -207,7 +207,7 @@ final class PosixSegmentFiles {
                 throw new SegmentFormatException("segment " + path + " is " + size + " bytes, but its header claims "
                         + needed + " (" + slotCount + " slots of " + total + " bytes after the header)");
             }
-            return new Geometry(true, slotCount, total, total - (int) SLOT_HEADER_SIZE, needed, 0, null,
+            return new Geometry(true, slotCount, total, payloadCapacity(total), needed, 0, null,
                     WRITER_NONE, 0, 0);
         }
         if (extMagic != EXTENSION_MAGIC) {
@@ -236,13 +236,13 @@ final class PosixSegmentFiles {
                     + ", found " + Integer.toUnsignedString(version));
         }
         int capacity = e.getInt((int) EXT_CAPACITY_OFFSET);
-        if (capacity < 1 || capacity > MAX_CAPACITY || SegmentLayout.slotTotalSize(capacity) != total) {
+        if (!isCapacity(capacity, total)) {
             throw new SegmentFormatException("segment " + path + ": slot capacity=" + Integer.toUnsignedString(capacity)
                     + " does not add up to slot_total_size=" + total + " (expected align_up(16 + capacity, 64) == "
                     + total + ")");
         }
         int flags = e.getInt((int) EXT_FLAGS_OFFSET);
-        if (flags != 0 && flags != 1) {
+        if (flags != 0 && flags != FLAG_TYPED) {
             throw new SegmentFormatException("segment " + path + ": expected flags 0 or 1, found " + hex(flags));
         }
         int lease = e.getInt((int) EXT_LEASE_OFFSET);
@@ -257,20 +257,20 @@ final class PosixSegmentFiles {
                     + " ms outside [1, " + MAX_LEASE_MILLIS + "]");
         }
         int writerState = e.getInt((int) EXT_WRITER_STATE_OFFSET);
-        if (writerState != WRITER_NONE && writerState != WRITER_OPEN) {
+        if (!isWriterState(writerState)) {
             throw new SegmentFormatException("segment " + path + ": expected writer state 0 or 1, found "
                     + Integer.toUnsignedString(writerState));
         }
         for (int r = 0; r < MAX_READERS; r++) {
-            int state = e.getInt((int) (EXT_REGISTRY_OFFSET + r * READER_ENTRY_SIZE + READER_STATE_OFFSET));
-            if (state < READER_FREE || state > SegmentSlotBackend.READER_DISCONNECTING) {
+            int state = e.getInt((int) (readerEntryOffset(0, r) + READER_STATE_OFFSET));
+            if (!isReaderState(state)) {
                 throw new SegmentFormatException("segment " + path + ": reader registry entry " + r
                         + " has state " + Integer.toUnsignedString(state) + ", expected 0.."
-                        + SegmentSlotBackend.READER_DISCONNECTING);
+                        + READER_DISCONNECTING);
             }
         }
         byte[] hash = null;
-        if (flags == 1) {
+        if (flags == FLAG_TYPED) {
             hash = new byte[TYPE_HASH_LENGTH];
             e.get((int) EXT_TYPE_HASH_OFFSET, hash);
         }
@@ -295,14 +295,14 @@ final class PosixSegmentFiles {
         crc.update(ext.duplicate().position((int) EXT_VERSION_OFFSET).limit((int) EXT_DESCRIPTOR_CRC_OFFSET));
         crc.update(ext.duplicate().position((int) EXT_TYPE_HASH_OFFSET)
                 .limit((int) (EXT_TYPE_HASH_OFFSET + TYPE_HASH_LENGTH)));
-        crc.update(ext.duplicate().position((int) EXT_LEASE_OFFSET).limit((int) EXT_LEASE_OFFSET + 4));
+        crc.update(ext.duplicate().position((int) EXT_LEASE_OFFSET).limit((int) EXT_LEASE_END));
         return (int) crc.getValue();
     }
 
     static void writeDescriptorCrc(MemorySegment segment, long ext) {
         ByteBuffer h = segment.asSlice(0, SLOTS_OFFSET).asByteBuffer().order(ByteOrder.nativeOrder());
         ByteBuffer e = segment.asSlice(ext, EXT_SLOT_TABLE_OFFSET).asByteBuffer().order(ByteOrder.nativeOrder());
-        segment.set(ValueLayout.JAVA_INT, ext + EXT_DESCRIPTOR_CRC_OFFSET, descriptorCrc(h, e));
+        putDescriptorCrc(segment, ext, descriptorCrc(h, e));
     }
 
     // ================================================================== opening
@@ -422,7 +422,7 @@ final class PosixSegmentFiles {
                 }
                 mapping = SegmentMapping.map(ch, size);
                 MemorySegment segment = mapping.views;
-                SegmentSlotBackend.format(segment, b.slotCount, b.slotCapacity, b.typeHash, b.initialSequence,
+                SegmentLayout.format(segment, b.slotCount, b.slotCapacity, b.typeHash, b.initialSequence,
                         b.leaseMillis);
                 writeDescriptorCrc(segment, extensionOffset(b.slotCount, SegmentLayout.slotTotalSize(b.slotCapacity)));
                 if (replace) {

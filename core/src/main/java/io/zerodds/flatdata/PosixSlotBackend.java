@@ -566,7 +566,7 @@ public final class PosixSlotBackend implements SlotBackend {
 
     private int attachedLocally(int r) {
         lease.keepAlive(r, extended == null ? 0
-                : (int) SegmentSlotBackend.INT.getAcquire(segment, extended.readerEntry(r) + READER_EPOCH_OFFSET));
+                : readerEpochAcquire(segment, extended.readerEntry(r)));
         return r;
     }
 
@@ -722,7 +722,7 @@ public final class PosixSlotBackend implements SlotBackend {
                             ring.detachReader(Integer.numberOfTrailingZeros(bits));
                         }
                         if (writer && extended != null) {
-                            SegmentSlotBackend.INT.setRelease(segment, extended.ext + EXT_WRITER_STATE_OFFSET, WRITER_NONE);
+                            putWriterStateRelease(segment, extended.ext, WRITER_NONE);
                         }
                     } catch (IllegalStateException | InternalError ignored) {
                         // the mapping is unusable; release it anyway

@@ -4,7 +4,6 @@ import static io.zerodds.flatdata.SegmentLayout.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,8 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * Delivery is in sequence order (serial-number arithmetic), not in slot-index order.
  */
 final class ReferenceRing implements SlotBackend {
-    private static final VarHandle INT = SegmentSlotBackend.INT;
-
     private final PosixSlotBackend outer;
     private final PosixFutexWait futex;
     private final MemorySegment segment;
@@ -50,7 +47,7 @@ final class ReferenceRing implements SlotBackend {
         this.segment = segment;
         this.slotCount = slotCount;
         this.slotTotalSize = slotTotalSize;
-        this.capacity = slotTotalSize - (int) SLOT_HEADER_SIZE;
+        this.capacity = payloadCapacity(slotTotalSize);
         this.readViews = new ReadViews(segment, slotCount);
         this.next = new AtomicLong(initialNext());
     }
@@ -61,11 +58,11 @@ final class ReferenceRing implements SlotBackend {
      * that every sample in the ring gets a non-negative, ordered 64-bit sequence.
      */
     private long initialNext() {
-        int nextLo = (int) INT.getAcquire(segment, NEXT_SN_OFFSET);
+        int nextLo = nextSnAcquire(segment, 0);
         for (int slot = 0; slot < slotCount; slot++) {
             long h = header(slot);
-            if ((int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET) != 0
-                    && Integer.compareUnsigned((int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET), nextLo) >= 0) {
+            if (slotSizeAcquire(segment, h) != 0
+                    && Integer.compareUnsigned(slotSequenceLowAcquire(segment, h), nextLo) >= 0) {
                 return (1L << 32) + Integer.toUnsignedLong(nextLo);
             }
         }
@@ -73,7 +70,7 @@ final class ReferenceRing implements SlotBackend {
     }
 
     private long header(int slot) {
-        return SLOTS_OFFSET + (long) slot * slotTotalSize;
+        return slotOffset(slot, slotTotalSize);
     }
 
     private void checkOpen() {
@@ -101,7 +98,7 @@ final class ReferenceRing implements SlotBackend {
 
     /** The current next sequence as a 64-bit number (wraps of the u32 counted). */
     private long currentNext() {
-        int lo = (int) INT.getAcquire(segment, NEXT_SN_OFFSET);
+        int lo = nextSnAcquire(segment, 0);
         while (true) {
             long known = next.get();
             long advanced = known + ((lo - (int) known) & 0xFFFF_FFFFL);
@@ -122,15 +119,15 @@ final class ReferenceRing implements SlotBackend {
     /** The slot's sequence if it holds a committed sample not read by {@code readerBits}. */
     private long unread(int slot, int readerBits, long nextSequence) {
         long h = header(slot);
-        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
+        int size = slotSizeAcquire(segment, h);
         if (size == 0) {
             return NO_SEQUENCE;
         }
-        int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
+        int mask = slotMaskAcquire(segment, h);
         if ((mask & readerBits) != 0) {
             return NO_SEQUENCE;
         }
-        int lo = (int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET);
+        int lo = slotSequenceLowAcquire(segment, h);
         long sequence = extend(lo, nextSequence);
         return sequence < nextSequence && nextSequence - sequence <= (1L << 31) ? sequence : NO_SEQUENCE;
     }
@@ -193,15 +190,15 @@ final class ReferenceRing implements SlotBackend {
         checkOpen();
         checkSlot(slot);
         long h = header(slot);
-        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
-        int mask = (int) INT.getAcquire(segment, h + SLOT_MASK_OFFSET);
-        int lo = (int) INT.getAcquire(segment, h + SLOT_SEQUENCE_OFFSET);
+        int size = slotSizeAcquire(segment, h);
+        int mask = slotMaskAcquire(segment, h);
+        int lo = slotSequenceLowAcquire(segment, h);
         if (size < 0 || size > capacity) {
             throw new SegmentFormatException(outer + ": slot " + slot + " claims sample_size="
                     + Integer.toUnsignedString(size) + ", more than the slot holds (" + capacity + ")");
         }
         byte[] data = new byte[size];
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, h + SLOT_HEADER_SIZE, data, 0, size);
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, payloadOffset(h), data, 0, size);
         return new SlotSample(size == 0 ? NO_SEQUENCE : extend(lo, currentNext()), size, mask, data);
     }
 
@@ -210,7 +207,7 @@ final class ReferenceRing implements SlotBackend {
         checkOpen();
         checkSlot(slot);
         long h = header(slot);
-        return readViews.view(slot, h + SLOT_HEADER_SIZE, committedSize(slot, h));
+        return readViews.view(slot, payloadOffset(h), committedSize(slot, h));
     }
 
     @Override
@@ -219,7 +216,7 @@ final class ReferenceRing implements SlotBackend {
         checkSlot(slot);
         long h = header(slot);
         committedSize(slot, h);
-        return readViews.area(slot, h + SLOT_HEADER_SIZE, capacity);
+        return readViews.area(slot, payloadOffset(h), capacity);
     }
 
     @Override
@@ -230,7 +227,7 @@ final class ReferenceRing implements SlotBackend {
     }
 
     private int committedSize(int slot, long h) {
-        int size = (int) INT.getAcquire(segment, h + SLOT_SIZE_OFFSET);
+        int size = slotSizeAcquire(segment, h);
         if (size == 0) {
             throw new SlotStateException("slot " + slot + " holds no committed sample (" + outer + ")");
         }
@@ -277,7 +274,7 @@ final class ReferenceRing implements SlotBackend {
             boolean seenAsRead = false;
             for (int slot = 0; slot < slotCount; slot++) {
                 if (unread(slot, 0, nextSequence) == sequence) {
-                    if (((int) INT.getAcquire(segment, header(slot) + SLOT_MASK_OFFSET) & bit) == 0) {
+                    if ((slotMaskAcquire(segment, header(slot)) & bit) == 0) {
                         return slot;
                     }
                     seenAsRead = true;
@@ -311,7 +308,7 @@ final class ReferenceRing implements SlotBackend {
         checkSlot(slot);
         checkReaderIndex(reader);
         int bit = 1 << reader;
-        int old = (int) INT.getAndBitwiseOr(segment, header(slot) + SLOT_MASK_OFFSET, bit);
+        int old = orSlotMask(segment, header(slot), bit);
         if ((old & bit) == 0) {
             signal();
         }
@@ -327,14 +324,14 @@ final class ReferenceRing implements SlotBackend {
 
     private void setBitEverywhere(int reader) {
         for (int slot = 0; slot < slotCount; slot++) {
-            INT.getAndBitwiseOr(segment, header(slot) + SLOT_MASK_OFFSET, 1 << reader);
+            orSlotMask(segment, header(slot), 1 << reader);
         }
         signal();
     }
 
     /** The reference has no waiter count: every change wakes (as the reference writer does). */
     private void signal() {
-        INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
+        incrementNotify(segment, 0);
         futex.wake();
     }
 
@@ -438,7 +435,7 @@ final class ReferenceRing implements SlotBackend {
     @Override
     public void wakeAll() {
         if (!closed) {
-            INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
+            incrementNotify(segment, 0);
             futex.wake();
         }
     }
@@ -447,7 +444,7 @@ final class ReferenceRing implements SlotBackend {
 
     void markClosed() {
         closed = true;
-        INT.getAndAdd(segment, NOTIFY_OFFSET, 1);
+        incrementNotify(segment, 0);
         futex.wake();
     }
 

@@ -1,7 +1,15 @@
 package io.zerodds.flatdata;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
 /**
- * Every offset of a flatdata segment, in one place. Nobody else writes a raw offset.
+ * The descriptor of a flatdata segment: every offset, state value and packing, and the one way
+ * each field is loaded and stored. Nobody else writes a raw offset or chooses a field's memory
+ * order: the ring code ({@code SegmentSlotBackend}, its reader registry and waiter table, the
+ * POSIX recovery and lease code, the reference consumer) works on a segment it does not own
+ * through the static accessors below.
  *
  * <p>The first 0x20 bytes and every slot header are byte-compatible with the ZeroDDS reference
  * (host byte order, little-endian on x86_64 and aarch64). What the reference lacks lives in an
@@ -36,7 +44,7 @@ package io.zerodds.flatdata;
  * E+0x100 reader registry: 32 entries of 64 bytes, one cache line each
  *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
  *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence
- *         +40 u64 disconnector while state is disconnecting (pid << 32 | start time in s) | rest 0
+ *         +40 u64 disconnector while state is disconnecting (pid &lt;&lt; 32 | start time in s) | rest 0
  * E+0x900 waiter table: 64 entries of 16 bytes, one per process blocked in a futex wait
  *         +0 u32 state (low 8 bits: free, claimed, reclaiming) and epoch (the rest)
  *         +4 u32 pid | +8 u64 start time (epoch ms)
@@ -51,62 +59,109 @@ package io.zerodds.flatdata;
  * non-zero-size word before and after reading has read one whole sample. The word, the reader
  * mask and the first 48 payload bytes share a cache line, so a reader polling the next slot gets
  * all it needs to accept a sample with one line transfer.
+ *
+ * <h2>Accessors and memory order</h2>
+ * Each accessor takes the segment and the offset, within it, of the structure the field belongs
+ * to: {@code ring} (the segment header, the ring's first byte), {@code header} (a slot header,
+ * {@link #slotOffset}), {@code ext} (the extension region, {@link #extensionOffset}), {@code entry}
+ * (a reader entry, {@link #readerEntryOffset}), {@code waiter} (a waiter entry,
+ * {@link #waiterEntryOffset}) or {@code table} (the sequence-high table). A caller that addresses
+ * all memory with one unchecked segment passes the ring's address plus the offset. The suffix
+ * names the memory order ({@code Acquire} loads pair with {@code Release} stores; {@code Volatile}
+ * and the read-modify-writes are sequentially consistent; no suffix is a plain access):
+ * <table>
+ *   <caption>Fields and the orders they are accessed with</caption>
+ *   <tr><th>field</th><th>loads</th><th>stores</th></tr>
+ *   <tr><td>magic, ext magic</td><td>(validated from the file)</td><td>release, last of a format</td></tr>
+ *   <tr><td>next_sn</td><td>acquire</td><td>release</td></tr>
+ *   <tr><td>notify generation</td><td>volatile</td><td>atomic increment</td></tr>
+ *   <tr><td>slot word (sequence lo32, size)</td><td>acquire; plain by its only writer</td>
+ *       <td>opaque with size 0 (a loan, then a store-store fence), release (a commit)</td></tr>
+ *   <tr><td>sample_size, sequence lo32 alone</td><td>acquire (plain in crash repair)</td><td>via the slot word</td></tr>
+ *   <tr><td>reader mask</td><td>acquire</td><td>plain 0 by a commit; atomic or / and</td></tr>
+ *   <tr><td>loan word</td><td>acquire</td><td>opaque (a loan), release (a commit, a discard)</td></tr>
+ *   <tr><td>sequence hi32</td><td>acquire (plain in crash repair)</td><td>plain, ordered by the slot word's release</td></tr>
+ *   <tr><td>next, end-of-stream, displaced sequence</td><td>acquire (next also volatile)</td><td>release</td></tr>
+ *   <tr><td>active mask, waiting mask</td><td>acquire / volatile</td><td>atomic or / and</td></tr>
+ *   <tr><td>anonymous waiters</td><td>volatile</td><td>atomic add</td></tr>
+ *   <tr><td>writer starved</td><td>acquire, volatile</td><td>volatile (1), release (0)</td></tr>
+ *   <tr><td>writer pid, start time</td><td>(validated from the file)</td><td>plain, published by the writer state's release</td></tr>
+ *   <tr><td>writer heartbeat</td><td>(file)</td><td>plain at creation, release by the lease thread</td></tr>
+ *   <tr><td>reader state</td><td>acquire</td><td>compare-and-set, volatile</td></tr>
+ *   <tr><td>reader pid</td><td>acquire</td><td>release, after the start time (plain)</td></tr>
+ *   <tr><td>reader epoch</td><td>acquire</td><td>atomic increment</td></tr>
+ *   <tr><td>reader heartbeat</td><td>acquire</td><td>plain at attach, release by the lease thread</td></tr>
+ *   <tr><td>reader start sequence</td><td>acquire</td><td>volatile</td></tr>
+ *   <tr><td>reader disconnector</td><td>acquire</td><td>release, compare-and-set</td></tr>
+ *   <tr><td>waiter state word</td><td>acquire</td><td>compare-and-set, release</td></tr>
+ *   <tr><td>waiter pid</td><td>acquire</td><td>release, after the start time (plain)</td></tr>
+ * </table>
+ * The accessors are static and allocate nothing: the JIT compiles each to the one load or store.
  */
-final class SegmentLayout {
+public final class SegmentLayout {
     private SegmentLayout() {
     }
 
+    private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+
     /** "ZDSS", read as a host-endian u32. */
-    static final int MAGIC = 0x5A445353;
+    public static final int MAGIC = 0x5A445353;
     /** "FDX1": announces the extension region in the reserved header bytes. */
-    static final int EXTENSION_MAGIC = 0x31584446;
-    static final int LAYOUT_VERSION = 4;
-    static final int MAX_READERS = 32;
-    static final int CACHE_LINE = 64;
+    public static final int EXTENSION_MAGIC = 0x31584446;
+    public static final int LAYOUT_VERSION = 4;
+    public static final int MAX_READERS = 32;
+    public static final int CACHE_LINE = 64;
 
     // ---- segment header (reference) ----
-    static final long MAGIC_OFFSET = 0x00;
-    static final long SLOT_COUNT_OFFSET = MAGIC_OFFSET + 4;
-    static final long SLOT_TOTAL_SIZE_OFFSET = SLOT_COUNT_OFFSET + 4;
-    static final long NEXT_SN_OFFSET = SLOT_TOTAL_SIZE_OFFSET + 4;
-    static final long NOTIFY_OFFSET = NEXT_SN_OFFSET + 4;
-    static final long EXT_MAGIC_OFFSET = NOTIFY_OFFSET + 4;
-    static final long EXT_OFFSET_OFFSET = EXT_MAGIC_OFFSET + 4;
-    static final long EXT_LENGTH_OFFSET = EXT_OFFSET_OFFSET + 4;
-    static final long SLOTS_OFFSET = EXT_LENGTH_OFFSET + 4;
+    public static final long MAGIC_OFFSET = 0x00;
+    public static final long SLOT_COUNT_OFFSET = MAGIC_OFFSET + 4;
+    public static final long SLOT_TOTAL_SIZE_OFFSET = SLOT_COUNT_OFFSET + 4;
+    public static final long NEXT_SN_OFFSET = SLOT_TOTAL_SIZE_OFFSET + 4;
+    public static final long NOTIFY_OFFSET = NEXT_SN_OFFSET + 4;
+    public static final long EXT_MAGIC_OFFSET = NOTIFY_OFFSET + 4;
+    public static final long EXT_OFFSET_OFFSET = EXT_MAGIC_OFFSET + 4;
+    public static final long EXT_LENGTH_OFFSET = EXT_OFFSET_OFFSET + 4;
+    public static final long SLOTS_OFFSET = EXT_LENGTH_OFFSET + 4;
 
     // ---- slot header (reference) ----
-    static final long SLOT_SEQUENCE_OFFSET = 0x00;
-    static final long SLOT_SIZE_OFFSET = SLOT_SEQUENCE_OFFSET + 4;
-    static final long SLOT_MASK_OFFSET = SLOT_SIZE_OFFSET + 4;
-    static final long SLOT_RESERVED_OFFSET = SLOT_MASK_OFFSET + 4;
-    static final long SLOT_HEADER_SIZE = SLOT_RESERVED_OFFSET + 4;
+    public static final long SLOT_SEQUENCE_OFFSET = 0x00;
+    public static final long SLOT_SIZE_OFFSET = SLOT_SEQUENCE_OFFSET + 4;
+    public static final long SLOT_MASK_OFFSET = SLOT_SIZE_OFFSET + 4;
+    public static final long SLOT_RESERVED_OFFSET = SLOT_MASK_OFFSET + 4;
+    /** The payload starts here, relative to the slot header. */
+    public static final long SLOT_HEADER_SIZE = SLOT_RESERVED_OFFSET + 4;
 
     // ---- extension region, relative to its start ----
-    static final long EXT_VERSION_OFFSET = 0x000;
-    static final long EXT_CAPACITY_OFFSET = EXT_VERSION_OFFSET + 4;
-    static final long EXT_FLAGS_OFFSET = EXT_CAPACITY_OFFSET + 4;
-    /** CRC32C of the fields fixed at creation (see PosixSlotBackend): a damaged descriptor is refused. */
-    static final long EXT_DESCRIPTOR_CRC_OFFSET = EXT_FLAGS_OFFSET + 4;
-    static final long EXT_TYPE_HASH_OFFSET = EXT_DESCRIPTOR_CRC_OFFSET + 4;
-    static final int TYPE_HASH_LENGTH = 16;
-    static final long EXT_WRITER_PID_OFFSET = EXT_TYPE_HASH_OFFSET + TYPE_HASH_LENGTH;
-    static final long EXT_WRITER_START_OFFSET = EXT_WRITER_PID_OFFSET + 8;
-    static final long EXT_WRITER_HEARTBEAT_OFFSET = EXT_WRITER_START_OFFSET + 8;
-    static final long EXT_WRITER_STATE_OFFSET = EXT_WRITER_HEARTBEAT_OFFSET + 8;
-    static final long EXT_NEXT_SEQUENCE_OFFSET = 0x040;
-    static final long EXT_END_SEQUENCE_OFFSET = EXT_NEXT_SEQUENCE_OFFSET + 8;
-    static final long EXT_ACTIVE_MASK_OFFSET = EXT_NEXT_SEQUENCE_OFFSET + CACHE_LINE;
-    static final long EXT_WAITERS_OFFSET = EXT_ACTIVE_MASK_OFFSET + 4;
-    static final long EXT_LEASE_OFFSET = EXT_WAITERS_OFFSET + 4;
+    public static final long EXT_VERSION_OFFSET = 0x000;
+    public static final long EXT_CAPACITY_OFFSET = EXT_VERSION_OFFSET + 4;
+    public static final long EXT_FLAGS_OFFSET = EXT_CAPACITY_OFFSET + 4;
+    /**
+     * CRC32C of the fields fixed at creation (see {@code PosixSegmentFiles.descriptorCrc}): a
+     * damaged descriptor is refused.
+     */
+    public static final long EXT_DESCRIPTOR_CRC_OFFSET = EXT_FLAGS_OFFSET + 4;
+    public static final long EXT_TYPE_HASH_OFFSET = EXT_DESCRIPTOR_CRC_OFFSET + 4;
+    public static final int TYPE_HASH_LENGTH = 16;
+    public static final long EXT_WRITER_PID_OFFSET = EXT_TYPE_HASH_OFFSET + TYPE_HASH_LENGTH;
+    public static final long EXT_WRITER_START_OFFSET = EXT_WRITER_PID_OFFSET + 8;
+    public static final long EXT_WRITER_HEARTBEAT_OFFSET = EXT_WRITER_START_OFFSET + 8;
+    public static final long EXT_WRITER_STATE_OFFSET = EXT_WRITER_HEARTBEAT_OFFSET + 8;
+    public static final long EXT_NEXT_SEQUENCE_OFFSET = 0x040;
+    public static final long EXT_END_SEQUENCE_OFFSET = EXT_NEXT_SEQUENCE_OFFSET + 8;
+    public static final long EXT_ACTIVE_MASK_OFFSET = EXT_NEXT_SEQUENCE_OFFSET + CACHE_LINE;
+    public static final long EXT_WAITERS_OFFSET = EXT_ACTIVE_MASK_OFFSET + 4;
+    public static final long EXT_LEASE_OFFSET = EXT_WAITERS_OFFSET + 4;
+    /** The end (exclusive) of the u32 lease field: the last bytes the descriptor checksum covers. */
+    public static final long EXT_LEASE_END = EXT_LEASE_OFFSET + 4;
     /** 1 while the writer's last reserve found no free slot: only then does a markRead signal. */
-    static final long EXT_WRITER_STARVED_OFFSET = EXT_LEASE_OFFSET + 4;
+    public static final long EXT_WRITER_STARVED_OFFSET = EXT_LEASE_END;
     /**
      * Bit i is set while a thread of the process that holds waiter entry i is blocked in a futex
      * wait: a notifier that finds this word and the anonymous waiter count zero makes no system
      * call. Unlike a count, it can be repaired when its owner dies: the entry names the process.
      */
-    static final long EXT_WAITING_MASK_OFFSET = EXT_WRITER_STARVED_OFFSET + 4;
+    public static final long EXT_WAITING_MASK_OFFSET = EXT_WRITER_STARVED_OFFSET + 4;
     /**
      * The sequence of the latest sample a writer put in another slot than the one after its
      * previous commit's, or committed first after it opened the ring. Stored before that commit
@@ -114,72 +169,93 @@ final class SegmentLayout {
      * next sample neither in that slot nor announced here knows it is not committed yet (see
      * nextUnreadSlot).
      */
-    static final long EXT_DISPLACED_SEQUENCE_OFFSET = EXT_ACTIVE_MASK_OFFSET + CACHE_LINE;
-    static final long EXT_REGISTRY_OFFSET = EXT_DISPLACED_SEQUENCE_OFFSET + CACHE_LINE;
-    static final long READER_ENTRY_SIZE = CACHE_LINE;
-    static final long READER_STATE_OFFSET = 0;
-    static final long READER_EPOCH_OFFSET = READER_STATE_OFFSET + 4;
-    static final long READER_PID_OFFSET = READER_EPOCH_OFFSET + 4;
-    static final long READER_START_TIME_OFFSET = READER_PID_OFFSET + 8;
-    static final long READER_HEARTBEAT_OFFSET = READER_START_TIME_OFFSET + 8;
-    static final long READER_START_SEQUENCE_OFFSET = READER_HEARTBEAT_OFFSET + 8;
-    /** Who disconnects the entry right now: pid << 32 | start time in epoch seconds (0 = nobody). */
-    static final long READER_DISCONNECTOR_OFFSET = READER_START_SEQUENCE_OFFSET + 8;
-    static final long EXT_WAITER_TABLE_OFFSET = EXT_REGISTRY_OFFSET + MAX_READERS * READER_ENTRY_SIZE;
+    public static final long EXT_DISPLACED_SEQUENCE_OFFSET = EXT_ACTIVE_MASK_OFFSET + CACHE_LINE;
+    public static final long EXT_REGISTRY_OFFSET = EXT_DISPLACED_SEQUENCE_OFFSET + CACHE_LINE;
+    public static final long READER_ENTRY_SIZE = CACHE_LINE;
+    public static final long READER_STATE_OFFSET = 0;
+    public static final long READER_EPOCH_OFFSET = READER_STATE_OFFSET + 4;
+    public static final long READER_PID_OFFSET = READER_EPOCH_OFFSET + 4;
+    public static final long READER_START_TIME_OFFSET = READER_PID_OFFSET + 8;
+    public static final long READER_HEARTBEAT_OFFSET = READER_START_TIME_OFFSET + 8;
+    public static final long READER_START_SEQUENCE_OFFSET = READER_HEARTBEAT_OFFSET + 8;
+    /** Who disconnects the entry right now: {@link #disconnector} packing (0 = nobody). */
+    public static final long READER_DISCONNECTOR_OFFSET = READER_START_SEQUENCE_OFFSET + 8;
+    public static final long EXT_WAITER_TABLE_OFFSET = EXT_REGISTRY_OFFSET + MAX_READERS * READER_ENTRY_SIZE;
     /** Processes that can wait at once with a repairable entry; more wait anonymously (counted). */
-    static final int WAITER_ENTRIES = Long.SIZE;
-    static final long WAITER_ENTRY_SIZE = 16;
-    static final long WAITER_STATE_OFFSET = 0;
-    static final long WAITER_PID_OFFSET = WAITER_STATE_OFFSET + 4;
-    static final long WAITER_START_TIME_OFFSET = WAITER_PID_OFFSET + 4;
-    static final long EXT_SLOT_TABLE_OFFSET = EXT_WAITER_TABLE_OFFSET + WAITER_ENTRIES * WAITER_ENTRY_SIZE;
-    static final long LOAN_WORD_SIZE = 4;
-    static final long SEQUENCE_HIGH_SIZE = 4;
+    public static final int WAITER_ENTRIES = Long.SIZE;
+    public static final long WAITER_ENTRY_SIZE = 16;
+    public static final long WAITER_STATE_OFFSET = 0;
+    public static final long WAITER_PID_OFFSET = WAITER_STATE_OFFSET + 4;
+    public static final long WAITER_START_TIME_OFFSET = WAITER_PID_OFFSET + 4;
+    public static final long EXT_SLOT_TABLE_OFFSET = EXT_WAITER_TABLE_OFFSET + WAITER_ENTRIES * WAITER_ENTRY_SIZE;
+    public static final long LOAN_WORD_SIZE = 4;
+    public static final long SEQUENCE_HIGH_SIZE = 4;
+
+    // ---- flags ----
+    /** The flags value of a typed ring (its type hash is set); 0 = untyped. */
+    public static final int FLAG_TYPED = 1;
 
     // ---- waiter entry states (low 8 bits of the state word; the epoch above counts claims) ----
-    static final int WAITER_FREE = 0;
-    static final int WAITER_CLAIMED = 1;
-    static final int WAITER_RECLAIMING = 2;
-    static final int WAITER_STATE_BITS = 0xFF;
+    public static final int WAITER_FREE = 0;
+    public static final int WAITER_CLAIMED = 1;
+    public static final int WAITER_RECLAIMING = 2;
+    public static final int WAITER_STATE_BITS = 0xFF;
 
     // ---- registry states ----
-    static final int READER_FREE = 0;
-    static final int READER_ATTACHED = 1;
-    static final int READER_DISCONNECTED = 2;
+    public static final int READER_FREE = 0;
+    public static final int READER_ATTACHED = 1;
+    public static final int READER_DISCONNECTED = 2;
+    /** Lease-independent state of a registry entry while an attach is in progress. */
+    public static final int READER_CLAIMED = 3;
+    /**
+     * A disconnect (or a detach) is in progress, by the one party that won this state: the entry
+     * cannot be freed, so its index cannot be attached again, until that party is done. The
+     * entry's disconnector word names it, so a process that died mid-way is taken over. The
+     * highest registry state.
+     */
+    public static final int READER_DISCONNECTING = 4;
 
     // ---- writer states ----
-    static final int WRITER_NONE = 0;
-    static final int WRITER_OPEN = 1;
+    public static final int WRITER_NONE = 0;
+    public static final int WRITER_OPEN = 1;
 
     /** Largest capacity we accept: keeps every offset of a slot inside a u32. */
-    static final int MAX_CAPACITY = (1 << 30) - 64;
+    public static final int MAX_CAPACITY = (1 << 30) - 64;
     /** The slot capacity of a builder given neither a capacity nor a type. */
-    static final int DEFAULT_CAPACITY = 256;
-    static final int MAX_SLOT_COUNT = 1 << 20;
+    public static final int DEFAULT_CAPACITY = 256;
+    public static final int MAX_SLOT_COUNT = 1 << 20;
 
-    static long alignUp(long value, long alignment) {
+    // ================================================================== geometry
+
+    public static long alignUp(long value, long alignment) {
         return (value + alignment - 1) & -alignment;
     }
 
     /** {@code align_up(16 + capacity, 64)}, as the reference computes it. */
-    static int slotTotalSize(int capacity) {
+    public static int slotTotalSize(int capacity) {
         return (int) alignUp(SLOT_HEADER_SIZE + capacity, CACHE_LINE);
     }
 
-    static long slotOffset(int slot, int slotTotalSize) {
+    /** The slot header of {@code slot}, relative to the ring's first byte. */
+    public static long slotOffset(int slot, int slotTotalSize) {
         return SLOTS_OFFSET + (long) slot * slotTotalSize;
     }
 
-    static long extensionOffset(int slotCount, int slotTotalSize) {
+    /** The payload capacity of a slot of {@code slotTotalSize} bytes (header included). */
+    public static int payloadCapacity(int slotTotalSize) {
+        return slotTotalSize - (int) SLOT_HEADER_SIZE;
+    }
+
+    public static long extensionOffset(int slotCount, int slotTotalSize) {
         return alignUp(SLOTS_OFFSET + (long) slotCount * slotTotalSize, CACHE_LINE);
     }
 
-    static long extensionLength(int slotCount) {
+    public static long extensionLength(int slotCount) {
         return alignUp(sequenceHighTableOffset(slotCount) + slotCount * SEQUENCE_HIGH_SIZE, CACHE_LINE);
     }
 
     /** The loan word of {@code slot}, relative to the extension region. */
-    static long loanWordOffset(int slot) {
+    public static long loanWordOffset(int slot) {
         return EXT_SLOT_TABLE_OFFSET + slot * LOAN_WORD_SIZE;
     }
 
@@ -187,52 +263,100 @@ final class SegmentLayout {
      * The sequence-high table, relative to the extension region: on other cache lines than the
      * loan words, which the writer stores at every loan and commit, so that readers keep it cached.
      */
-    static long sequenceHighTableOffset(int slotCount) {
+    public static long sequenceHighTableOffset(int slotCount) {
         return EXT_SLOT_TABLE_OFFSET + alignUp(slotCount * LOAN_WORD_SIZE, CACHE_LINE);
     }
 
-    /** The sequence hi32 of {@code slot}, relative to the extension region. */
-    static long sequenceHighOffset(int slotCount, int slot) {
-        return sequenceHighTableOffset(slotCount) + slot * SEQUENCE_HIGH_SIZE;
+    /** Reader entry {@code reader} of the registry of the extension region at {@code ext}. */
+    public static long readerEntryOffset(long ext, int reader) {
+        return ext + EXT_REGISTRY_OFFSET + reader * READER_ENTRY_SIZE;
     }
 
-    /** A slot's 64-bit seqlock word: sequence lo32 in the low half, sample_size in the high half. */
-    static long packWord(int sequenceLow, int size) {
-        return Integer.toUnsignedLong(sequenceLow) | ((long) size << 32);
-    }
-
-    /** A 64-bit sequence from a slot's sequence hi32 (its table) and lo32 (its slot word). */
-    static long sequence(int high, int low) {
-        return ((long) high << 32) | Integer.toUnsignedLong(low);
-    }
-
-    static int wordSize(long word) {
-        return (int) (word >>> 32);
-    }
-
-    static int wordSequenceLow(long word) {
-        return (int) word;
+    /** Waiter entry {@code entry} of the waiter table of the extension region at {@code ext}. */
+    public static long waiterEntryOffset(long ext, int entry) {
+        return ext + EXT_WAITER_TABLE_OFFSET + entry * WAITER_ENTRY_SIZE;
     }
 
     /** Bytes of a whole extended segment. */
-    static long segmentSize(int slotCount, int capacity) {
+    public static long segmentSize(int slotCount, int capacity) {
         int total = slotTotalSize(capacity);
         return extensionOffset(slotCount, total) + extensionLength(slotCount);
     }
 
     /** Bytes of a plain reference segment (header and slots, no extension). */
-    static long referenceSegmentSize(int slotCount, int slotTotalSize) {
+    public static long referenceSegmentSize(int slotCount, int slotTotalSize) {
         return SLOTS_OFFSET + (long) slotCount * slotTotalSize;
     }
 
-    static void checkSlotCount(int slotCount) {
-        if (slotCount < 1 || slotCount > MAX_SLOT_COUNT) {
+    // ================================================================== packings
+
+    /** A slot's 64-bit seqlock word: sequence lo32 in the low half, sample_size in the high half. */
+    public static long packWord(int sequenceLow, int size) {
+        return Integer.toUnsignedLong(sequenceLow) | ((long) size << 32);
+    }
+
+    /** A 64-bit sequence from a slot's sequence hi32 (its table) and lo32 (its slot word). */
+    public static long sequence(int high, int low) {
+        return ((long) high << 32) | Integer.toUnsignedLong(low);
+    }
+
+    /** The sequence hi32 a slot's table entry holds for {@code sequence}. */
+    public static int sequenceHigh(long sequence) {
+        return (int) (sequence >>> 32);
+    }
+
+    public static int wordSize(long word) {
+        return (int) (word >>> 32);
+    }
+
+    public static int wordSequenceLow(long word) {
+        return (int) word;
+    }
+
+    /** A disconnector word: pid in the high half, start time in epoch seconds below. */
+    public static long disconnector(int pid, long startMillis) {
+        return (long) pid << 32 | (startMillis / 1000 & 0xFFFF_FFFFL);
+    }
+
+    public static int disconnectorPid(long disconnector) {
+        return (int) (disconnector >>> 32);
+    }
+
+    /** The start time a disconnector word names, in epoch ms (whole seconds). */
+    public static long disconnectorStartMillis(long disconnector) {
+        return (disconnector & 0xFFFF_FFFFL) * 1000;
+    }
+
+    /** The state (free, claimed, reclaiming) of a waiter state word. */
+    public static int waiterState(int word) {
+        return word & WAITER_STATE_BITS;
+    }
+
+    /** The state word that claims a free entry whose word is {@code word}: the next epoch, claimed. */
+    public static int waiterClaimedWord(int word) {
+        return (word & ~WAITER_STATE_BITS) + WAITER_STATE_BITS + 1 | WAITER_CLAIMED;
+    }
+
+    /** {@code word} (a claimed entry) as being reclaimed from a dead owner, same epoch. */
+    public static int waiterReclaimingWord(int word) {
+        return (word & ~WAITER_STATE_BITS) | WAITER_RECLAIMING;
+    }
+
+    /** {@code word} as free, same epoch. */
+    public static int waiterFreeWord(int word) {
+        return word & ~WAITER_STATE_BITS;
+    }
+
+    // ================================================================== validators
+
+    public static void checkSlotCount(int slotCount) {
+        if (!isSlotCount(slotCount)) {
             throw new IllegalArgumentException(
                     "slotCount=" + slotCount + " outside [1, " + MAX_SLOT_COUNT + "]");
         }
     }
 
-    static void checkCapacity(int capacity) {
+    public static void checkCapacity(int capacity) {
         if (capacity < 1 || capacity > MAX_CAPACITY) {
             throw new IllegalArgumentException(
                     "slotCapacity=" + capacity + " outside [1, " + MAX_CAPACITY + "]");
@@ -246,7 +370,7 @@ final class SegmentLayout {
      *
      * @throws SampleTooLargeException when an explicit capacity cannot hold one sample of the type
      */
-    static int defaultCapacity(int explicit, long typeSize) {
+    public static int defaultCapacity(int explicit, long typeSize) {
         int capacity = explicit > 0 ? explicit : typeSize > 0 ? (int) Math.min(typeSize, Integer.MAX_VALUE) : DEFAULT_CAPACITY;
         checkCapacity(capacity);
         if (typeSize > capacity) {
@@ -259,7 +383,7 @@ final class SegmentLayout {
      * The header announces the extension region with a u32 offset: a ring whose slots end past
      * 4 GiB could be created but never opened again.
      */
-    static void checkGeometry(int slotCount, int capacity) {
+    public static void checkGeometry(int slotCount, int capacity) {
         long end = extensionOffset(slotCount, slotTotalSize(capacity));
         if (end > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("slotCount=" + slotCount + " x slotCapacity=" + capacity
@@ -267,17 +391,415 @@ final class SegmentLayout {
         }
     }
 
-    static void checkReaderIndex(int reader) {
+    public static void checkReaderIndex(int reader) {
         if (reader < 0 || reader >= MAX_READERS) {
             throw new IllegalArgumentException(
                     "reader index=" + reader + " outside [0, " + (MAX_READERS - 1) + "]");
         }
     }
 
-    static void checkTypeHash(byte[] hash) {
+    public static void checkTypeHash(byte[] hash) {
         if (hash != null && hash.length != TYPE_HASH_LENGTH) {
             throw new IllegalArgumentException(
                     "type hash length=" + hash.length + " must be " + TYPE_HASH_LENGTH);
         }
+    }
+
+    /** Whether {@code slotCount} is in [1, {@link #MAX_SLOT_COUNT}]. */
+    public static boolean isSlotCount(int slotCount) {
+        return slotCount >= 1 && slotCount <= MAX_SLOT_COUNT;
+    }
+
+    /** Whether a header's slot_total_size can be a layout's: a multiple of 64 that holds a payload. */
+    public static boolean isSlotTotalSize(int total) {
+        return total > SLOT_HEADER_SIZE && total % CACHE_LINE == 0 && total <= slotTotalSize(MAX_CAPACITY);
+    }
+
+    /** Whether an extension's slot capacity is in range and adds up to the header's slot_total_size. */
+    public static boolean isCapacity(int capacity, int slotTotalSize) {
+        return capacity >= 1 && capacity <= MAX_CAPACITY && slotTotalSize(capacity) == slotTotalSize;
+    }
+
+    /** Whether {@code state} is a registry state ({@link #READER_FREE} .. {@link #READER_DISCONNECTING}). */
+    public static boolean isReaderState(int state) {
+        return state >= READER_FREE && state <= READER_DISCONNECTING;
+    }
+
+    /** Whether {@code state} is a writer state ({@link #WRITER_NONE} or {@link #WRITER_OPEN}). */
+    public static boolean isWriterState(int state) {
+        return state == WRITER_NONE || state == WRITER_OPEN;
+    }
+
+    // ================================================================== format
+
+    /**
+     * Writes a fresh, empty ring into {@code segment}: header, zeroed slots, extension region,
+     * this process as its writer. The segment must be {@link #segmentSize} bytes; it is zero-filled.
+     * The magic goes last (release): a consumer that sees it sees a complete header.
+     */
+    static void format(MemorySegment segment, int slotCount, int capacity, byte[] typeHash,
+                       long initialSequence, int leaseMillis) {
+        int total = slotTotalSize(capacity);
+        long ext = extensionOffset(slotCount, total);
+        segment.fill((byte) 0);
+        segment.set(ValueLayout.JAVA_INT, SLOT_COUNT_OFFSET, slotCount);
+        segment.set(ValueLayout.JAVA_INT, SLOT_TOTAL_SIZE_OFFSET, total);
+        segment.set(ValueLayout.JAVA_INT, NEXT_SN_OFFSET, (int) initialSequence);
+        int high = sequenceHigh(initialSequence);
+        long table = ext + sequenceHighTableOffset(slotCount);
+        for (int slot = 0; high != 0 && slot < slotCount; slot++) {
+            // the high half the next commits use (the fill wrote 0): no store per commit
+            putSequenceHigh(segment, table, slot, high);
+        }
+        segment.set(ValueLayout.JAVA_INT, EXT_OFFSET_OFFSET, (int) ext);
+        segment.set(ValueLayout.JAVA_INT, EXT_LENGTH_OFFSET, (int) extensionLength(slotCount));
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_VERSION_OFFSET, LAYOUT_VERSION);
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_CAPACITY_OFFSET, capacity);
+        if (typeHash != null) {
+            MemorySegment.copy(typeHash, 0, segment, ValueLayout.JAVA_BYTE,
+                    ext + EXT_TYPE_HASH_OFFSET, TYPE_HASH_LENGTH);
+            segment.set(ValueLayout.JAVA_INT, ext + EXT_FLAGS_OFFSET, FLAG_TYPED);
+        }
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_LEASE_OFFSET, leaseMillis);
+        putWriter(segment, ext, ProcessIdentity.CURRENT_PID, ProcessIdentity.CURRENT_START_MILLIS,
+                System.currentTimeMillis());
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_STATE_OFFSET, WRITER_OPEN);
+        putNextSequenceRelease(segment, ext, initialSequence);
+        putEndSequenceRelease(segment, ext, -1L);
+        putDisplacedSequenceRelease(segment, ext, -1L);
+        INT.setRelease(segment, EXT_MAGIC_OFFSET, EXTENSION_MAGIC);
+        INT.setRelease(segment, MAGIC_OFFSET, MAGIC);
+    }
+
+    // ================================================================== segment header
+
+    public static int nextSnAcquire(MemorySegment segment, long ring) {
+        return (int) INT.getAcquire(segment, ring + NEXT_SN_OFFSET);
+    }
+
+    public static void putNextSnRelease(MemorySegment segment, long ring, int nextSn) {
+        INT.setRelease(segment, ring + NEXT_SN_OFFSET, nextSn);
+    }
+
+    public static int notifyVolatile(MemorySegment segment, long ring) {
+        return (int) INT.getVolatile(segment, ring + NOTIFY_OFFSET);
+    }
+
+    /** Moves the notify generation on by one (a volatile read-modify-write, a full fence). */
+    public static void incrementNotify(MemorySegment segment, long ring) {
+        INT.getAndAdd(segment, ring + NOTIFY_OFFSET, 1);
+    }
+
+    // ================================================================== slot header
+
+    public static long slotWordAcquire(MemorySegment segment, long header) {
+        return (long) LONG.getAcquire(segment, header + SLOT_SEQUENCE_OFFSET);
+    }
+
+    /** The slot word, plain: for the writer, the only party that stores it. */
+    public static long slotWord(MemorySegment segment, long header) {
+        return (long) LONG.get(segment, header + SLOT_SEQUENCE_OFFSET);
+    }
+
+    /** A loan's store (size 0): the caller follows it with a store-store fence before any payload byte. */
+    public static void putSlotWordOpaque(MemorySegment segment, long header, long word) {
+        LONG.setOpaque(segment, header + SLOT_SEQUENCE_OFFSET, word);
+    }
+
+    /** A commit's store: publishes the sample. */
+    public static void putSlotWordRelease(MemorySegment segment, long header, long word) {
+        LONG.setRelease(segment, header + SLOT_SEQUENCE_OFFSET, word);
+    }
+
+    public static int slotSizeAcquire(MemorySegment segment, long header) {
+        return (int) INT.getAcquire(segment, header + SLOT_SIZE_OFFSET);
+    }
+
+    /** sample_size, plain: for a repair of a segment nobody writes meanwhile. */
+    public static int slotSize(MemorySegment segment, long header) {
+        return segment.get(ValueLayout.JAVA_INT, header + SLOT_SIZE_OFFSET);
+    }
+
+    public static int slotSequenceLowAcquire(MemorySegment segment, long header) {
+        return (int) INT.getAcquire(segment, header + SLOT_SEQUENCE_OFFSET);
+    }
+
+    /** The sequence lo32, plain: for a repair of a segment nobody writes meanwhile. */
+    public static int slotSequenceLow(MemorySegment segment, long header) {
+        return segment.get(ValueLayout.JAVA_INT, header + SLOT_SEQUENCE_OFFSET);
+    }
+
+    public static int slotMaskAcquire(MemorySegment segment, long header) {
+        return (int) INT.getAcquire(segment, header + SLOT_MASK_OFFSET);
+    }
+
+    /** A commit's store of the reader mask, plain: the slot word's release store publishes it. */
+    public static void putSlotMask(MemorySegment segment, long header, int mask) {
+        INT.set(segment, header + SLOT_MASK_OFFSET, mask);
+    }
+
+    /** Sets {@code bits} in the reader mask (atomic); returns the mask before. */
+    public static int orSlotMask(MemorySegment segment, long header, int bits) {
+        return (int) INT.getAndBitwiseOr(segment, header + SLOT_MASK_OFFSET, bits);
+    }
+
+    /** Clears {@code bits} in the reader mask (atomic). */
+    public static void clearSlotMask(MemorySegment segment, long header, int bits) {
+        INT.getAndBitwiseAnd(segment, header + SLOT_MASK_OFFSET, ~bits);
+    }
+
+    /** The offset of the payload of the slot whose header is at {@code header}. */
+    public static long payloadOffset(long header) {
+        return header + SLOT_HEADER_SIZE;
+    }
+
+    // ================================================================== loan and sequence-high tables
+
+    public static int loanWordAcquire(MemorySegment segment, long ext, int slot) {
+        return (int) INT.getAcquire(segment, ext + loanWordOffset(slot));
+    }
+
+    public static void putLoanWordOpaque(MemorySegment segment, long ext, int slot, int word) {
+        INT.setOpaque(segment, ext + loanWordOffset(slot), word);
+    }
+
+    public static void putLoanWordRelease(MemorySegment segment, long ext, int slot, int word) {
+        INT.setRelease(segment, ext + loanWordOffset(slot), word);
+    }
+
+    /** @param table the sequence-high table: {@code ext + sequenceHighTableOffset(slotCount)} */
+    public static int sequenceHighAcquire(MemorySegment segment, long table, int slot) {
+        return (int) INT.getAcquire(segment, table + slot * SEQUENCE_HIGH_SIZE);
+    }
+
+    /** The sequence hi32, plain: for a repair of a segment nobody writes meanwhile. */
+    public static int sequenceHigh(MemorySegment segment, long table, int slot) {
+        return segment.get(ValueLayout.JAVA_INT, table + slot * SEQUENCE_HIGH_SIZE);
+    }
+
+    /** Plain: a commit's slot word release store publishes it. */
+    public static void putSequenceHigh(MemorySegment segment, long table, int slot, int high) {
+        INT.set(segment, table + slot * SEQUENCE_HIGH_SIZE, high);
+    }
+
+    // ================================================================== extension: descriptor, writer
+
+    public static int flagsAcquire(MemorySegment segment, long ext) {
+        return (int) INT.getAcquire(segment, ext + EXT_FLAGS_OFFSET);
+    }
+
+    /** The type hash bytes (the caller checks the flags first). */
+    public static void copyTypeHash(MemorySegment segment, long ext, byte[] hash) {
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, ext + EXT_TYPE_HASH_OFFSET, hash, 0, TYPE_HASH_LENGTH);
+    }
+
+    public static void putDescriptorCrc(MemorySegment segment, long ext, int crc) {
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_DESCRIPTOR_CRC_OFFSET, crc);
+    }
+
+    public static int leaseMillisAcquire(MemorySegment segment, long ext) {
+        return (int) INT.getAcquire(segment, ext + EXT_LEASE_OFFSET);
+    }
+
+    /** The writer's identity, plain: published by {@link #putWriterStateRelease}. */
+    public static void putWriter(MemorySegment segment, long ext, int pid, long startMillis, long heartbeatMillis) {
+        segment.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_PID_OFFSET, pid);
+        segment.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_START_OFFSET, startMillis);
+        segment.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_HEARTBEAT_OFFSET, heartbeatMillis);
+    }
+
+    public static void putWriterHeartbeatRelease(MemorySegment segment, long ext, long heartbeatMillis) {
+        LONG.setRelease(segment, ext + EXT_WRITER_HEARTBEAT_OFFSET, heartbeatMillis);
+    }
+
+    public static void putWriterStateRelease(MemorySegment segment, long ext, int state) {
+        INT.setRelease(segment, ext + EXT_WRITER_STATE_OFFSET, state);
+    }
+
+    // ================================================================== extension: sequences
+
+    public static long nextSequenceAcquire(MemorySegment segment, long ext) {
+        return (long) LONG.getAcquire(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
+    }
+
+    public static long nextSequenceVolatile(MemorySegment segment, long ext) {
+        return (long) LONG.getVolatile(segment, ext + EXT_NEXT_SEQUENCE_OFFSET);
+    }
+
+    public static void putNextSequenceRelease(MemorySegment segment, long ext, long next) {
+        LONG.setRelease(segment, ext + EXT_NEXT_SEQUENCE_OFFSET, next);
+    }
+
+    /** The end-of-stream sequence, -1 while the stream is open. */
+    public static long endSequenceAcquire(MemorySegment segment, long ext) {
+        return (long) LONG.getAcquire(segment, ext + EXT_END_SEQUENCE_OFFSET);
+    }
+
+    public static void putEndSequenceRelease(MemorySegment segment, long ext, long end) {
+        LONG.setRelease(segment, ext + EXT_END_SEQUENCE_OFFSET, end);
+    }
+
+    public static long displacedSequenceAcquire(MemorySegment segment, long ext) {
+        return (long) LONG.getAcquire(segment, ext + EXT_DISPLACED_SEQUENCE_OFFSET);
+    }
+
+    public static void putDisplacedSequenceRelease(MemorySegment segment, long ext, long sequence) {
+        LONG.setRelease(segment, ext + EXT_DISPLACED_SEQUENCE_OFFSET, sequence);
+    }
+
+    // ================================================================== extension: masks and counts
+
+    public static int activeMaskAcquire(MemorySegment segment, long ext) {
+        return (int) INT.getAcquire(segment, ext + EXT_ACTIVE_MASK_OFFSET);
+    }
+
+    public static void orActiveMask(MemorySegment segment, long ext, int bits) {
+        INT.getAndBitwiseOr(segment, ext + EXT_ACTIVE_MASK_OFFSET, bits);
+    }
+
+    public static void clearActiveMask(MemorySegment segment, long ext, int bits) {
+        INT.getAndBitwiseAnd(segment, ext + EXT_ACTIVE_MASK_OFFSET, ~bits);
+    }
+
+    public static int anonymousWaitersVolatile(MemorySegment segment, long ext) {
+        return (int) INT.getVolatile(segment, ext + EXT_WAITERS_OFFSET);
+    }
+
+    public static void addAnonymousWaiters(MemorySegment segment, long ext, int delta) {
+        INT.getAndAdd(segment, ext + EXT_WAITERS_OFFSET, delta);
+    }
+
+    public static int writerStarvedAcquire(MemorySegment segment, long ext) {
+        return (int) INT.getAcquire(segment, ext + EXT_WRITER_STARVED_OFFSET);
+    }
+
+    public static int writerStarvedVolatile(MemorySegment segment, long ext) {
+        return (int) INT.getVolatile(segment, ext + EXT_WRITER_STARVED_OFFSET);
+    }
+
+    /** The writer's "no free slot" flag, set: the caller follows it with a full fence and a second scan. */
+    public static void putWriterStarvedVolatile(MemorySegment segment, long ext, int starved) {
+        INT.setVolatile(segment, ext + EXT_WRITER_STARVED_OFFSET, starved);
+    }
+
+    public static void putWriterStarvedRelease(MemorySegment segment, long ext, int starved) {
+        INT.setRelease(segment, ext + EXT_WRITER_STARVED_OFFSET, starved);
+    }
+
+    public static long waitingMaskVolatile(MemorySegment segment, long ext) {
+        return (long) LONG.getVolatile(segment, ext + EXT_WAITING_MASK_OFFSET);
+    }
+
+    public static void orWaitingMask(MemorySegment segment, long ext, long bits) {
+        LONG.getAndBitwiseOr(segment, ext + EXT_WAITING_MASK_OFFSET, bits);
+    }
+
+    public static void clearWaitingMask(MemorySegment segment, long ext, long bits) {
+        LONG.getAndBitwiseAnd(segment, ext + EXT_WAITING_MASK_OFFSET, ~bits);
+    }
+
+    // ================================================================== reader entry
+
+    public static int readerStateAcquire(MemorySegment segment, long entry) {
+        return (int) INT.getAcquire(segment, entry + READER_STATE_OFFSET);
+    }
+
+    public static boolean casReaderState(MemorySegment segment, long entry, int expected, int state) {
+        return INT.compareAndSet(segment, entry + READER_STATE_OFFSET, expected, state);
+    }
+
+    public static void putReaderStateVolatile(MemorySegment segment, long entry, int state) {
+        INT.setVolatile(segment, entry + READER_STATE_OFFSET, state);
+    }
+
+    public static int readerEpochAcquire(MemorySegment segment, long entry) {
+        return (int) INT.getAcquire(segment, entry + READER_EPOCH_OFFSET);
+    }
+
+    public static void incrementReaderEpoch(MemorySegment segment, long entry) {
+        INT.getAndAdd(segment, entry + READER_EPOCH_OFFSET, 1);
+    }
+
+    public static int readerPidAcquire(MemorySegment segment, long entry) {
+        return (int) INT.getAcquire(segment, entry + READER_PID_OFFSET);
+    }
+
+    /** Publishes the owner: stored after its start time, so whoever reads the pid reads that too. */
+    public static void putReaderPidRelease(MemorySegment segment, long entry, int pid) {
+        INT.setRelease(segment, entry + READER_PID_OFFSET, pid);
+    }
+
+    public static long readerStartTimeAcquire(MemorySegment segment, long entry) {
+        return (long) LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
+    }
+
+    /** Plain: published by {@link #putReaderPidRelease}. */
+    public static void putReaderStartTime(MemorySegment segment, long entry, long startMillis) {
+        LONG.set(segment, entry + READER_START_TIME_OFFSET, startMillis);
+    }
+
+    public static long readerHeartbeatAcquire(MemorySegment segment, long entry) {
+        return (long) LONG.getAcquire(segment, entry + READER_HEARTBEAT_OFFSET);
+    }
+
+    /** Plain, at attach: published by {@link #putReaderPidRelease}. */
+    public static void putReaderHeartbeat(MemorySegment segment, long entry, long heartbeatMillis) {
+        LONG.set(segment, entry + READER_HEARTBEAT_OFFSET, heartbeatMillis);
+    }
+
+    public static void putReaderHeartbeatRelease(MemorySegment segment, long entry, long heartbeatMillis) {
+        LONG.setRelease(segment, entry + READER_HEARTBEAT_OFFSET, heartbeatMillis);
+    }
+
+    public static long readerStartSequenceAcquire(MemorySegment segment, long entry) {
+        return (long) LONG.getAcquire(segment, entry + READER_START_SEQUENCE_OFFSET);
+    }
+
+    public static void putReaderStartSequenceVolatile(MemorySegment segment, long entry, long start) {
+        LONG.setVolatile(segment, entry + READER_START_SEQUENCE_OFFSET, start);
+    }
+
+    public static long readerDisconnectorAcquire(MemorySegment segment, long entry) {
+        return (long) LONG.getAcquire(segment, entry + READER_DISCONNECTOR_OFFSET);
+    }
+
+    public static void putReaderDisconnectorRelease(MemorySegment segment, long entry, long disconnector) {
+        LONG.setRelease(segment, entry + READER_DISCONNECTOR_OFFSET, disconnector);
+    }
+
+    public static boolean casReaderDisconnector(MemorySegment segment, long entry, long expected, long disconnector) {
+        return LONG.compareAndSet(segment, entry + READER_DISCONNECTOR_OFFSET, expected, disconnector);
+    }
+
+    // ================================================================== waiter entry
+
+    public static int waiterWordAcquire(MemorySegment segment, long waiter) {
+        return (int) INT.getAcquire(segment, waiter + WAITER_STATE_OFFSET);
+    }
+
+    public static boolean casWaiterWord(MemorySegment segment, long waiter, int expected, int word) {
+        return INT.compareAndSet(segment, waiter + WAITER_STATE_OFFSET, expected, word);
+    }
+
+    public static void putWaiterWordRelease(MemorySegment segment, long waiter, int word) {
+        INT.setRelease(segment, waiter + WAITER_STATE_OFFSET, word);
+    }
+
+    public static int waiterPidAcquire(MemorySegment segment, long waiter) {
+        return (int) INT.getAcquire(segment, waiter + WAITER_PID_OFFSET);
+    }
+
+    /** Publishes (or, with 0, withdraws) the owner: stored after its start time. */
+    public static void putWaiterPidRelease(MemorySegment segment, long waiter, int pid) {
+        INT.setRelease(segment, waiter + WAITER_PID_OFFSET, pid);
+    }
+
+    public static long waiterStartTimeAcquire(MemorySegment segment, long waiter) {
+        return (long) LONG.getAcquire(segment, waiter + WAITER_START_TIME_OFFSET);
+    }
+
+    /** Plain: published by {@link #putWaiterPidRelease}. */
+    public static void putWaiterStartTime(MemorySegment segment, long waiter, long startMillis) {
+        LONG.set(segment, waiter + WAITER_START_TIME_OFFSET, startMillis);
     }
 }

@@ -5,14 +5,16 @@ import static io.zerodds.flatdata.SegmentLayout.*;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import java.lang.ref.Reference;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * The slot ring over a {@link MemorySegment} in {@link SegmentLayout}, shared by every backend
  * whose slots live in one flat memory region (in-process memory, a POSIX shared-memory object).
- * Subclasses supply only waiting and waking.
+ * Subclasses supply only waiting and waking. The ring's reader registry (attach, detach, the
+ * disconnect state machine) is a {@link ReaderRegistry}, its waiter table (only POSIX waits use
+ * it) a {@link WaiterTable}; every word is loaded and stored through {@link SegmentLayout}, which
+ * fixes each field's memory order.
  *
  * <h2>Publish protocol (writer)</h2>
  * <ol>
@@ -46,11 +48,11 @@ import java.util.Optional;
  *
  * <h2>Memory access</h2>
  * The ring's words are loaded and stored at absolute addresses ({@link #base} + offset) through
- * {@link #MEMORY}, one segment over all of the process's memory. Held in a static final field,
- * it lets the JIT compile an access to a plain load or store: an access through the ring's own
- * segment checks bounds and the arena's liveness again after every acquire or release (they are
- * compiler barriers), which took a quarter of a loan, commit, take and release. Three things keep
- * it as safe as the checked segment:
+ * {@link #MEMORY}, one segment over all of the process's memory, with {@link SegmentLayout}'s
+ * static accessors. Held in a static final field, it lets the JIT compile an access to a plain
+ * load or store: an access through the ring's own segment checks bounds and the arena's liveness
+ * again after every acquire or release (they are compiler barriers), which took a quarter of a
+ * loan, commit, take and release. Three things keep it as safe as the checked segment:
  * <ul>
  *   <li>every offset comes from the geometry the segment was validated against and from slot
  *       and reader indices checked at the public entry points;</li>
@@ -66,8 +68,6 @@ import java.util.Optional;
  */
 abstract class SegmentSlotBackend implements SlotBackend {
 
-    static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     /** All memory, with the global scope: accesses through it are compiled without checks. */
     @SuppressWarnings("restricted") // native access is granted with --enable-native-access, as documented
     static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
@@ -76,17 +76,6 @@ abstract class SegmentSlotBackend implements SlotBackend {
     private static final byte LOANED = 1;
     private static final byte COMMITTED = 2;
     private static final byte DISCARDED = 3;
-
-    /** Lease-independent state of a registry entry while an attach is in progress. */
-    static final int READER_CLAIMED = 3;
-    /**
-     * A disconnect (or a detach) is in progress, by the one party that won this state: the entry
-     * cannot be freed, so its index cannot be attached again, until that party is done. The
-     * entry's disconnector word names it, so a process that died mid-way is taken over.
-     */
-    static final int READER_DISCONNECTING = 4;
-    /** How long a disconnect by a live party may take before others finish it, when no lease is set. */
-    private static final long DISCONNECT_PATIENCE_MILLIS = 5_000;
 
     /** The ring's bytes as users see them: slices of it are handed out, and fail after close. */
     final MemorySegment segment;
@@ -97,10 +86,16 @@ abstract class SegmentSlotBackend implements SlotBackend {
     final int slotCount;
     final int slotTotalSize;
     final int capacity;
+    /** The extension region, relative to {@link #base}. */
     final long ext;
-    /** Base of the sequence-high table: {@link #sequenceHigh(int)} is on the reader's hot path. */
-    private final long sequenceHighTable;
-    private final long registry;
+    /** Address of the extension region: {@code base + ext}. */
+    private final long extAt;
+    /** Address of the sequence-high table: {@link SegmentLayout#sequenceHighAcquire} is on the reader's hot path. */
+    private final long sequenceHighAt;
+    /** Attach, detach and the disconnect state machine. */
+    final ReaderRegistry readers;
+    /** The table of processes blocked in a futex wait (POSIX). */
+    final WaiterTable waiters;
 
     // writer-local state (one writer thread)
     private final byte[] loanState;
@@ -148,63 +143,26 @@ abstract class SegmentSlotBackend implements SlotBackend {
         this.capacity = capacity;
         this.slotTotalSize = SegmentLayout.slotTotalSize(capacity);
         this.ext = extensionOffset(slotCount, slotTotalSize);
-        this.sequenceHighTable = ext + sequenceHighTableOffset(slotCount);
-        this.registry = ext + EXT_REGISTRY_OFFSET;
+        this.extAt = base + ext;
+        this.sequenceHighAt = extAt + sequenceHighTableOffset(slotCount);
         this.loanState = new byte[slotCount];
         this.loanWords = new int[slotCount];
         this.sequenceHighs = new int[slotCount];
         for (int slot = 0; slot < slotCount; slot++) {
-            loanWords[slot] = (int) INT.getAcquire(MEMORY, base + loanWord(slot));
-            sequenceHighs[slot] = (int) INT.getAcquire(MEMORY, base + sequenceHigh(slot));
+            loanWords[slot] = loanWordAcquire(MEMORY, extAt, slot);
+            sequenceHighs[slot] = sequenceHighAcquire(MEMORY, sequenceHighAt, slot);
         }
         this.writeViews = new MemorySegment[slotCount];
         this.readViews = new ReadViews(segment, slotCount);
-        this.nextSequence = (long) LONG.getAcquire(MEMORY, base + ext + EXT_NEXT_SEQUENCE_OFFSET);
-        this.streamEnded = (long) LONG.getAcquire(MEMORY, base + ext + EXT_END_SEQUENCE_OFFSET) >= 0;
+        this.nextSequence = nextSequenceAcquire(MEMORY, extAt);
+        this.streamEnded = endSequenceAcquire(MEMORY, extAt) >= 0;
         // a writer taking over after a crash clears its predecessor's flag at its first reserve
-        this.starved = (int) INT.getAcquire(MEMORY, base + ext + EXT_WRITER_STARVED_OFFSET) != 0;
+        this.starved = writerStarvedAcquire(MEMORY, extAt) != 0;
         for (int reader = 0; reader < MAX_READERS; reader++) {
             readerHint[reader * HINT_STRIDE + 1] = -1;
         }
-    }
-
-    /**
-     * Writes a fresh, empty ring into {@code segment}: header, zeroed slots, extension region.
-     * The segment must be {@link SegmentLayout#segmentSize} bytes and zero-filled or reused.
-     */
-    static void format(MemorySegment segment, int slotCount, int capacity, byte[] typeHash,
-                       long initialSequence, int leaseMillis) {
-        int total = SegmentLayout.slotTotalSize(capacity);
-        long ext = extensionOffset(slotCount, total);
-        segment.fill((byte) 0);
-        segment.set(ValueLayout.JAVA_INT, SLOT_COUNT_OFFSET, slotCount);
-        segment.set(ValueLayout.JAVA_INT, SLOT_TOTAL_SIZE_OFFSET, total);
-        segment.set(ValueLayout.JAVA_INT, NEXT_SN_OFFSET, (int) initialSequence);
-        int high = (int) (initialSequence >>> 32);
-        for (int slot = 0; high != 0 && slot < slotCount; slot++) {
-            // the high half the next commits use (the fill wrote 0): no store per commit
-            segment.set(ValueLayout.JAVA_INT, ext + sequenceHighOffset(slotCount, slot), high);
-        }
-        segment.set(ValueLayout.JAVA_INT, EXT_OFFSET_OFFSET, (int) ext);
-        segment.set(ValueLayout.JAVA_INT, EXT_LENGTH_OFFSET, (int) extensionLength(slotCount));
-        segment.set(ValueLayout.JAVA_INT, ext + EXT_VERSION_OFFSET, LAYOUT_VERSION);
-        segment.set(ValueLayout.JAVA_INT, ext + EXT_CAPACITY_OFFSET, capacity);
-        if (typeHash != null) {
-            MemorySegment.copy(typeHash, 0, segment, ValueLayout.JAVA_BYTE,
-                    ext + EXT_TYPE_HASH_OFFSET, TYPE_HASH_LENGTH);
-            segment.set(ValueLayout.JAVA_INT, ext + EXT_FLAGS_OFFSET, 1);
-        }
-        segment.set(ValueLayout.JAVA_INT, ext + EXT_LEASE_OFFSET, leaseMillis);
-        segment.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
-        segment.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_START_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
-        segment.set(ValueLayout.JAVA_LONG, ext + EXT_WRITER_HEARTBEAT_OFFSET, System.currentTimeMillis());
-        segment.set(ValueLayout.JAVA_INT, ext + EXT_WRITER_STATE_OFFSET, WRITER_OPEN);
-        LONG.setRelease(segment, ext + EXT_NEXT_SEQUENCE_OFFSET, initialSequence);
-        LONG.setRelease(segment, ext + EXT_END_SEQUENCE_OFFSET, -1L);
-        LONG.setRelease(segment, ext + EXT_DISPLACED_SEQUENCE_OFFSET, -1L);
-        INT.setRelease(segment, EXT_MAGIC_OFFSET, EXTENSION_MAGIC);
-        // the magic goes last: a consumer that sees it sees a complete header
-        INT.setRelease(segment, MAGIC_OFFSET, MAGIC);
+        this.readers = new ReaderRegistry(this);
+        this.waiters = new WaiterTable(MEMORY, extAt);
     }
 
     // ------------------------------------------------------------------ hooks
@@ -227,28 +185,32 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     // ------------------------------------------------------------------ offsets
 
+    /** The header of {@code slot}, relative to {@link #base}. */
     private long header(int slot) {
-        return SLOTS_OFFSET + (long) slot * slotTotalSize;
+        return slotOffset(slot, slotTotalSize);
     }
 
-    private long loanWord(int slot) {
-        return ext + loanWordOffset(slot);
-    }
-
-    private long sequenceHigh(int slot) {
-        return sequenceHighTable + slot * SEQUENCE_HIGH_SIZE;
+    /** The address of the header of {@code slot}. */
+    private long slotAt(int slot) {
+        return base + slotOffset(slot, slotTotalSize);
     }
 
     private long slotWord(int slot) {
-        return (long) LONG.getAcquire(MEMORY, base + header(slot) + SLOT_SEQUENCE_OFFSET);
+        return slotWordAcquire(MEMORY, slotAt(slot));
     }
 
     private boolean isLoaned(int slot) {
-        return (((int) INT.getAcquire(MEMORY, base + loanWord(slot))) & 1) != 0;
+        return (loanWordAcquire(MEMORY, extAt, slot) & 1) != 0;
     }
 
+    /** Reader entry {@code reader}, relative to {@link #base} (to {@link #segment}'s start). */
     final long readerEntry(int reader) {
-        return registry + reader * READER_ENTRY_SIZE;
+        return readerEntryOffset(ext, reader);
+    }
+
+    /** The address of reader entry {@code reader}. */
+    private long readerAt(int reader) {
+        return readerEntryOffset(extAt, reader);
     }
 
     // ------------------------------------------------------------------ checks
@@ -259,7 +221,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         }
     }
 
-    private void checkSlot(int slot) {
+    final void checkSlot(int slot) {
         if (slot < 0 || slot >= slotCount) {
             throw new IndexOutOfBoundsException("slot=" + slot + " outside [0, " + slotCount + ")");
         }
@@ -315,13 +277,13 @@ abstract class SegmentSlotBackend implements SlotBackend {
             // volatile load): either the scan sees the freed slot, or the reader sees the flag and
             // moves the generation, which the caller's waitForChange then sees
             starved = true;
-            INT.setVolatile(MEMORY, base + ext + EXT_WRITER_STARVED_OFFSET, 1);
+            putWriterStarvedVolatile(MEMORY, extAt, 1);
             VarHandle.fullFence();
             slot = scan(activeReadersMask);
         }
         if (slot != NO_FREE_SLOT && starved) {
             starved = false;
-            INT.setRelease(MEMORY, base + ext + EXT_WRITER_STARVED_OFFSET, 0);
+            putWriterStarvedRelease(MEMORY, extAt, 0);
         }
         return slot;
     }
@@ -347,11 +309,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
         if (loanState[slot] == LOANED) {
             return false; // only this writer loans (a takeover reclaims its predecessor's loans first)
         }
-        long h = header(slot);
-        if (wordSize(slotWord(slot)) == 0) {
+        long h = slotAt(slot);
+        if (wordSize(slotWordAcquire(MEMORY, h)) == 0) {
             return true;
         }
-        int missing = readers & ~(int) INT.getAcquire(MEMORY, base + h + SLOT_MASK_OFFSET);
+        int missing = readers & ~slotMaskAcquire(MEMORY, h);
         if (missing == 0) {
             return true;
         }
@@ -371,7 +333,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         long sequence = committedSequence(slot);
         for (int bits = readers; bits != 0; bits &= bits - 1) {
             int reader = Integer.numberOfTrailingZeros(bits);
-            if (sequence >= (long) LONG.getAcquire(MEMORY, base + readerEntry(reader) + READER_START_SEQUENCE_OFFSET)) {
+            if (sequence >= readerStartSequenceAcquire(MEMORY, readerAt(reader))) {
                 return true;
             }
         }
@@ -381,16 +343,16 @@ abstract class SegmentSlotBackend implements SlotBackend {
     /** The writer's view of a committed slot's sequence (no seqlock needed: only we rewrite it). */
     private long committedSequence(int slot) {
         int lo = wordSequenceLow(slotWord(slot));
-        int hi = (int) INT.getAcquire(MEMORY, base + sequenceHigh(slot));
+        int hi = sequenceHighAcquire(MEMORY, sequenceHighAt, slot);
         return sequence(hi, lo);
     }
 
     private void loan(int slot) {
-        INT.setOpaque(MEMORY, base + loanWord(slot), ++loanWords[slot]);
+        putLoanWordOpaque(MEMORY, extAt, slot, ++loanWords[slot]);
         // seqlock writer: size 0 must be visible before any payload store; a store-store fence is
         // all that takes (a volatile store would add a full fence per loan)
-        long h = header(slot) + SLOT_SEQUENCE_OFFSET;
-        LONG.setOpaque(MEMORY, base + h, packWord(wordSequenceLow((long) LONG.get(MEMORY, base + h)), 0));
+        long h = slotAt(slot);
+        putSlotWordOpaque(MEMORY, h, packWord(wordSequenceLow(SegmentLayout.slotWord(MEMORY, h)), 0));
         VarHandle.storeStoreFence();
         loanState[slot] = LOANED;
     }
@@ -425,26 +387,26 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     private long publish(int slot, int length) {
         long sequence = nextSequence;
-        long h = header(slot);
-        int high = (int) (sequence >>> 32);
+        long h = slotAt(slot);
+        int high = sequenceHigh(sequence);
         if (sequenceHighs[slot] != high) {
             // once per 2^32 samples: a line readers keep cached is stored only then
             sequenceHighs[slot] = high;
-            INT.set(MEMORY, base + sequenceHigh(slot), high);
+            putSequenceHigh(MEMORY, sequenceHighAt, slot, high);
         }
-        INT.set(MEMORY, base + h + SLOT_MASK_OFFSET, 0);
+        putSlotMask(MEMORY, h, 0);
         if (slot != inPlaceSlot) {
             // a reader looks for this sample in the slot after its predecessor's; it reads this
             // line (which we store only here) to learn that it is elsewhere: store it first
-            LONG.setRelease(MEMORY, base + ext + EXT_DISPLACED_SEQUENCE_OFFSET, sequence);
+            putDisplacedSequenceRelease(MEMORY, extAt, sequence);
         }
         inPlaceSlot = slot + 1 == slotCount ? 0 : slot + 1;
         // the one store that publishes the sample: sequence lo32 and size, on the polled line
-        LONG.setRelease(MEMORY, base + h + SLOT_SEQUENCE_OFFSET, packWord((int) sequence, length));
-        INT.setRelease(MEMORY, base + loanWord(slot), ++loanWords[slot]);
+        putSlotWordRelease(MEMORY, h, packWord((int) sequence, length));
+        putLoanWordRelease(MEMORY, extAt, slot, ++loanWords[slot]);
         nextSequence = sequence + 1;
-        LONG.setRelease(MEMORY, base + ext + EXT_NEXT_SEQUENCE_OFFSET, sequence + 1);
-        INT.setRelease(MEMORY, base + NEXT_SN_OFFSET, (int) (sequence + 1));
+        putNextSequenceRelease(MEMORY, extAt, sequence + 1);
+        putNextSnRelease(MEMORY, base, (int) (sequence + 1));
         loanState[slot] = COMMITTED;
         signalChange();
         return sequence;
@@ -454,7 +416,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public void discardSlot(int slot) {
         checkOpen();
         checkLoaned(slot, "discard");
-        INT.setRelease(MEMORY, base + loanWord(slot), ++loanWords[slot]);
+        putLoanWordRelease(MEMORY, extAt, slot, ++loanWords[slot]);
         loanState[slot] = DISCARDED;
         signalChange();
     }
@@ -469,7 +431,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     private MemorySegment dataView(int slot) {
         MemorySegment view = writeViews[slot];
         if (view == null) {
-            view = segment.asSlice(header(slot) + SLOT_HEADER_SIZE, capacity);
+            view = segment.asSlice(payloadOffset(header(slot)), capacity);
             writeViews[slot] = view;
         }
         return view;
@@ -483,17 +445,17 @@ abstract class SegmentSlotBackend implements SlotBackend {
     final int reclaimAllLoans() {
         int reclaimed = 0;
         for (int slot = 0; slot < slotCount; slot++) {
-            int v = (int) INT.getAcquire(MEMORY, base + loanWord(slot));
+            int v = loanWordAcquire(MEMORY, extAt, slot);
             if ((v & 1) != 0) {
                 if (wordSize(slotWord(slot)) == 0) {
                     reclaimed++;
                 }
                 loanWords[slot] = v + 1;
-                INT.setRelease(MEMORY, base + loanWord(slot), v + 1);
+                putLoanWordRelease(MEMORY, extAt, slot, v + 1);
                 loanState[slot] = LOAN_NONE;
             }
         }
-        nextSequence = (long) LONG.getAcquire(MEMORY, base + ext + EXT_NEXT_SEQUENCE_OFFSET);
+        nextSequence = nextSequenceAcquire(MEMORY, extAt);
         if (reclaimed > 0) {
             signalChange();
         }
@@ -512,7 +474,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         }
         if (!streamEnded) {
             streamEnded = true;
-            LONG.setRelease(MEMORY, base + ext + EXT_END_SEQUENCE_OFFSET, nextSequence);
+            putEndSequenceRelease(MEMORY, extAt, nextSequence);
             signalChange();
         }
     }
@@ -520,7 +482,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     @Override
     public long endOfStreamSequence() {
         checkOpen();
-        long end = (long) LONG.getAcquire(MEMORY, base + ext + EXT_END_SEQUENCE_OFFSET);
+        long end = endSequenceAcquire(MEMORY, extAt);
         return end < 0 ? OPEN_STREAM : end;
     }
 
@@ -546,11 +508,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /** {@link #unreadSequence(int, int)} for a slot word {@code w1} just loaded with acquire. */
     private long unreadSequence(int slot, int readerBits, long w1) {
-        long h = header(slot);
-        int mask = (int) INT.getAcquire(MEMORY, base + h + SLOT_MASK_OFFSET);
-        int hi = (int) INT.getAcquire(MEMORY, base + sequenceHigh(slot));
+        long h = slotAt(slot);
+        int mask = slotMaskAcquire(MEMORY, h);
+        int hi = sequenceHighAcquire(MEMORY, sequenceHighAt, slot);
         VarHandle.acquireFence();
-        if (slotWord(slot) != w1 || (mask & readerBits) != 0) {
+        if (slotWordAcquire(MEMORY, h) != w1 || (mask & readerBits) != 0) {
             return NO_SEQUENCE;
         }
         return sequence(hi, wordSequenceLow(w1));
@@ -560,19 +522,19 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public SlotSample readSlot(int slot) {
         checkOpen();
         checkSlot(slot);
-        long h = header(slot);
+        long h = slotAt(slot);
         while (true) {
-            long w1 = slotWord(slot);
-            int mask = (int) INT.getAcquire(MEMORY, base + h + SLOT_MASK_OFFSET);
+            long w1 = slotWordAcquire(MEMORY, h);
+            int mask = slotMaskAcquire(MEMORY, h);
             int size = wordSize(w1);
             if (size == 0) {
                 return new SlotSample(NO_SEQUENCE, 0, mask, new byte[0]);
             }
-            int hi = (int) INT.getAcquire(MEMORY, base + sequenceHigh(slot));
+            int hi = sequenceHighAcquire(MEMORY, sequenceHighAt, slot);
             byte[] data = new byte[Math.clamp(size, 0, capacity)];
-            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, h + SLOT_HEADER_SIZE, data, 0, data.length);
+            MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, payloadOffset(header(slot)), data, 0, data.length);
             VarHandle.acquireFence();
-            if (slotWord(slot) == w1) {
+            if (slotWordAcquire(MEMORY, h) == w1) {
                 return new SlotSample(sequence(hi, wordSequenceLow(w1)), size, mask, data);
             }
             Thread.onSpinWait();
@@ -583,32 +545,30 @@ abstract class SegmentSlotBackend implements SlotBackend {
     public MemorySegment slotReadPtr(int slot) {
         checkOpen();
         checkSlot(slot);
-        long h = header(slot);
-        return readViews.view(slot, h + SLOT_HEADER_SIZE, committedSize(slot, h));
+        return readViews.view(slot, payloadOffset(header(slot)), committedSize(slot));
     }
 
     @Override
     public MemorySegment slotReadArea(int slot) {
         checkOpen();
         checkSlot(slot);
-        long h = header(slot);
-        committedSize(slot, h);
-        return readViews.area(slot, h + SLOT_HEADER_SIZE, capacity);
+        committedSize(slot);
+        return readViews.area(slot, payloadOffset(header(slot)), capacity);
     }
 
     @Override
     public int slotReadSize(int slot) {
         checkOpen();
         checkSlot(slot);
-        return committedSize(slot, header(slot));
+        return committedSize(slot);
     }
 
-    /** The committed sample size in the slot header at {@code h}, validated. */
-    private int committedSize(int slot, long h) {
+    /** The committed sample size in the header of {@code slot}, validated. */
+    private int committedSize(int slot) {
         // Header line only: a loan zeroes sample_size before any byte of the new sample is
         // written, so size 0 is "no committed sample"; a caller racing a recycle detects it
         // afterwards with slotSequence, as the contract says.
-        int size = (int) INT.getAcquire(MEMORY, base + h + SLOT_SIZE_OFFSET);
+        int size = slotSizeAcquire(MEMORY, slotAt(slot));
         if (size == 0) {
             throw new SlotStateException("slot " + slot + " holds no committed sample (" + this + ")");
         }
@@ -661,7 +621,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
                     return hint;
                 }
                 // there but being rewritten, or marked read already: the full search sorts it out
-            } else if ((long) LONG.getAcquire(MEMORY, base + ext + EXT_DISPLACED_SEQUENCE_OFFSET) < sequence) {
+            } else if (displacedSequenceAcquire(MEMORY, extAt) < sequence) {
                 // Not there. The writer stores the displaced sequence before it commits a sample
                 // anywhere else, so an older value means `sequence` was committed nowhere when we
                 // loaded the slot word (a caller that read the generation before us will see the
@@ -676,7 +636,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /** nextUnreadSlot(reader, sequence) off the fast path: the sample is not where it was expected. */
     private int findUnread(int reader, int bit, long sequence) {
-        long next = (long) LONG.getAcquire(MEMORY, base + ext + EXT_NEXT_SEQUENCE_OFFSET);
+        long next = nextSequenceAcquire(MEMORY, extAt);
         if (sequence >= next) {
             checkAttached(reader);
             return NO_SLOT;
@@ -706,136 +666,45 @@ abstract class SegmentSlotBackend implements SlotBackend {
         readerHint[h + 1] = sequence + 1;
     }
 
+    /** Forgets {@code reader}'s hint: a reader that (re)attaches starts with a full search. */
+    final void forgetHint(int reader) {
+        readerHint[reader * HINT_STRIDE + 1] = -1;
+    }
+
     @Override
     public void markRead(int slot, int reader) {
         checkOpen();
         checkSlot(slot);
         checkReaderIndex(reader);
         int bit = 1 << reader;
-        int old = (int) INT.getAndBitwiseOr(MEMORY, base + header(slot) + SLOT_MASK_OFFSET, bit);
+        int old = orSlotMask(MEMORY, slotAt(slot), bit);
         if ((old & bit) == 0) {
             // the slot is free now unless an active reader that wants it has not read it yet
             int missing = activeMask() & ~(old | bit);
             // only a writer whose last reserve found the ring full waits for a free slot: with
             // none, a slot-free event stays off the notify word's cache line (see reserveSlot)
-            if ((int) INT.getVolatile(MEMORY, base + ext + EXT_WRITER_STARVED_OFFSET) != 0
+            if (writerStarvedVolatile(MEMORY, extAt) != 0
                     && (missing == 0 || !wantedByAny(slot, missing))) {
                 signalChange();
             }
         }
     }
 
-    @Override
-    public void markReaderDisconnected(int reader) {
-        checkOpen();
-        checkReaderIndex(reader);
-        takeDisconnect(reader, false);
-    }
-
-    /**
-     * Disconnects {@code reader} as the only party doing so: wins {@link #READER_DISCONNECTING}
-     * with a compare-and-set, names itself in the disconnector word, sets the reader's bit on
-     * every slot, then moves the entry to disconnected or, for a detach, to free. Before, an
-     * evictor preempted between marking the entry and clearing its bits could resume after the
-     * reader had detached and attached again, and clear the new reader's bits.
-     *
-     * @param free whether to free the entry (a detach): then a disconnected entry is disconnected
-     *             again (idempotent, and nobody else may free it meanwhile) and freed
-     */
-    private void takeDisconnect(int reader, boolean free) {
-        long entry = readerEntry(reader);
-        while (true) {
-            int state = readerState(reader);
-            if (state == READER_FREE || (state == READER_DISCONNECTED && !free)) {
-                return; // nobody's, or disconnected already
-            }
-            if (state == READER_DISCONNECTING) {
-                awaitDisconnect(reader);
-                continue;
-            }
-            if (!INT.compareAndSet(MEMORY, base + entry + READER_STATE_OFFSET, state, READER_DISCONNECTING)) {
-                continue;
-            }
-            LONG.setRelease(MEMORY, base + entry + READER_DISCONNECTOR_OFFSET, SELF);
-            try {
-                disconnect(reader);
-            } catch (RuntimeException | Error e) {
-                endDisconnect(entry);
-                throw e;
-            }
-            if (!free) {
-                endDisconnect(entry);
-                return;
-            }
-            LONG.setRelease(MEMORY, base + entry + READER_DISCONNECTOR_OFFSET, 0L);
-            INT.setRelease(MEMORY, base + entry + READER_PID_OFFSET, 0);
-            if (INT.compareAndSet(MEMORY, base + entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_FREE)) {
-                return;
-            }
-            // a party that judged us stuck finished our disconnect: free it again from there
-        }
-    }
-
-    /** Disconnecting to disconnected, unless a party that took over moved the entry on already. */
-    private void endDisconnect(long entry) {
-        INT.compareAndSet(MEMORY, base + entry + READER_STATE_OFFSET, READER_DISCONNECTING, READER_DISCONNECTED);
-    }
-
-    /** This process as a disconnector: pid in the high half, start time in epoch seconds below. */
-    private static final long SELF = disconnector(ProcessIdentity.CURRENT_PID, ProcessIdentity.CURRENT_START_MILLIS);
-
-    static long disconnector(int pid, long startMillis) {
-        return (long) pid << 32 | (startMillis / 1000 & 0xFFFF_FFFFL);
-    }
-
-    /**
-     * Waits while another party disconnects {@code reader}. When that party's process is gone, or
-     * it has not finished within a lease, takes the disconnector word over (a compare-and-set, so
-     * one party does) and finishes the disconnect itself: nobody can free the entry meanwhile.
-     */
-    private void awaitDisconnect(int reader) {
-        long entry = readerEntry(reader);
-        int leaseMillis = (int) INT.getAcquire(MEMORY, base + ext + EXT_LEASE_OFFSET);
-        long patience = (leaseMillis > 0 ? leaseMillis : DISCONNECT_PATIENCE_MILLIS) * 1_000_000L;
-        long since = System.nanoTime();
-        long seen = (long) LONG.getAcquire(MEMORY, base + entry + READER_DISCONNECTOR_OFFSET);
-        while (readerState(reader) == READER_DISCONNECTING) {
-            long who = (long) LONG.getAcquire(MEMORY, base + entry + READER_DISCONNECTOR_OFFSET);
-            if (who != seen) {
-                seen = who; // a new party took over: give it a whole patience too
-                since = System.nanoTime();
-            }
-            int pid = (int) (who >>> 32);
-            long startMillis = (who & 0xFFFF_FFFFL) * 1000;
-            boolean gone = pid != 0 && who != SELF && !ProcessIdentity.isAlive(pid, startMillis);
-            if ((gone || System.nanoTime() - since > patience)
-                    && LONG.compareAndSet(MEMORY, base + entry + READER_DISCONNECTOR_OFFSET, who, SELF)) {
-                disconnect(reader);
-                endDisconnect(entry);
-                return;
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while reader " + reader + " of " + this
-                        + " was being disconnected", e);
-            }
-            // the loop reads the ring at base after a safepoint: its mapping must still be reachable
-            Reference.reachabilityFence(this);
-        }
-    }
-
-    private void disconnect(int reader) {
-        int bit = 1 << reader;
-        INT.getAndBitwiseAnd(MEMORY, base + ext + EXT_ACTIVE_MASK_OFFSET, ~bit);
+    /** Sets {@code bit} in every slot's reader mask: a disconnected reader protects no slot. */
+    final void setBitOnEverySlot(int bit) {
         for (int slot = 0; slot < slotCount; slot++) {
-            INT.getAndBitwiseOr(MEMORY, base + header(slot) + SLOT_MASK_OFFSET, bit);
+            orSlotMask(MEMORY, slotAt(slot), bit);
         }
-        signalChange();
     }
 
-    private void checkAttached(int reader) {
+    /** Clears {@code bit} in every slot's reader mask: an attach, before the writer sees the reader. */
+    final void clearBitOnEverySlot(int bit) {
+        for (int slot = 0; slot < slotCount; slot++) {
+            clearSlotMask(MEMORY, slotAt(slot), bit);
+        }
+    }
+
+    final void checkAttached(int reader) {
         int state = readerState(reader);
         if (state == READER_DISCONNECTED || state == READER_DISCONNECTING) {
             throw new ReaderDisconnectedException(reader, toString());
@@ -846,7 +715,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     }
 
     final int readerState(int reader) {
-        return (int) INT.getAcquire(MEMORY, base + readerEntry(reader) + READER_STATE_OFFSET);
+        return readerStateAcquire(MEMORY, readerAt(reader));
     }
 
     // ------------------------------------------------------------------ registry
@@ -854,65 +723,28 @@ abstract class SegmentSlotBackend implements SlotBackend {
     @Override
     public int attachReader() {
         checkOpen();
-        for (int reader = 0; reader < MAX_READERS; reader++) {
-            if (tryClaim(reader)) {
-                return completeAttach(reader);
-            }
-        }
-        throw new ReaderLimitException("all " + MAX_READERS + " reader indexes of " + this
-                + " are in use (active mask=0x" + Integer.toHexString(activeMask()) + ")");
+        return readers.attach();
     }
 
     @Override
     public int attachReader(int reader) {
         checkOpen();
         checkReaderIndex(reader);
-        if (!tryClaim(reader)) {
-            throw new ReaderLimitException("reader index=" + reader + " of " + this + " is in use (state="
-                    + stateName(readerState(reader)) + ")");
-        }
-        return completeAttach(reader);
-    }
-
-    private boolean tryClaim(int reader) {
-        return INT.compareAndSet(MEMORY, base + readerEntry(reader) + READER_STATE_OFFSET, READER_FREE, READER_CLAIMED);
-    }
-
-    private int completeAttach(int reader) {
-        long entry = readerEntry(reader);
-        // the pid publishes the owner (its release store after the start time): a process that
-        // reads our pid reads our start time too, never the predecessor's (a freed entry has pid 0)
-        LONG.set(MEMORY, base + entry + READER_START_TIME_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
-        LONG.set(MEMORY, base + entry + READER_HEARTBEAT_OFFSET, System.currentTimeMillis());
-        INT.setRelease(MEMORY, base + entry + READER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
-        INT.getAndAdd(MEMORY, base + entry + READER_EPOCH_OFFSET, 1);
-        // Our bit may still be set on a sample we are about to want: a predecessor's disconnect
-        // sets it on every slot, also on one whose commit cleared the mask just before and
-        // publishes its sequence only after our start is fixed. Clear it everywhere while the
-        // writer still ignores us (the predecessor's disconnect finished before the index was
-        // freed): a cleared bit on a sample before our start costs the writer one sequence check.
-        int bit = 1 << reader;
-        for (int slot = 0; slot < slotCount; slot++) {
-            INT.getAndBitwiseAnd(MEMORY, base + header(slot) + SLOT_MASK_OFFSET, ~bit);
-        }
-        // Start sequence 0 protects every slot while we join; then join the active set; then
-        // fix the start at the next sequence. A slot the writer checks after it saw us active is
-        // protected either way, so no sample at or after our start can be recycled unread.
-        LONG.setVolatile(MEMORY, base + entry + READER_START_SEQUENCE_OFFSET, 0L);
-        INT.getAndBitwiseOr(MEMORY, base + ext + EXT_ACTIVE_MASK_OFFSET, bit);
-        long start = (long) LONG.getVolatile(MEMORY, base + ext + EXT_NEXT_SEQUENCE_OFFSET);
-        LONG.setVolatile(MEMORY, base + entry + READER_START_SEQUENCE_OFFSET, start);
-        readerHint[reader * HINT_STRIDE + 1] = -1;
-        INT.setVolatile(MEMORY, base + entry + READER_STATE_OFFSET, READER_ATTACHED);
-        signalChange();
-        return reader;
+        return readers.attach(reader);
     }
 
     @Override
     public void detachReader(int reader) {
         checkOpen();
         checkReaderIndex(reader);
-        takeDisconnect(reader, true);
+        readers.takeDisconnect(reader, true);
+    }
+
+    @Override
+    public void markReaderDisconnected(int reader) {
+        checkOpen();
+        checkReaderIndex(reader);
+        readers.takeDisconnect(reader, false);
     }
 
     @Override
@@ -921,26 +753,15 @@ abstract class SegmentSlotBackend implements SlotBackend {
         return activeMask();
     }
 
-    private int activeMask() {
-        return (int) INT.getAcquire(MEMORY, base + ext + EXT_ACTIVE_MASK_OFFSET);
+    final int activeMask() {
+        return activeMaskAcquire(MEMORY, extAt);
     }
 
     @Override
     public long readerStartSequence(int reader) {
         checkOpen();
         checkReaderIndex(reader);
-        return (long) LONG.getAcquire(MEMORY, base + readerEntry(reader) + READER_START_SEQUENCE_OFFSET);
-    }
-
-    static String stateName(int state) {
-        return switch (state) {
-            case READER_FREE -> "free";
-            case READER_ATTACHED -> "attached";
-            case READER_DISCONNECTED -> "disconnected";
-            case READER_CLAIMED -> "attaching";
-            case READER_DISCONNECTING -> "disconnecting";
-            default -> "unknown(" + state + ")";
-        };
+        return readerStartSequenceAcquire(MEMORY, readerAt(reader));
     }
 
     // ------------------------------------------------------------------ geometry
@@ -963,11 +784,11 @@ abstract class SegmentSlotBackend implements SlotBackend {
     @Override
     public Optional<byte[]> typeHash() {
         checkOpen();
-        if ((int) INT.getAcquire(MEMORY, base + ext + EXT_FLAGS_OFFSET) == 0) {
+        if (flagsAcquire(MEMORY, extAt) == 0) {
             return Optional.empty();
         }
         byte[] hash = new byte[TYPE_HASH_LENGTH];
-        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, ext + EXT_TYPE_HASH_OFFSET, hash, 0, TYPE_HASH_LENGTH);
+        copyTypeHash(segment, ext, hash);
         return Optional.of(hash);
     }
 
@@ -980,7 +801,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     }
 
     final int generation() {
-        return (int) INT.getVolatile(MEMORY, base + NOTIFY_OFFSET);
+        return notifyVolatile(MEMORY, base);
     }
 
     /** {@inheritDoc} */
@@ -1003,101 +824,50 @@ abstract class SegmentSlotBackend implements SlotBackend {
 
     /** Bumps the generation; wakes waiters only when someone waits (no system call otherwise). */
     final void signalChange() {
-        INT.getAndAdd(MEMORY, base + NOTIFY_OFFSET, 1);
+        incrementNotify(MEMORY, base);
         // both words share a line that only waiters store to
         if (wakeOnEveryChange
-                || (long) LONG.getVolatile(MEMORY, base + ext + EXT_WAITING_MASK_OFFSET) != 0
-                || (int) INT.getVolatile(MEMORY, base + ext + EXT_WAITERS_OFFSET) != 0) {
+                || waitingMaskVolatile(MEMORY, extAt) != 0
+                || anonymousWaitersVolatile(MEMORY, extAt) != 0) {
             wakeWaiters();
         }
     }
 
     /** Counts a waiter that has no entry in the waiter table (a count cannot be repaired). */
     final void addWaiter(int delta) {
-        INT.getAndAdd(MEMORY, base + ext + EXT_WAITERS_OFFSET, delta);
-    }
-
-    // ------------------------------------------------------------------ waiter table
-
-    private long waiterEntry(int entry) {
-        return ext + EXT_WAITER_TABLE_OFFSET + entry * WAITER_ENTRY_SIZE;
-    }
-
-    /**
-     * Claims a free waiter entry for this process (state word to claimed with the next epoch, then
-     * the start time, then the pid with a release store: a process that reads our pid reads our
-     * start time too); {@code -1} when every entry is taken.
-     */
-    final int claimWaiterEntry() {
-        for (int entry = 0; entry < WAITER_ENTRIES; entry++) {
-            long at = waiterEntry(entry);
-            int word = (int) INT.getAcquire(MEMORY, base + at + WAITER_STATE_OFFSET);
-            if ((word & WAITER_STATE_BITS) == WAITER_FREE && INT.compareAndSet(MEMORY, base + at + WAITER_STATE_OFFSET,
-                    word, (word & ~WAITER_STATE_BITS) + WAITER_STATE_BITS + 1 | WAITER_CLAIMED)) {
-                LONG.set(MEMORY, base + at + WAITER_START_TIME_OFFSET, ProcessIdentity.CURRENT_START_MILLIS);
-                INT.setRelease(MEMORY, base + at + WAITER_PID_OFFSET, ProcessIdentity.CURRENT_PID);
-                return entry;
-            }
-        }
-        return -1;
-    }
-
-    /** Sets our entry's bit in the waiting mask: a volatile read-modify-write (a full fence). */
-    final void markWaiting(int entry) {
-        LONG.getAndBitwiseOr(MEMORY, base + ext + EXT_WAITING_MASK_OFFSET, 1L << entry);
-    }
-
-    /**
-     * Clears the entry's bit, then frees the entry (pid first, so a repairer never judges a
-     * stranger): by its owner, or by the repairer that won it from a dead owner.
-     */
-    final void releaseWaiterEntry(int entry) {
-        LONG.getAndBitwiseAnd(MEMORY, base + ext + EXT_WAITING_MASK_OFFSET, ~(1L << entry));
-        long at = waiterEntry(entry);
-        INT.setRelease(MEMORY, base + at + WAITER_PID_OFFSET, 0);
-        int word = (int) INT.getAcquire(MEMORY, base + at + WAITER_STATE_OFFSET);
-        INT.setRelease(MEMORY, base + at + WAITER_STATE_OFFSET, word & ~WAITER_STATE_BITS);
-    }
-
-    /**
-     * Frees the waiter entries (and clears the waiting bits) of processes that died while they
-     * waited: without this, every later notify would make a useless wake-up system call. The
-     * claim's epoch makes the compare-and-set fail if the entry changed owner since we read it.
-     *
-     * @param isAlive whether the process with this pid and start time still runs
-     * @return how many entries were freed
-     */
-    final int reclaimDeadWaiters(java.util.function.BiPredicate<Integer, Long> isAlive) {
-        int freed = 0;
-        for (int entry = 0; entry < WAITER_ENTRIES; entry++) {
-            long at = waiterEntry(entry);
-            int word = (int) INT.getAcquire(MEMORY, base + at + WAITER_STATE_OFFSET);
-            if ((word & WAITER_STATE_BITS) != WAITER_CLAIMED) {
-                continue;
-            }
-            int pid = (int) INT.getAcquire(MEMORY, base + at + WAITER_PID_OFFSET);
-            long start = (long) LONG.getAcquire(MEMORY, base + at + WAITER_START_TIME_OFFSET);
-            if (pid == 0 || (int) INT.getAcquire(MEMORY, base + at + WAITER_STATE_OFFSET) != word
-                    || ProcessIdentity.isCurrent(pid, start) || isAlive.test(pid, start)) {
-                continue; // being claimed, changed owner meanwhile, ours, or alive
-            }
-            if (INT.compareAndSet(MEMORY, base + at + WAITER_STATE_OFFSET, word,
-                    (word & ~WAITER_STATE_BITS) | WAITER_RECLAIMING)) {
-                releaseWaiterEntry(entry);
-                freed++;
-            }
-        }
-        return freed;
-    }
-
-    /** The waiting mask (tests: nobody is left marked waiting). */
-    final long waitingMask() {
-        return (long) LONG.getVolatile(MEMORY, base + ext + EXT_WAITING_MASK_OFFSET);
+        addAnonymousWaiters(MEMORY, extAt, delta);
     }
 
     /** The anonymous waiter count (tests). */
     final int anonymousWaiters() {
-        return (int) INT.getVolatile(MEMORY, base + ext + EXT_WAITERS_OFFSET);
+        return anonymousWaitersVolatile(MEMORY, extAt);
+    }
+
+    // ------------------------------------------------------------------ waiter table (see WaiterTable)
+
+    /** {@link WaiterTable#claim()}. */
+    final int claimWaiterEntry() {
+        return waiters.claim();
+    }
+
+    /** {@link WaiterTable#markWaiting(int)}. */
+    final void markWaiting(int entry) {
+        waiters.markWaiting(entry);
+    }
+
+    /** {@link WaiterTable#release(int)}. */
+    final void releaseWaiterEntry(int entry) {
+        waiters.release(entry);
+    }
+
+    /** {@link WaiterTable#reclaimDead}. */
+    final int reclaimDeadWaiters(java.util.function.BiPredicate<Integer, Long> isAlive) {
+        return waiters.reclaimDead(isAlive);
+    }
+
+    /** The waiting mask (tests: nobody is left marked waiting). */
+    final long waitingMask() {
+        return waiters.waitingMask();
     }
 
     static void checkTimeout(long timeoutNanos) {
@@ -1119,7 +889,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
             return false;
         }
         closed = true;
-        INT.getAndAdd(MEMORY, base + NOTIFY_OFFSET, 1);
+        incrementNotify(MEMORY, base);
         wakeWaiters();
         return true;
     }

@@ -83,9 +83,9 @@ class PosixReaderEvictionTest {
         long start = process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
         SegmentFiles.edit(NAMES, name, (s, ext) -> {
             s.set(ValueLayout.JAVA_LONG, entry(ext, r) + SegmentLayout.READER_DISCONNECTOR_OFFSET,
-                    SegmentSlotBackend.disconnector((int) process.pid(), start));
+                    SegmentLayout.disconnector((int) process.pid(), start));
             s.set(ValueLayout.JAVA_INT, entry(ext, r) + SegmentLayout.READER_STATE_OFFSET,
-                    SegmentSlotBackend.READER_DISCONNECTING);
+                    SegmentLayout.READER_DISCONNECTING);
         });
     }
 

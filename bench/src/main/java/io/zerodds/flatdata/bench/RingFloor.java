@@ -1,5 +1,14 @@
 package io.zerodds.flatdata.bench;
 
+import static io.zerodds.flatdata.SegmentLayout.NOTIFY_OFFSET;
+import static io.zerodds.flatdata.SegmentLayout.SLOTS_OFFSET;
+import static io.zerodds.flatdata.SegmentLayout.SLOT_HEADER_SIZE;
+import static io.zerodds.flatdata.SegmentLayout.SLOT_MASK_OFFSET;
+import static io.zerodds.flatdata.SegmentLayout.SLOT_SEQUENCE_OFFSET;
+import static io.zerodds.flatdata.SegmentLayout.packWord;
+import static io.zerodds.flatdata.SegmentLayout.wordSequenceLow;
+
+import io.zerodds.flatdata.SegmentLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -7,8 +16,13 @@ import java.lang.invoke.VarHandle;
 /**
  * The memory operations a flatdata hand-off makes on the lines both processes touch, written out
  * without the library: what busy-spin latency would be with no code between them. Two rings of 64
- * slots of 128 bytes in one mapped file, the slot header of {@code SegmentLayout} (sequence lo32
- * and size as one word at +0, reader mask at +8, payload at +16), one ring per direction.
+ * slots of 128 bytes in one mapped file, each laid out as {@link SegmentLayout} lays out a ring
+ * (slots from {@code SLOTS_OFFSET}, the notify word at {@code NOTIFY_OFFSET}, the slot header's
+ * sequence lo32 and size as one word at {@code SLOT_SEQUENCE_OFFSET}, reader mask at
+ * {@code SLOT_MASK_OFFSET}, payload at {@code SLOT_HEADER_SIZE}), one ring per direction. Only
+ * the words named below are stored: the rest of each ring's extension region stays zero.
+ * The loads and stores are spelled out rather than taken from the descriptor's accessors, so
+ * that this class states every memory operation it measures.
  *
  * <ul>
  *   <li>send: load the slot word and mask (is the slot free?), store the word with size 0, a
@@ -25,11 +39,14 @@ final class RingFloor {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final int SLOTS = 64;
-    private static final long SLOT_SIZE = 128;
-    private static final long RING = 16_384;
     private static final int SAMPLE = 64;
-    /** The waiter word, on a line of its own after the slots (as in the extension region). */
-    private static final long WAITERS = 0x20 + SLOTS * SLOT_SIZE + 0x80;
+    /** A slot that holds a {@code SAMPLE}-byte sample, header included: 128 bytes. */
+    private static final long SLOT_SIZE = SegmentLayout.slotTotalSize(SAMPLE);
+    /** Bytes between the two rings: more than a ring's {@code SegmentLayout.segmentSize}, a multiple of pages. */
+    private static final long RING = 16_384;
+    /** The anonymous waiter count of the extension region, where a notifier looks for waiters. */
+    private static final long WAITERS = SegmentLayout.extensionOffset(SLOTS, (int) SLOT_SIZE)
+            + SegmentLayout.EXT_WAITERS_OFFSET;
     /** Bytes of the mapped file: two rings, each on pages of its own. */
     static final long FILE_SIZE = 2 * RING;
 
@@ -40,22 +57,22 @@ final class RingFloor {
     }
 
     private static long slot(int ring, long round) {
-        return ring * RING + 0x20 + (round & (SLOTS - 1)) * SLOT_SIZE;
+        return ring * RING + SLOTS_OFFSET + (round & (SLOTS - 1)) * SLOT_SIZE;
     }
 
     void send(int ring, long round, long value) {
         long h = slot(ring, round);
-        long word = (long) LONG.getAcquire(file, h);
-        int mask = (int) INT.getAcquire(file, h + 8);
+        long word = (long) LONG.getAcquire(file, h + SLOT_SEQUENCE_OFFSET);
+        int mask = (int) INT.getAcquire(file, h + SLOT_MASK_OFFSET);
         if (round >= SLOTS && (mask & 1) == 0) {
             throw new IllegalStateException("slot of round " + round + " not read yet (word " + word + ")");
         }
-        LONG.setOpaque(file, h, word & 0xFFFF_FFFFL);
+        LONG.setOpaque(file, h + SLOT_SEQUENCE_OFFSET, packWord(wordSequenceLow(word), 0));
         VarHandle.storeStoreFence();
-        file.set(ValueLayout.JAVA_LONG, h + 16, value);
-        INT.set(file, h + 8, 0);
-        LONG.setRelease(file, h, (round & 0xFFFF_FFFFL) | (long) SAMPLE << 32);
-        INT.getAndAdd(file, ring * RING + 0x10, 1);
+        file.set(ValueLayout.JAVA_LONG, h + SLOT_HEADER_SIZE, value);
+        INT.set(file, h + SLOT_MASK_OFFSET, 0);
+        LONG.setRelease(file, h + SLOT_SEQUENCE_OFFSET, packWord((int) round, SAMPLE));
+        INT.getAndAdd(file, ring * RING + NOTIFY_OFFSET, 1);
         if ((int) INT.getVolatile(file, ring * RING + WAITERS) != 0) {
             throw new IllegalStateException("nobody waits in this benchmark");
         }
@@ -64,15 +81,15 @@ final class RingFloor {
     /** Busy-spins until the sample of {@code round} is in its slot; returns its first payload word. */
     long receive(int ring, long round) {
         long h = slot(ring, round);
-        long expected = (round & 0xFFFF_FFFFL) | (long) SAMPLE << 32;
+        long expected = packWord((int) round, SAMPLE);
         long n = 0;
         while (true) {
-            long word = (long) LONG.getAcquire(file, h);
+            long word = (long) LONG.getAcquire(file, h + SLOT_SEQUENCE_OFFSET);
             if (word == expected) {
-                int mask = (int) INT.getAcquire(file, h + 8);
+                int mask = (int) INT.getAcquire(file, h + SLOT_MASK_OFFSET);
                 VarHandle.acquireFence();
-                if ((long) LONG.getAcquire(file, h) == word && (mask & 1) == 0) {
-                    return file.get(ValueLayout.JAVA_LONG, h + 16);
+                if ((long) LONG.getAcquire(file, h + SLOT_SEQUENCE_OFFSET) == word && (mask & 1) == 0) {
+                    return file.get(ValueLayout.JAVA_LONG, h + SLOT_HEADER_SIZE);
                 }
             }
             n = BusyWait.idle(n, "floor sample");
@@ -80,6 +97,6 @@ final class RingFloor {
     }
 
     void release(int ring, long round) {
-        INT.getAndBitwiseOr(file, slot(ring, round) + 8, 1);
+        INT.getAndBitwiseOr(file, slot(ring, round) + SLOT_MASK_OFFSET, 1);
     }
 }
