@@ -26,7 +26,7 @@ import java.nio.file.StandardOpenOption;
  *       <td>its {@code flock} is released by the kernel; loaned slots, maybe a published sample
  *           the next sequence does not count yet</td>
  *       <td>{@link #takeOverWriter} ({@code open(name).asWriter()}) with {@link #repairNextSequence},
- *           then {@code Ring.reclaimAllLoans}; {@link #lockAbandoned} lets {@code create(name)}
+ *           then {@code PosixRing.reclaimAllLoans}; {@link #lockAbandoned} lets {@code create(name)}
  *           replace the segment instead</td></tr>
  *   <tr><td>creator killed before publishing</td>
  *       <td>a temporary {@code .flatdata-<pid>-...} file in {@code /dev/shm}</td>
@@ -67,14 +67,14 @@ final class PosixCrashRecovery {
     /** How often the lease thread looks for waiter entries of dead processes (at most every tick). */
     private static final long WAITER_CHECK_INTERVAL_MILLIS = 1_000;
 
-    private final PosixSlotBackend.Ring ring;
+    private final PosixRing ring;
     private final MemorySegment segment;
     private final int leaseMillis;
     private final ReaderWatch[] watches = new ReaderWatch[MAX_READERS];
     /** Lease thread only: when it last looked for dead waiters. */
     private long waitersCheckedAt;
 
-    PosixCrashRecovery(PosixSlotBackend.Ring ring, MemorySegment segment, int leaseMillis) {
+    PosixCrashRecovery(PosixRing ring, MemorySegment segment, int leaseMillis) {
         this.ring = ring;
         this.segment = segment;
         this.leaseMillis = leaseMillis;

@@ -41,74 +41,45 @@ import java.util.Optional;
  * {@link #create(String)} makes the calling process the segment's <em>owner</em> and its only
  * writer; {@link #open(String)} attaches a reader process, which may not call the writer methods
  * ({@link IllegalStateException}). {@link OpenBuilder#asWriter()} opens an existing segment as its
- * writer after the previous writer died: loans it held are reclaimed, committed samples stay.
+ * writer after the previous writer died: loans it held are reclaimed, committed samples stay. A
+ * plain ZeroDDS reference segment opens as a read-only consumer without a registry (readers attach
+ * with the index discovery assigned, {@link #attachReader(int)}; see {@link #isReferenceSegment()}).
  *
- * <h2>Layout</h2>
- * {@link SegmentLayout}: the reference header and slots (byte-compatible with ZeroDDS), then an
- * extension region announced at 0x14..0x1F. A plain reference segment (zeros there) opens as a
- * read-only consumer without a registry: readers attach with the index discovery assigned,
- * {@link #attachReader(int)}; see {@link #isReferenceSegment()} for its weaker guarantees.
- *
- * <h2>Validation</h2>
- * Before anything is mapped, the header and extension are read with plain file I/O and checked:
- * magic, extension magic, layout version, geometry ({@code slot_total_size ==
- * align_up(16 + capacity, 64)}, extension offset and length), file size against the geometry,
- * registry states, and a CRC32C over every field fixed at creation. A mismatch throws
- * {@link SegmentFormatException} naming the file and the expected and found values; a type hash
- * that differs from the one the opener expects throws {@link TypeMismatchException}.
- *
- * <h2>Security</h2>
- * Created with mode 0600 ({@link CreateBuilder#groupAccess()} for 0660), never through a symbolic
- * link ({@code O_NOFOLLOW}), published atomically under its name (the ring is formatted in a
- * private temporary file which is then linked or renamed into place, so no process ever sees a
- * half-written header). A segment owned by another uid is refused unless
- * {@link OpenBuilder#allowForeignOwner()}; a segment name is one path component of at most 255
- * bytes, without NUL, control characters, {@code /} or {@code ..}. The owner check is path-based;
- * it is sound because {@code /dev/shm} is sticky: only the owner can replace an entry, and a
- * symbolic link is never followed.
- *
- * <h2>Waiting</h2>
- * {@link #waitForChange(long, long)} blocks in {@code FUTEX_WAIT} (process-shared) on the notify
- * word at 0x10. A commit or slot-free wakes waiters with {@code FUTEX_WAKE} only when a waiter is
- * marked in the segment (its process's bit in the waiting mask, or a non-zero count of waiters
- * that found the waiter table full), so nobody pays a system call while nobody waits
- * ({@link CreateBuilder#wakeOnEveryChange()} wakes on every change). A blocked
- * thread wakes at least every 250 ms to honour {@link Thread#interrupt()}. The wait pins a
- * virtual thread's carrier: block in platform threads.
- *
- * <h2>Crash recovery</h2>
+ * <h2>Guarantees</h2>
  * <ul>
- *   <li><b>Writer.</b> The writer holds an exclusive {@code flock} on the segment for its lifetime;
- *       the kernel releases it when the process dies, whatever the signal. A writer is taken to be
- *       dead when that lock is free and its recorded pid is gone or now belongs to a process with
- *       another start time. {@link OpenBuilder#asWriter()} then takes over and reclaims its loans;
- *       {@link #create(String)} over such a segment replaces it with a fresh one. A live writer
- *       is never displaced ({@link SegmentAccessException}).</li>
- *   <li><b>Readers.</b> Every attached reader has a heartbeat (epoch ms) that a daemon thread of
- *       its process refreshes every lease/5; a slow but live reader is never evicted. When a
- *       slot is held back only by readers whose process is gone, or whose heartbeat the writer
- *       has seen standing still for a whole lease ({@link CreateBuilder#leaseTimeout(Duration)},
- *       default 5 s, timed on the writer's monotonic clock so that a wall-clock step evicts
- *       nobody), the writer marks them disconnected and goes on; a dead reader's index is freed
- *       as well.</li>
- *   <li><b>Creators and waiters.</b> A creator killed before publishing leaves a temporary file,
- *       which the next create deletes; a process killed while it waited leaves its waiter entry,
- *       which the lease thread of a live process frees within about a second.</li>
+ *   <li><b>Layout</b>: {@link SegmentLayout}, the public ring descriptor, byte-compatible with the
+ *       reference plus an extension region.</li>
+ *   <li><b>Validated before trusted</b>: magic, layout version, geometry, file size and a CRC32C of
+ *       the creation-time fields are checked with plain file I/O before mapping
+ *       ({@link SegmentFormatException}, {@link TypeMismatchException}).</li>
+ *   <li><b>Secure</b>: mode 0600 ({@link CreateBuilder#groupAccess()}: 0660), set before the name is
+ *       published; no symbolic link followed; another uid's segment refused unless
+ *       {@link OpenBuilder#allowForeignOwner()}; a name is one path component.</li>
+ *   <li><b>Event-driven</b>: {@link #waitForChange(long, long)} blocks in a process-shared
+ *       {@code FUTEX_WAIT}; a change makes a system call only while someone waits
+ *       ({@link CreateBuilder#wakeOnEveryChange()} for reference consumers). A blocked thread wakes
+ *       every 250 ms to honour {@link Thread#interrupt()}; the wait pins a virtual thread's carrier.</li>
+ *   <li><b>Crash recovery</b>: a dead writer (its {@code flock} released by the kernel; pid gone,
+ *       reused or a zombie) is taken over by {@link OpenBuilder#asWriter()} or replaced by
+ *       {@link #create(String)}; a live one never is ({@link SegmentAccessException}). A reader whose
+ *       process died, or whose heartbeat stood still for a lease ({@link CreateBuilder#leaseTimeout},
+ *       default 5 s), is disconnected when it holds the writer back.</li>
+ *   <li><b>Faults</b>: a file truncated while mapped is a {@link SegmentFormatException}, never a
+ *       JVM crash; the backend is closed for this process afterwards.</li>
+ *   <li><b>Close</b>: readers attached through this instance are detached, the mapping released, the
+ *       writer's lock dropped; the owner unlinks the object (unless {@link CreateBuilder#keepOnClose()}).
+ *       Any call afterwards throws {@link BackendClosedException}.</li>
  * </ul>
- *
- * <h2>Faults</h2>
- * A file truncated by another process while mapped turns accesses to the lost pages into SIGBUS.
- * HotSpot converts such a fault in a memory-segment access into an {@link InternalError}, which
- * this class reports as {@link SegmentFormatException}; the lease thread also checks the file
- * size every period. One access kind is not protected by HotSpot: a compare-and-set executed by
- * the interpreter crashes the JVM. Every path that compare-and-sets (attach, detach, disconnect,
- * takeover) therefore first reads the mapping's last page, which faults safely if the file
- * shrank. After a fault the backend is closed for this process.
- *
- * <h2>Close</h2>
- * Readers attached through this instance are detached, the mapping is released and the writer's
- * lock dropped; the owner also unlinks the object (unless {@link CreateBuilder#keepOnClose()}).
- * Any call afterwards throws {@link BackendClosedException}, also from threads racing the close.
+ * docs/posix.md has the details. Where each protocol lives (package-private): file names,
+ * validation, CRC and creation in {@code PosixSegmentFiles}; every kind of death in
+ * {@code PosixCrashRecovery}; waiting in {@code PosixFutexWait}; heartbeats in
+ * {@code PosixLeaseThread}; the ring in {@code PosixRing} over {@code SegmentSlotBackend}. This
+ * class is the public face: fields, factories, builders, lifecycle, and one delegating method
+ * per {@link SlotBackend} call, which turns faults of the mapping ({@link InternalError} from a
+ * SIGBUS, {@link IllegalStateException} of a closed mapping) into this library's exceptions. The
+ * delegation stays because {@code open(name)} returns this one public type for both kinds of
+ * segment (the extended ring and the plain reference consumer), and a fault can surface in any
+ * call that touches the mapping.
  */
 public final class PosixSlotBackend implements SlotBackend {
 
@@ -125,7 +96,7 @@ public final class PosixSlotBackend implements SlotBackend {
     final long mappedSize;
     private final SlotBackend ring;
     /** The ring of an extended segment, else null. */
-    final Ring extended;
+    final PosixRing extended;
     /** The ring of a plain reference segment, else null. */
     private final ReferenceRing reference;
     private final boolean owner;
@@ -175,7 +146,7 @@ public final class PosixSlotBackend implements SlotBackend {
         } else {
             this.description = "posix ring[" + path + ", slots=" + g.slotCount() + ", capacity="
                     + g.capacity() + "]";
-            this.extended = new Ring(this, futex, mapping, g.slotCount(), g.capacity());
+            this.extended = new PosixRing(this, futex, mapping, g.slotCount(), g.capacity());
             this.recovery = new PosixCrashRecovery(extended, segment, leaseMillis);
             this.reference = null;
             this.ring = extended;
@@ -256,7 +227,7 @@ public final class PosixSlotBackend implements SlotBackend {
     }
 
     /** The extended ring itself, without this class's checks (tests); null on a plain reference segment. */
-    Ring extendedRing() {
+    PosixRing extendedRing() {
         return extended;
     }
 
@@ -763,59 +734,6 @@ public final class PosixSlotBackend implements SlotBackend {
     @Override
     public String toString() {
         return description;
-    }
-
-    // ================================================================== the rings
-
-    /** The extended ring: {@link SegmentSlotBackend} with futex waiting and lease-based reclaim. */
-    static final class Ring extends SegmentSlotBackend {
-        private final PosixSlotBackend outer;
-        private final PosixFutexWait futex;
-
-        Ring(PosixSlotBackend outer, PosixFutexWait futex, SegmentMapping mapping, int slotCount, int capacity) {
-            super(mapping.views, mapping.mapping, slotCount, capacity);
-            this.outer = outer;
-            this.futex = futex;
-        }
-
-        @Override
-        public boolean waitForChange(long last, long timeoutNanos) {
-            checkOpen();
-            checkTimeout(timeoutNanos);
-            int expected = (int) last;
-            if (generation() != expected) {
-                return true;
-            }
-            if (timeoutNanos == 0) {
-                return false;
-            }
-            // Dekker with signalChange: the wait is announced in the segment (markWaiting or
-            // addWaiter, full-fence read-modify-writes), then the word is read again, and FUTEX_WAIT
-            // compares it atomically once more in the kernel; the notifier bumps the word, then
-            // reads the waiting mask and the anonymous count. Either it sees us and wakes, or we
-            // see its bump.
-            return futex.await(expected, timeoutNanos, this);
-        }
-
-        @Override
-        void wakeWaiters() {
-            futex.wake();
-        }
-
-        @Override
-        boolean reclaimStalledReaders(int missing) {
-            return outer.recovery.reclaimStalledReaders(missing);
-        }
-
-        @Override
-        public void close() {
-            outer.close();
-        }
-
-        @Override
-        public String toString() {
-            return outer.description;
-        }
     }
 
     // ================================================================== builders

@@ -97,7 +97,7 @@ class PosixCloseTest {
         ring.commitSlot(ring.reserveSlot(), new byte[] {1});
         // the ring's own accesses, past every check a public call makes, as a thread that passed
         // them just before close() would make them; close never resets the notify word
-        PosixSlotBackend.Ring inner = ring.extendedRing();
+        PosixRing inner = ring.extendedRing();
         assertThat(inner.generation()).isNotZero();
         AtomicLong readsBefore = new AtomicLong();
         AtomicLong readsAfter = new AtomicLong();
