@@ -193,10 +193,7 @@ final class ReferenceRing implements SlotBackend {
         int size = slotSizeAcquire(segment, h);
         int mask = slotMaskAcquire(segment, h);
         int lo = slotSequenceLowAcquire(segment, h);
-        if (size < 0 || size > capacity) {
-            throw new SegmentFormatException(outer + ": slot " + slot + " claims sample_size="
-                    + Integer.toUnsignedString(size) + ", more than the slot holds (" + capacity + ")");
-        }
+        checkSampleSize(outer, slot, size, capacity, false);
         byte[] data = new byte[size];
         MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, payloadOffset(h), data, 0, size);
         return new SlotSample(size == 0 ? NO_SEQUENCE : extend(lo, currentNext()), size, mask, data);
@@ -227,15 +224,7 @@ final class ReferenceRing implements SlotBackend {
     }
 
     private int committedSize(int slot, long h) {
-        int size = slotSizeAcquire(segment, h);
-        if (size == 0) {
-            throw new SlotStateException("slot " + slot + " holds no committed sample (" + outer + ")");
-        }
-        if (size < 0 || size > capacity) {
-            throw new SegmentFormatException(outer + ": slot " + slot + " claims sample_size="
-                    + Integer.toUnsignedString(size) + ", more than the slot holds (" + capacity + ")");
-        }
-        return size;
+        return checkSampleSize(outer, slot, slotSizeAcquire(segment, h), capacity, true);
     }
 
     @Override

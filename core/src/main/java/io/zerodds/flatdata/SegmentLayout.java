@@ -391,6 +391,26 @@ public final class SegmentLayout {
         }
     }
 
+    /**
+     * A slot header's {@code sample_size} as a reader may trust it: at most {@code capacity} (a
+     * damaged or foreign segment could claim more, and the bytes past the slot are the next slot's);
+     * with {@code committed}, also not 0 (no committed sample). {@code ring} names the ring in the
+     * messages.
+     *
+     * @throws SegmentFormatException for a size outside [0, capacity]
+     * @throws SlotStateException for 0 where a committed sample is required
+     */
+    public static int checkSampleSize(Object ring, int slot, int size, int capacity, boolean committed) {
+        if (size == 0 && committed) {
+            throw new SlotStateException("slot " + slot + " holds no committed sample (" + ring + ")");
+        }
+        if (size < 0 || size > capacity) {
+            throw new SegmentFormatException(ring + ": slot " + slot + " claims sample_size="
+                    + Integer.toUnsignedString(size) + ", more than its capacity=" + capacity);
+        }
+        return size;
+    }
+
     public static void checkReaderIndex(int reader) {
         if (reader < 0 || reader >= MAX_READERS) {
             throw new IllegalArgumentException(

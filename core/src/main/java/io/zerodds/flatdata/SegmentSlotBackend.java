@@ -568,16 +568,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         // Header line only: a loan zeroes sample_size before any byte of the new sample is
         // written, so size 0 is "no committed sample"; a caller racing a recycle detects it
         // afterwards with slotSequence, as the contract says.
-        int size = slotSizeAcquire(MEMORY, slotAt(slot));
-        if (size == 0) {
-            throw new SlotStateException("slot " + slot + " holds no committed sample (" + this + ")");
-        }
-        if (size < 0 || size > capacity) {
-            // only a damaged or foreign segment gets here: never hand out bytes of the next slot
-            throw new SegmentFormatException(this + ": slot " + slot + " claims sample_size="
-                    + Integer.toUnsignedString(size) + ", more than its capacity=" + capacity);
-        }
-        return size;
+        return checkSampleSize(this, slot, slotSizeAcquire(MEMORY, slotAt(slot)), capacity, true);
     }
 
     @Override
