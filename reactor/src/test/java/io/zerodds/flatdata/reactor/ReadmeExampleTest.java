@@ -3,35 +3,37 @@ package io.zerodds.flatdata.reactor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zerodds.flatdata.InMemorySlotBackend;
+import io.zerodds.flatdata.test.ChildProcess;
+import io.zerodds.flatdata.test.MarkdownSnippets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
-/** The README's Reactive API examples, as written there. */
+/** The README's Reactive API examples: the first as written there, the fragments after it completed. */
 class ReadmeExampleTest {
 
+    /** The README's example as written, run as a program of its own; it prints the {@code sum} it computed. */
     @Test
-    void theReadmeExampleSumsAThousandSamples() {
-        long sum;
-        try (var backend = InMemorySlotBackend.create(16, 64);
-             var reader = ReactiveFlatReader.attach(backend)) {
-            ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
-            writer.send(Flux.range(0, 1_000), (i, slot) -> {
-                slot.set(ValueLayout.JAVA_LONG, 0, i);
-                return 8;
-            }).subscribe();
-            sum = reader.flux()
-                    .map(view -> view.getLong(0))
-                    .take(1_000)
-                    .reduce(0L, Long::sum)
-                    .block(Duration.ofSeconds(30));
+    void theReadmeExampleSumsAThousandSamples(@TempDir Path dir) throws Exception {
+        String block = MarkdownSnippets.javaBlocks(Path.of("..", "README.md"), "## Reactive API").get(0);
+        int end = block.lastIndexOf('}');
+        Path source = dir.resolve("ReactiveTour.java");
+        Files.writeString(source, MarkdownSnippets.program("ReactiveTour", "",
+                block.substring(0, end) + "System.out.println(sum);\n" + block.substring(end)));
+        try (ChildProcess p = ChildProcess.javaSource(source)) {
+            int code = p.waitFor(Duration.ofSeconds(120));
+            assertThat(code).as("exit code; stderr: %s", p.stderrText()).isZero();
+            assertThat(p.output()).containsExactly("499500");
         }
-        assertThat(sum).isEqualTo(499_500L);
     }
 
+    /** The fragments after it ({@code ...} in the README), completed the smallest way. */
     @Test
     void theReadmeAsyncBoundaryExamplesWork() {
         try (var backend = InMemorySlotBackend.create(16, 64);

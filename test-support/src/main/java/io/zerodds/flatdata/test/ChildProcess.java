@@ -105,6 +105,20 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
+     * A JVM running the Java source file {@code source} (source-file mode) on this JVM's class path,
+     * as a user runs a snippet: {@code java -cp ... Source.java args}.
+     */
+    public static ChildProcess javaSource(Path source, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of("-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                source.toString()));
+        command.addAll(List.of(args));
+        return new ChildProcess(label(source.getFileName().toString(), args), command);
+    }
+
+    /**
      * As {@link #java(List, Class, String...)}, but the JVM's parent never reaps it: after
      * {@link #kill()} it is a zombie, its pid still exists, everything it held is released.
      */
