@@ -3,10 +3,12 @@ package io.zerodds.flatdata;
 import java.util.Optional;
 
 /**
- * Who owns a claim: a pid plus the process start time, so that a reused pid is not mistaken for
- * the original owner.
+ * Who owns a claim in a segment (its writer, a reader, a waiter): a pid plus the process start
+ * time, so that a reused pid is not mistaken for the original owner. Public for tools that look
+ * into a segment ({@code ./flatdata inspect}, {@code list}, {@code clean}) and must judge its owners
+ * the way the backends do.
  */
-final class ProcessIdentity {
+public final class ProcessIdentity {
     private ProcessIdentity() {
     }
 
@@ -29,7 +31,7 @@ final class ProcessIdentity {
      * The state letter of {@code pid} from {@code /proc/<pid>/stat} ({@code R}, {@code S},
      * {@code Z}, ...), or {@code '?'} when it cannot be read (no such process, no procfs).
      */
-    static char state(int pid) {
+    public static char state(int pid) {
         try {
             String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
             int close = stat.lastIndexOf(')'); // the command name may contain spaces and parentheses
@@ -51,7 +53,7 @@ final class ProcessIdentity {
      * True when a process with this pid exists, is not a zombie and, if a start time was recorded, started at that
      * time (within the kernel's clock-tick granularity).
      */
-    static boolean isAlive(int pid, long startMillis) {
+    public static boolean isAlive(int pid, long startMillis) {
         if (pid <= 0) {
             return false;
         }

@@ -493,6 +493,56 @@ public final class SegmentLayout {
 
     // ================================================================== segment header
 
+    // Fields fixed at creation (before the magic's release store): plain loads once the magic was
+    // read with acquire ordering (magicAcquire).
+
+    public static int magicAcquire(MemorySegment segment) {
+        return (int) INT.getAcquire(segment, MAGIC_OFFSET);
+    }
+
+    public static int extensionMagic(MemorySegment segment) {
+        return segment.get(ValueLayout.JAVA_INT, EXT_MAGIC_OFFSET);
+    }
+
+    public static int slotCount(MemorySegment segment) {
+        return segment.get(ValueLayout.JAVA_INT, SLOT_COUNT_OFFSET);
+    }
+
+    public static int slotTotalSize(MemorySegment segment) {
+        return segment.get(ValueLayout.JAVA_INT, SLOT_TOTAL_SIZE_OFFSET);
+    }
+
+    /** The extension region's offset as the header announces it (0 in a plain reference segment). */
+    public static long extensionOffset(MemorySegment segment) {
+        return Integer.toUnsignedLong(segment.get(ValueLayout.JAVA_INT, EXT_OFFSET_OFFSET));
+    }
+
+    public static int layoutVersion(MemorySegment segment, long ext) {
+        return segment.get(ValueLayout.JAVA_INT, ext + EXT_VERSION_OFFSET);
+    }
+
+    public static int capacity(MemorySegment segment, long ext) {
+        return segment.get(ValueLayout.JAVA_INT, ext + EXT_CAPACITY_OFFSET);
+    }
+
+    // The writer record: written by the writer (and a takeover) before its state's release store.
+
+    public static int writerPidAcquire(MemorySegment segment, long ext) {
+        return (int) INT.getAcquire(segment, ext + EXT_WRITER_PID_OFFSET);
+    }
+
+    public static long writerStartAcquire(MemorySegment segment, long ext) {
+        return (long) LONG.getAcquire(segment, ext + EXT_WRITER_START_OFFSET);
+    }
+
+    public static long writerHeartbeatAcquire(MemorySegment segment, long ext) {
+        return (long) LONG.getAcquire(segment, ext + EXT_WRITER_HEARTBEAT_OFFSET);
+    }
+
+    public static int writerStateAcquire(MemorySegment segment, long ext) {
+        return (int) INT.getAcquire(segment, ext + EXT_WRITER_STATE_OFFSET);
+    }
+
     public static int nextSnAcquire(MemorySegment segment, long ring) {
         return (int) INT.getAcquire(segment, ring + NEXT_SN_OFFSET);
     }
