@@ -1,0 +1,177 @@
+package io.zerodds.flatdata.cli;
+
+import static io.zerodds.flatdata.SegmentLayout.*;
+
+import io.zerodds.flatdata.ProcessIdentity;
+import io.zerodds.flatdata.SegmentAccessException;
+import io.zerodds.flatdata.SegmentFormatException;
+import io.zerodds.flatdata.SegmentLayout;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What a segment holds at one moment, read through a read-only mapping with the public ring
+ * descriptor ({@link io.zerodds.flatdata.SegmentLayout}): never a store, never an attach. Checked
+ * before it is trusted: a regular file, the magic, the layout version, a geometry that fits the
+ * file.
+ */
+record SegmentSnapshot(String name, String path, long fileSize, boolean reference, int layoutVersion, int slotCount,
+                       int capacity, String typeHash, Writer writer, long notifyGeneration, long nextSequence,
+                       long endSequence, int activeMask, int anonymousWaiters, List<Waiter> waiters,
+                       List<Slot> slots, List<Reader> readers) {
+
+    /** The writer record: pid and start time, last heartbeat (epoch ms), open or not. */
+    record Writer(int pid, long startMillis, long heartbeatMillis, boolean open, boolean alive) {
+    }
+
+    /** One slot: free, loaned (to the writer) or committed, with its sequence, size and reader mask. */
+    record Slot(int index, String state, long sequence, int size, int readerMask) {
+    }
+
+    /** One attached (or disconnected) reader: its process, its heartbeat, how far it is behind. */
+    record Reader(int index, String state, int pid, boolean alive, long heartbeatAgeMillis, long startSequence,
+                  int unread) {
+    }
+
+    /** A process blocked in a futex wait on the ring. */
+    record Waiter(int entry, int pid, boolean alive) {
+    }
+
+    /** Reads the segment {@code name} under {@code directory}. */
+    static SegmentSnapshot read(Path directory, String name) {
+        Path path = directory.resolve(name);
+        try {
+            if (Files.isSymbolicLink(path)) {
+                throw new SegmentAccessException("segment " + path + " is a symbolic link; refusing to follow it");
+            }
+            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                throw new SegmentAccessException(Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+                        ? "segment " + path + " is not a regular file" : "segment " + path + " does not exist");
+            }
+            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                 Arena arena = Arena.ofConfined()) {
+                long size = ch.size();
+                if (size < SLOTS_OFFSET) {
+                    throw new SegmentFormatException(path + " is not a flatdata segment: " + size
+                            + " bytes, smaller than a header (" + SLOTS_OFFSET + ")");
+                }
+                MemorySegment s = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                return read(name, path, size, s);
+            }
+        } catch (NoSuchFileException e) {
+            throw new SegmentAccessException("segment " + path + " does not exist");
+        } catch (AccessDeniedException e) {
+            throw new SegmentAccessException("permission denied: segment " + path + " belongs to another user");
+        } catch (IOException e) {
+            throw new SegmentAccessException("cannot read segment " + path + ": " + e.getMessage());
+        }
+    }
+
+    private static SegmentSnapshot read(String name, Path path, long size, MemorySegment s) {
+        int magic = magicAcquire(s);
+        if (magic != MAGIC) {
+            throw new SegmentFormatException(path + " is not a flatdata segment: magic 0x" + Integer.toHexString(magic)
+                    + ", expected 0x" + Integer.toHexString(MAGIC));
+        }
+        int slotCount = SegmentLayout.slotCount(s);
+        int total = slotTotalSize(s);
+        if (!isSlotCount(slotCount) || !isSlotTotalSize(total)) {
+            throw new SegmentFormatException(path + ": invalid geometry slot_count=" + slotCount
+                    + ", slot_total_size=" + total);
+        }
+        int extMagic = extensionMagic(s);
+        boolean reference = extMagic == 0;
+        if (!reference && extMagic != EXTENSION_MAGIC) {
+            throw new SegmentFormatException(path + ": unknown extension magic 0x" + Integer.toHexString(extMagic));
+        }
+        long need = reference ? referenceSegmentSize(slotCount, total)
+                : extensionOffset(slotCount, total) + extensionLength(slotCount);
+        if (size < need) {
+            throw new SegmentFormatException(path + " is truncated: " + size + " bytes, its geometry needs " + need);
+        }
+        long ext = reference ? 0 : extensionOffset(s);
+        int version = reference ? 0 : SegmentLayout.layoutVersion(s, ext);
+        if (!reference && version != LAYOUT_VERSION) {
+            throw new SegmentFormatException(path + ": incompatible layout version " + version + " (this build reads "
+                    + LAYOUT_VERSION + ")");
+        }
+        int capacity = reference ? payloadCapacity(total) : SegmentLayout.capacity(s, ext);
+        long notify = Integer.toUnsignedLong(notifyVolatile(s, 0));
+        List<Slot> slots = new ArrayList<>(slotCount);
+        for (int i = 0; i < slotCount; i++) {
+            long h = slotOffset(i, total);
+            long word = slotWordAcquire(s, h);
+            int sampleSize = wordSize(word);
+            boolean loaned = !reference && (loanWordAcquire(s, ext, i) & 1) != 0;
+            long sequence = reference ? Integer.toUnsignedLong(wordSequenceLow(word))
+                    : sequence(sequenceHighAcquire(s, ext + sequenceHighTableOffset(slotCount), i), wordSequenceLow(word));
+            slots.add(new Slot(i, loaned ? "loaned" : sampleSize != 0 ? "committed" : "free",
+                    sampleSize != 0 ? sequence : -1, sampleSize, slotMaskAcquire(s, h)));
+        }
+        if (reference) {
+            return new SegmentSnapshot(name, path.toString(), size, true, 0, slotCount, capacity, null, null, notify,
+                    Integer.toUnsignedLong(nextSnAcquire(s, 0)), -1, 0, 0, List.of(), slots, List.of());
+        }
+        byte[] hash = new byte[TYPE_HASH_LENGTH];
+        copyTypeHash(s, ext, hash);
+        String typeHash = (flagsAcquire(s, ext) & FLAG_TYPED) != 0 ? HexFormat.of().formatHex(hash) : null;
+        int writerPid = writerPidAcquire(s, ext);
+        long writerStart = writerStartAcquire(s, ext);
+        Writer writer = new Writer(writerPid, writerStart, writerHeartbeatAcquire(s, ext),
+                writerStateAcquire(s, ext) == WRITER_OPEN, ProcessIdentity.isAlive(writerPid, writerStart));
+        long now = System.currentTimeMillis();
+        List<Reader> readers = new ArrayList<>();
+        for (int r = 0; r < MAX_READERS; r++) {
+            long entry = readerEntryOffset(ext, r);
+            int state = readerStateAcquire(s, entry);
+            if (state == READER_FREE) {
+                continue;
+            }
+            int pid = readerPidAcquire(s, entry);
+            long start = readerStartTimeAcquire(s, entry);
+            long startSequence = readerStartSequenceAcquire(s, entry);
+            int unread = 0;
+            for (Slot slot : slots) {
+                if (slot.state().equals("committed") && slot.sequence() >= startSequence
+                        && (slot.readerMask() & (1 << r)) == 0) {
+                    unread++;
+                }
+            }
+            readers.add(new Reader(r, readerStateName(state), pid, ProcessIdentity.isAlive(pid, start),
+                    now - readerHeartbeatAcquire(s, entry), startSequence, unread));
+        }
+        List<Waiter> waiters = new ArrayList<>();
+        long waiting = waitingMaskVolatile(s, ext);
+        for (int w = 0; w < WAITER_ENTRIES; w++) {
+            if ((waiting & (1L << w)) != 0) {
+                long entry = waiterEntryOffset(ext, w);
+                int pid = waiterPidAcquire(s, entry);
+                waiters.add(new Waiter(w, pid, ProcessIdentity.isAlive(pid, waiterStartTimeAcquire(s, entry))));
+            }
+        }
+        return new SegmentSnapshot(name, path.toString(), size, false, version, slotCount, capacity, typeHash, writer, notify,
+                nextSequenceAcquire(s, ext), endSequenceAcquire(s, ext), activeMaskAcquire(s, ext),
+                anonymousWaitersVolatile(s, ext), waiters, slots, readers);
+    }
+
+    private static String readerStateName(int state) {
+        return switch (state) {
+            case READER_ATTACHED -> "attached";
+            case READER_DISCONNECTED -> "disconnected";
+            case READER_CLAIMED -> "attaching";
+            case READER_DISCONNECTING -> "disconnecting";
+            default -> "state " + state;
+        };
+    }
+}
