@@ -163,7 +163,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     private ChildPart startChild(String role, String name) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx256m",
+                "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "demo-worker",
                 "--role", role, "--name", name, "--size", Integer.toString(size), "--slots", Integer.toString(slots),
                 "--rate", Long.toString(rate), "--nanos", Long.toString(nanos()), "--readers", "2",

@@ -93,7 +93,7 @@ final class DemoWorkers {
 
     /** Takes every sample until the end of the stream, checking each in place. */
     static void read(FlatReader reader, Meter meter, BooleanSupplier stop) {
-        SampleChecker checker = new SampleChecker(meter, true);
+        SampleChecker checker = new SampleChecker(meter, true, 0);
         while (!stop.getAsBoolean()) {
             try (Sample s = reader.take(Duration.ofMillis(100))) {
                 if (s == null) {
@@ -113,7 +113,7 @@ final class DemoWorkers {
      * sample is taken, the ring fills and the writer stalls.
      */
     static void readReactive(ReactiveFlatReader reader, long slowNanos, Meter meter, BooleanSupplier stop) {
-        SampleChecker checker = new SampleChecker(meter, true);
+        SampleChecker checker = new SampleChecker(meter, true, 0);
         reader.flux()
                 .doOnNext(view -> checker.check(view))
                 .doOnNext(view -> slowStage(slowNanos))

@@ -17,9 +17,14 @@ final class SampleChecker {
     private long firstSequence = -1;
     private long lastSequence = -1;
 
-    SampleChecker(Meter meter, boolean raw) {
+    /**
+     * @param firstIndex the index the first raw sample must carry, or -1 for any (a reader that
+     *                   may attach while the writer runs)
+     */
+    SampleChecker(Meter meter, boolean raw, long firstIndex) {
         this.meter = meter;
         this.raw = raw;
+        this.expectedIndex = firstIndex;
     }
 
     /** Checks a view of the reactive reader, in place. */

@@ -80,7 +80,7 @@ final class SubCommand implements Callable<Integer> {
              PosixSlotBackend ring = Segments.openReader(name, type == null ? null : type.type())) {
             boolean raw = type == null && ring.typeHash().isEmpty() && !noVerify;
             Meter meter = new Meter("sub");
-            SampleChecker checker = new SampleChecker(meter, raw);
+            SampleChecker checker = new SampleChecker(meter, raw, -1);
             Follower follower = follow ? new Follower(type, raw) : null;
             Thread hz = quiet || follow ? null : Thread.ofPlatform().daemon().name("sub-hz").start(() -> hz(meter));
             long start = System.nanoTime();

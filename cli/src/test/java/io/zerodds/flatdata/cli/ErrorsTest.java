@@ -148,4 +148,15 @@ class ErrorsTest {
         assertThat(run.errLines()).singleElement().asString().contains("--backend=iceoryx2");
     }
 
+    @Test
+    void theReadmeTableListsEveryExitCode() throws Exception {
+        String readme = Files.readString(Path.of("").toAbsolutePath().getParent().resolve("README.md"));
+        for (ExitCode c : ExitCode.values()) {
+            assertThat(readme).as(c.name()).contains("\n| " + c.code + " | ");
+        }
+        CliRun help = CliRun.of("--help");
+        for (ExitCode c : ExitCode.values()) {
+            assertThat(help.out()).as(c.name()).containsPattern("(?m)^ +" + c.code + " +" + java.util.regex.Pattern.quote(c.meaning.substring(0, Math.min(7, c.meaning.length()))));
+        }
+    }
 }
