@@ -37,6 +37,10 @@ final class Segments {
             ShmDirectory.Entry e = ShmDirectory.entry(path);
             if (e != null) {
                 refuseNonSegment(e);
+                if (e.info().kind() == SegmentHeader.Kind.REFERENCE) {
+                    throw new CliFailure(ExitCode.BUSY, "segment " + path + " is a plain reference segment: it"
+                            + " records no writer, which may be alive; remove it first if it is abandoned");
+                }
                 if (e.ownerAlive()) {
                     throw new CliFailure(ExitCode.BUSY, "segment " + path + " has a live writer, pid "
                             + e.info().writerPid());

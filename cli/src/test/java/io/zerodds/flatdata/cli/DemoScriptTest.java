@@ -49,7 +49,7 @@ class DemoScriptTest {
 
     @Test
     void inATerminalTheLiveLinesAreRefreshedInPlace() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/tmux")) || which("tmux"),
+        Assumptions.assumeTrue(which("tmux"),
                 "tmux is not installed: the in-place refresh of demo in a terminal is not checked"
                         + " (install tmux to check it)");
         String session = "flatdata-demo-test-" + ProcessHandle.current().pid();

@@ -121,6 +121,22 @@ class ErrorsTest {
     }
 
     @Test
+    void pubDoesNotReplaceAPlainReferenceSegment() throws Exception {
+        String name = NAMES.next();
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(0x20 + 2 * 64).order(java.nio.ByteOrder.nativeOrder());
+        header.putInt(0, SegmentHeader.MAGIC).putInt(4, 2).putInt(8, 64);
+        Files.write(NAMES.path(name), header.array());
+        try {
+            CliRun run = CliRun.of("pub", name, "--readers", "0", "--count", "1");
+            assertThat(run.code()).as(run.toString()).isEqualTo(ExitCode.BUSY.code);
+            assertThat(run.errLines()).singleElement().asString().contains("plain reference segment");
+            assertThat(Files.readAllBytes(NAMES.path(name))).isEqualTo(header.array());
+        } finally {
+            Files.deleteIfExists(NAMES.path(name));
+        }
+    }
+
+    @Test
     void anotherUsersSegmentIsPermissionDeniedExitCode4() throws Exception {
         String name = NAMES.next();
         Path path = NAMES.path(name);
