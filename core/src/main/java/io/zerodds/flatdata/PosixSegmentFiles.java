@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32C;
 
 /**
  * The segment as a file under {@code /dev/shm}: its name, the flink file that names it, the
@@ -282,21 +281,6 @@ final class PosixSegmentFiles {
         }
         return new Geometry(false, slotCount, total, capacity, needed, lease, hash, writerState,
                 e.getInt((int) EXT_WRITER_PID_OFFSET), e.getLong((int) EXT_WRITER_START_OFFSET));
-    }
-
-    /**
-     * CRC32C over the fields fixed at creation: magic, slot_count, slot_total_size, the extension
-     * announcement, layout version, capacity, flags, type hash and lease.
-     */
-    static int descriptorCrc(ByteBuffer header, ByteBuffer ext) {
-        CRC32C crc = new CRC32C();
-        crc.update(header.duplicate().position((int) MAGIC_OFFSET).limit((int) NEXT_SN_OFFSET));
-        crc.update(header.duplicate().position((int) EXT_MAGIC_OFFSET).limit((int) SLOTS_OFFSET));
-        crc.update(ext.duplicate().position((int) EXT_VERSION_OFFSET).limit((int) EXT_DESCRIPTOR_CRC_OFFSET));
-        crc.update(ext.duplicate().position((int) EXT_TYPE_HASH_OFFSET)
-                .limit((int) (EXT_TYPE_HASH_OFFSET + TYPE_HASH_LENGTH)));
-        crc.update(ext.duplicate().position((int) EXT_LEASE_OFFSET).limit((int) EXT_LEASE_END));
-        return (int) crc.getValue();
     }
 
     static void writeDescriptorCrc(MemorySegment segment, long ext) {

@@ -3,6 +3,8 @@ package io.zerodds.flatdata;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 
 /**
  * The descriptor of a flatdata segment: every offset, state value and packing, and the one way
@@ -137,7 +139,7 @@ public final class SegmentLayout {
     public static final long EXT_CAPACITY_OFFSET = EXT_VERSION_OFFSET + 4;
     public static final long EXT_FLAGS_OFFSET = EXT_CAPACITY_OFFSET + 4;
     /**
-     * CRC32C of the fields fixed at creation (see {@code PosixSegmentFiles.descriptorCrc}): a
+     * CRC32C of the fields fixed at creation (see {@link #descriptorCrc}): a
      * damaged descriptor is refused.
      */
     public static final long EXT_DESCRIPTOR_CRC_OFFSET = EXT_FLAGS_OFFSET + 4;
@@ -409,6 +411,21 @@ public final class SegmentLayout {
                     + Integer.toUnsignedString(size) + ", more than its capacity=" + capacity);
         }
         return size;
+    }
+
+    /**
+     * CRC32C over the fields fixed at creation: magic, slot_count, slot_total_size, the extension
+     * announcement, layout version, capacity, flags, type hash and lease.
+     */
+    public static int descriptorCrc(ByteBuffer header, ByteBuffer ext) {
+        CRC32C crc = new CRC32C();
+        crc.update(header.duplicate().position((int) MAGIC_OFFSET).limit((int) NEXT_SN_OFFSET));
+        crc.update(header.duplicate().position((int) EXT_MAGIC_OFFSET).limit((int) SLOTS_OFFSET));
+        crc.update(ext.duplicate().position((int) EXT_VERSION_OFFSET).limit((int) EXT_DESCRIPTOR_CRC_OFFSET));
+        crc.update(ext.duplicate().position((int) EXT_TYPE_HASH_OFFSET)
+                .limit((int) (EXT_TYPE_HASH_OFFSET + TYPE_HASH_LENGTH)));
+        crc.update(ext.duplicate().position((int) EXT_LEASE_OFFSET).limit((int) EXT_LEASE_END));
+        return (int) crc.getValue();
     }
 
     public static void checkReaderIndex(int reader) {

@@ -94,17 +94,14 @@ final class InspectCommand implements Callable<Integer> {
                 b.append(String.format("%-6d %-13s %8d %-5s %10d ms %8d %6d%n", r.index(), r.state(), r.pid(),
                         r.alive() ? "yes" : "no", r.heartbeatAgeMillis(), r.startSequence(), r.unread()));
             }
-            b.append("waiters: ");
-            if (s.waiters().isEmpty() && s.anonymousWaiters() == 0) {
-                b.append("none");
-            }
+            java.util.List<String> waiting = new java.util.ArrayList<>();
             for (SegmentSnapshot.Waiter w : s.waiters()) {
-                b.append("pid ").append(w.pid()).append(w.alive() ? "" : " (dead)").append(' ');
+                waiting.add("pid " + w.pid() + (w.alive() ? "" : " (dead)"));
             }
             if (s.anonymousWaiters() != 0) {
-                b.append("+").append(s.anonymousWaiters()).append(" uncounted");
+                waiting.add(s.anonymousWaiters() + " uncounted");
             }
-            b.append('\n');
+            b.append("waiters: ").append(waiting.isEmpty() ? "none" : String.join(", ", waiting)).append('\n');
             long loans = s.slots().stream().filter(x -> x.state().equals("loaned")).count();
             b.append("loans: ").append(loans).append(loans == 0 ? "" : " (held by writer pid " + s.writer().pid() + ")")
                     .append('\n');

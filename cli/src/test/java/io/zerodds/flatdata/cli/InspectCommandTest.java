@@ -150,14 +150,14 @@ class InspectCommandTest {
     void aMissingSegmentAndAFileThatIsNotOneAreOneLineErrorsWithTheirName() throws Exception {
         String missing = NAMES.next();
         Run gone = run("inspect", missing);
-        assertThat(gone.code()).isNotZero();
+        assertThat(gone.code()).isEqualTo(ExitCode.NO_SEGMENT.code);
         assertThat(gone.err().strip()).contains(missing).contains("does not exist").doesNotContain("\tat ");
 
         String junk = NAMES.next();
         Files.write(NAMES.path(junk), new byte[64]);
         try {
             Run bad = run("inspect", junk);
-            assertThat(bad.code()).isNotZero().isNotEqualTo(gone.code());
+            assertThat(bad.code()).isEqualTo(ExitCode.NOT_A_SEGMENT.code);
             assertThat(bad.err().strip()).contains(junk).contains("is not a flatdata segment").doesNotContain("\tat ");
         } finally {
             Files.deleteIfExists(NAMES.path(junk));

@@ -1,0 +1,113 @@
+package io.zerodds.flatdata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zerodds.flatdata.test.ShmNames;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code ./flatdata demo --seconds 3} as a user runs it: the repository's script, as a process,
+ * from the repository root; and in a real terminal (tmux) to see the live lines refresh in place.
+ * The script runs with FLATDATA_CLASSPATH (this test's class path), so that it does not start a
+ * Maven build inside this one.
+ */
+class DemoScriptTest {
+
+    private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
+
+    private static String classPath() {
+        return System.getProperty("java.class.path");
+    }
+
+    @Test
+    void theScriptRunsTheDemoAndLeavesDevShmClean() throws Exception {
+        assertThat(ROOT.resolve("flatdata")).isExecutable();
+        ProcessBuilder pb = new ProcessBuilder("./flatdata", "demo", "--seconds", "3").directory(ROOT.toFile())
+                .redirectErrorStream(true);
+        pb.environment().put("FLATDATA_CLASSPATH", classPath());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("flatdata demo: writer and 2 readers over posix shared memory /dev/shm/flatdata-demo-"
+                        + p.pid() + "-")
+                .contains("for 3 s")
+                .contains("every sample reached both readers, in order, with valid checksums")
+                .containsPattern("segment /dev/shm/flatdata-demo-" + p.pid() + "-[0-9a-f]+ removed");
+        List<String> rows = DemoCommandTest.summaryRows(out);
+        assertThat(rows).extracting(r -> r.split(" +")[0]).containsExactly("writer", "reader", "reactive");
+        assertThat(rows).extracting(DemoCommandTest::samples).allSatisfy(n -> assertThat(n).isPositive())
+                .containsOnly(DemoCommandTest.samples(rows.get(0)));
+        assertThat(ShmNames.existing("flatdata-demo-" + p.pid() + "-")).isEmpty();
+    }
+
+    @Test
+    void inATerminalTheLiveLinesAreRefreshedInPlace() throws Exception {
+        Assumptions.assumeTrue(which("tmux"),
+                "tmux is not installed: the in-place refresh of demo in a terminal is not checked"
+                        + " (install tmux to check it)");
+        String session = "flatdata-demo-test-" + ProcessHandle.current().pid();
+        Path done = Files.createTempFile("flatdata-demo-tmux-", ".exit");
+        Files.delete(done);
+        String command = "cd '" + ROOT + "' && FLATDATA_CLASSPATH='" + classPath()
+                + "' ./flatdata demo --seconds 3; echo $? > '" + done + "'; sleep 600";
+        run("tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", command);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            String middle = null;
+            while (!Files.exists(done)) {
+                assertThat(System.nanoTime()).as("the demo in tmux ends").isLessThan(deadline);
+                String pane = capture(session);
+                if (middle == null && pane.contains("  2.")) {
+                    middle = pane;
+                }
+                Thread.sleep(200);
+            }
+            Thread.sleep(200);
+            String pane = capture(session);
+            assertThat(Files.readString(done).trim()).as(pane).isEqualTo("0");
+            // refreshed in place: one line per process on screen, however many periods passed
+            assertThat(pane.lines().filter(DemoScriptTest::isLiveLine).toList()).as(pane).hasSize(3)
+                    .allSatisfy(l -> assertThat(l).endsWith("done"));
+            assertThat(pane).contains("every sample reached both readers");
+            if (middle != null) {
+                assertThat(middle.lines().filter(DemoScriptTest::isLiveLine).count()).as(middle).isEqualTo(3);
+            }
+        } finally {
+            run("tmux", "kill-session", "-t", session);
+            Files.deleteIfExists(done);
+        }
+    }
+
+    /** A live progress line: elapsed time, then the process. */
+    private static boolean isLiveLine(String line) {
+        return line.matches(" *[0-9]+\\.[0-9]s (writer|reader|reactive) .*");
+    }
+
+    private static String capture(String session) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("tmux", "capture-pane", "-p", "-t", session).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return text;
+    }
+
+    private static boolean which(String program) {
+        try {
+            return new ProcessBuilder("which", program).start().waitFor() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    private static void run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
+    }
+}
