@@ -13,11 +13,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code ./flatdata demo --seconds 3} as a user runs it: the repository's script, as a process,
- * from the repository root; and in a real terminal (tmux) to see the live lines refresh in place.
+ * from the repository root; and in a real terminal (tmux) to see the live lines of demo and the
+ * screen of {@code inspect --watch} refresh in place.
  * The script runs with FLATDATA_CLASSPATH (this test's class path), so that it does not start a
  * Maven build inside this one.
  */
 class DemoScriptTest {
+
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final ShmNames NAMES = new ShmNames("script");
 
     private static final Path ROOT = Path.of("").toAbsolutePath().getParent();
 
@@ -82,6 +86,49 @@ class DemoScriptTest {
         } finally {
             run("tmux", "kill-session", "-t", session);
             Files.deleteIfExists(done);
+        }
+    }
+
+    @Test
+    void inATerminalInspectWatchRedrawsOneScreenInPlace() throws Exception {
+        Assumptions.assumeTrue(which("tmux"),
+                "tmux is not installed: the in-place refresh of inspect --watch in a terminal is not checked"
+                        + " (install tmux to check it)");
+        String name = NAMES.next();
+        String session = "flatdata-inspect-test-" + ProcessHandle.current().pid();
+        try (io.zerodds.flatdata.PosixSlotBackend ring = io.zerodds.flatdata.PosixSlotBackend.create(name)
+                .slotCount(4).slotCapacity(16).build();
+             io.zerodds.flatdata.FlatReader reader = io.zerodds.flatdata.FlatReader.attach(ring);
+             io.zerodds.flatdata.FlatWriter writer = io.zerodds.flatdata.FlatWriter.bestEffort(ring)) {
+            String command = "cd '" + ROOT + "' && FLATDATA_CLASSPATH='" + classPath() + "' ./flatdata inspect " + name
+                    + " --watch --interval 100ms; sleep 600";
+            run("tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", command);
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                String header = "segment /dev/shm/" + name + " ";
+                while (!capture(session).contains(header)) {
+                    assertThat(System.nanoTime()).as("inspect shows the segment").isLessThan(deadline);
+                    Thread.sleep(100);
+                }
+                for (int i = 0; i < 3; i++) {
+                    writer.write(new byte[] {(byte) i});
+                }
+                String pane = capture(session);
+                while (!pane.contains("next sequence 3")) {
+                    assertThat(System.nanoTime()).as("the screen follows the ring: %s", pane).isLessThan(deadline);
+                    Thread.sleep(100);
+                    pane = capture(session);
+                }
+                Thread.sleep(300); // a few more refreshes
+                pane = capture(session);
+                assertThat(pane.lines().filter(l -> l.startsWith(header)).count())
+                        .as("one screen, redrawn in place: %s", pane).isEqualTo(1);
+                assertThat(pane).contains("next sequence 3");
+                assertThat(pane.lines().filter(l -> l.matches("[0-3] +(committed|free|loaned) .*")).count())
+                        .as(pane).isEqualTo(4);
+            } finally {
+                run("tmux", "kill-session", "-t", session);
+            }
         }
     }
 
