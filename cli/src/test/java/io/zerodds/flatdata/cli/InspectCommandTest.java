@@ -11,8 +11,6 @@ import io.zerodds.flatdata.FlatWriter;
 import io.zerodds.flatdata.PosixSlotBackend;
 import io.zerodds.flatdata.Sample;
 import io.zerodds.flatdata.test.ShmNames;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /** {@code inspect} on real segments: what it prints is what the test put into the ring. */
 class InspectCommandTest {
@@ -29,20 +26,6 @@ class InspectCommandTest {
     static final ShmNames NAMES = new ShmNames("inspect");
 
     private static final long PID = ProcessHandle.current().pid();
-
-    /** Runs the command line; returns the exit code, stdout and stderr. */
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @Test
     void jsonShowsTheGeometryTheWriterEverySlotAndHowFarEachReaderIsBehind() {
@@ -61,7 +44,7 @@ class InspectCommandTest {
                 }
             }
 
-            Run run = run("inspect", name, "--json");
+            CliRun run = CliRun.of("inspect", name, "--json");
 
             assertThat(run.code()).as("stderr: %s", run.err()).isZero();
             JsonObject doc = JsonParser.parseString(run.out()).getAsJsonObject();
@@ -111,8 +94,8 @@ class InspectCommandTest {
         }
         // closed: no heartbeat thread writes to it any more, every byte stays as it is unless inspect writes
         byte[] before = readAll(name);
-        assertThat(run("inspect", name).code()).isZero();
-        assertThat(run("inspect", name, "--json").code()).isZero();
+        assertThat(CliRun.of("inspect", name).code()).isZero();
+        assertThat(CliRun.of("inspect", name, "--json").code()).isZero();
         assertThat(readAll(name)).isEqualTo(before);
         assertThat(NAMES.path(name).toFile().delete()).isTrue();
     }
@@ -124,7 +107,7 @@ class InspectCommandTest {
              FlatReader reader = FlatReader.attach(ring);
              FlatWriter writer = FlatWriter.builder(ring).loanAhead(false).build()) {
             writer.write(new byte[] {7});
-            Run run = run("inspect", name);
+            CliRun run = CliRun.of("inspect", name);
             assertThat(run.code()).as("stderr: %s", run.err()).isZero();
             assertThat(run.out()).contains("slots 2 x 16 bytes, type untyped")
                     .contains("writer pid " + PID + " alive, open")
@@ -139,7 +122,7 @@ class InspectCommandTest {
     void watchRefreshesInPlaceAsOftenAsAsked() {
         String name = NAMES.next();
         try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(2).slotCapacity(16).build()) {
-            Run run = run("inspect", name, "--watch", "--interval", "10ms", "--count", "3");
+            CliRun run = CliRun.of("inspect", name, "--watch", "--interval", "10ms", "--count", "3");
             assertThat(run.code()).as("stderr: %s", run.err()).isZero();
             assertThat(run.out().split("\u001b\\[H\u001b\\[2J", -1)).as("three screens, each after a clear").hasSize(4);
             assertThat(ring.slotCount()).isEqualTo(2);
@@ -149,14 +132,14 @@ class InspectCommandTest {
     @Test
     void aMissingSegmentAndAFileThatIsNotOneAreOneLineErrorsWithTheirName() throws Exception {
         String missing = NAMES.next();
-        Run gone = run("inspect", missing);
+        CliRun gone = CliRun.of("inspect", missing);
         assertThat(gone.code()).isEqualTo(ExitCode.NO_SEGMENT.code);
         assertThat(gone.err().strip()).contains(missing).contains("does not exist").doesNotContain("\tat ");
 
         String junk = NAMES.next();
         Files.write(NAMES.path(junk), new byte[64]);
         try {
-            Run bad = run("inspect", junk);
+            CliRun bad = CliRun.of("inspect", junk);
             assertThat(bad.code()).isEqualTo(ExitCode.NOT_A_SEGMENT.code);
             assertThat(bad.err().strip()).contains(junk).contains("is not a flatdata segment").doesNotContain("\tat ");
         } finally {
