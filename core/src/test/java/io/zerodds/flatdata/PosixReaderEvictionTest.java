@@ -72,7 +72,7 @@ class PosixReaderEvictionTest {
     }
 
     private static long entry(long ext, int r) {
-        return ext + SegmentLayout.EXT_REGISTRY_OFFSET + r * SegmentLayout.READER_ENTRY_SIZE;
+        return SegmentLayout.readerEntryOffset(ext, r);
     }
 
     /**

@@ -2,7 +2,6 @@ package io.zerodds.flatdata;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,9 +12,9 @@ class WaiterTableTest {
 
     /** Rewrites entry {@code e}'s owner, as if another process had claimed it. */
     private static void forgeOwner(InMemorySlotBackend ring, int e, int pid, long startMillis) {
-        long at = ring.ext + SegmentLayout.EXT_WAITER_TABLE_OFFSET + e * SegmentLayout.WAITER_ENTRY_SIZE;
-        ring.segment.set(ValueLayout.JAVA_LONG, at + SegmentLayout.WAITER_START_TIME_OFFSET, startMillis);
-        ring.segment.set(ValueLayout.JAVA_INT, at + SegmentLayout.WAITER_PID_OFFSET, pid);
+        long at = SegmentLayout.waiterEntryOffset(ring.ext, e);
+        SegmentLayout.putWaiterStartTime(ring.segment, at, startMillis);
+        SegmentLayout.putWaiterPidRelease(ring.segment, at, pid);
     }
 
     @Test
