@@ -1,8 +1,6 @@
 package io.zerodds.flatdata.cli;
 
-import io.zerodds.flatdata.PosixSlotBackend;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -45,9 +43,6 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "0", description = "with --watch: stop after this many refreshes (0: never)")
     int count;
 
-    /** Where segments live; tests point it elsewhere. */
-    Path directory = PosixSlotBackend.SHM_DIRECTORY;
-
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -55,7 +50,7 @@ final class InspectCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--count=" + count + " must be >= 0");
         }
         for (int round = 1; ; round++) {
-            SegmentSnapshot snapshot = SegmentSnapshot.read(directory, name);
+            SegmentSnapshot snapshot = SegmentSnapshot.read(name);
             if (watch) {
                 out.print("\u001b[H\u001b[2J"); // home, clear: the refresh replaces the last one
             }

@@ -117,7 +117,7 @@ final class SegmentHeader {
         }
         int slotCount = h.getInt(SLOT_COUNT_OFFSET);
         int total = h.getInt(SLOT_TOTAL_SIZE_OFFSET);
-        if (slotCount < 1 || slotCount > (1 << 20) || total <= SLOT_HEADER_SIZE || total % CACHE_LINE != 0) {
+        if (!SegmentLayout.isSlotCount(slotCount) || !SegmentLayout.isSlotTotalSize(total)) {
             return problem(Kind.DAMAGED, size, "slot_count=" + Integer.toUnsignedString(slotCount)
                     + ", slot_total_size=" + Integer.toUnsignedString(total) + " do not describe a ring");
         }

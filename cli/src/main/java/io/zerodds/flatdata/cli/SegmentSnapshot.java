@@ -5,26 +5,22 @@ import static io.zerodds.flatdata.SegmentLayout.*;
 import io.zerodds.flatdata.ProcessIdentity;
 import io.zerodds.flatdata.SegmentAccessException;
 import io.zerodds.flatdata.SegmentFormatException;
-import io.zerodds.flatdata.SegmentLayout;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
  * What a segment holds at one moment, read through a read-only mapping with the public ring
  * descriptor ({@link io.zerodds.flatdata.SegmentLayout}): never a store, never an attach. Checked
- * before it is trusted: a regular file, the magic, the layout version, a geometry that fits the
- * file.
+ * before it is trusted as every command checks a segment ({@link Segments#segment}).
  */
 record SegmentSnapshot(String name, String path, long fileSize, boolean reference, int layoutVersion, int slotCount,
                        int capacity, String typeHash, Writer writer, long notifyGeneration, long nextSequence,
@@ -48,27 +44,22 @@ record SegmentSnapshot(String name, String path, long fileSize, boolean referenc
     record Waiter(int entry, int pid, boolean alive) {
     }
 
-    /** Reads the segment {@code name} under {@code directory}. */
-    static SegmentSnapshot read(Path directory, String name) {
-        Path path = directory.resolve(name);
-        try {
-            if (Files.isSymbolicLink(path)) {
-                throw new SegmentAccessException("segment " + path + " is a symbolic link; refusing to follow it");
+    /**
+     * Reads the segment {@code name}: checked first as every command checks a segment
+     * ({@link Segments#segment}), then mapped read-only for its live state.
+     */
+    static SegmentSnapshot read(String name) {
+        ShmDirectory.Entry entry = Segments.segment(name);
+        SegmentHeader.Info info = entry.info();
+        Path path = entry.path();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+             Arena arena = Arena.ofConfined()) {
+            long size = ch.size();
+            if (size < info.fileSize()) {
+                throw new SegmentFormatException(path + " shrank from " + info.fileSize() + " to " + size
+                        + " bytes while it was read");
             }
-            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
-                throw new SegmentAccessException(Files.exists(path, LinkOption.NOFOLLOW_LINKS)
-                        ? "segment " + path + " is not a regular file" : "segment " + path + " does not exist");
-            }
-            try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-                 Arena arena = Arena.ofConfined()) {
-                long size = ch.size();
-                if (size < SLOTS_OFFSET) {
-                    throw new SegmentFormatException(path + " is not a flatdata segment: " + size
-                            + " bytes, smaller than a header (" + SLOTS_OFFSET + ")");
-                }
-                MemorySegment s = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-                return read(name, path, size, s);
-            }
+            return read(name, path, info, ch.map(FileChannel.MapMode.READ_ONLY, 0, info.fileSize(), arena));
         } catch (NoSuchFileException e) {
             throw new SegmentAccessException("segment " + path + " does not exist");
         } catch (AccessDeniedException e) {
@@ -78,35 +69,14 @@ record SegmentSnapshot(String name, String path, long fileSize, boolean referenc
         }
     }
 
-    private static SegmentSnapshot read(String name, Path path, long size, MemorySegment s) {
-        int magic = magicAcquire(s);
-        if (magic != MAGIC) {
-            throw new SegmentFormatException(path + " is not a flatdata segment: magic 0x" + Integer.toHexString(magic)
-                    + ", expected 0x" + Integer.toHexString(MAGIC));
-        }
-        int slotCount = SegmentLayout.slotCount(s);
-        int total = slotTotalSize(s);
-        if (!isSlotCount(slotCount) || !isSlotTotalSize(total)) {
-            throw new SegmentFormatException(path + ": invalid geometry slot_count=" + slotCount
-                    + ", slot_total_size=" + total);
-        }
-        int extMagic = extensionMagic(s);
-        boolean reference = extMagic == 0;
-        if (!reference && extMagic != EXTENSION_MAGIC) {
-            throw new SegmentFormatException(path + ": unknown extension magic 0x" + Integer.toHexString(extMagic));
-        }
-        long need = reference ? referenceSegmentSize(slotCount, total)
-                : extensionOffset(slotCount, total) + extensionLength(slotCount);
-        if (size < need) {
-            throw new SegmentFormatException(path + " is truncated: " + size + " bytes, its geometry needs " + need);
-        }
-        long ext = reference ? 0 : extensionOffset(s);
-        int version = reference ? 0 : SegmentLayout.layoutVersion(s, ext);
-        if (!reference && version != LAYOUT_VERSION) {
-            throw new SegmentFormatException(path + ": incompatible layout version " + version + " (this build reads "
-                    + LAYOUT_VERSION + ")");
-        }
-        int capacity = reference ? payloadCapacity(total) : SegmentLayout.capacity(s, ext);
+    private static SegmentSnapshot read(String name, Path path, SegmentHeader.Info info, MemorySegment s) {
+        long size = info.fileSize();
+        int slotCount = info.slotCount();
+        int total = info.slotTotalSize();
+        boolean reference = info.kind() == SegmentHeader.Kind.REFERENCE;
+        long ext = reference ? 0 : extensionOffset(slotCount, total);
+        int version = info.layoutVersion();
+        int capacity = info.capacity();
         long notify = Integer.toUnsignedLong(notifyVolatile(s, 0));
         List<Slot> slots = new ArrayList<>(slotCount);
         for (int i = 0; i < slotCount; i++) {
@@ -123,9 +93,7 @@ record SegmentSnapshot(String name, String path, long fileSize, boolean referenc
             return new SegmentSnapshot(name, path.toString(), size, true, 0, slotCount, capacity, null, null, notify,
                     Integer.toUnsignedLong(nextSnAcquire(s, 0)), -1, 0, 0, List.of(), slots, List.of());
         }
-        byte[] hash = new byte[TYPE_HASH_LENGTH];
-        copyTypeHash(s, ext, hash);
-        String typeHash = (flagsAcquire(s, ext) & FLAG_TYPED) != 0 ? HexFormat.of().formatHex(hash) : null;
+        String typeHash = info.typeHash();
         int writerPid = writerPidAcquire(s, ext);
         long writerStart = writerStartAcquire(s, ext);
         Writer writer = new Writer(writerPid, writerStart, writerHeartbeatAcquire(s, ext),

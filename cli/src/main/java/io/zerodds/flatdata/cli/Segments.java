@@ -66,22 +66,32 @@ final class Segments {
 
     /** The path of the existing segment {@code name}, after the checks core would make. */
     static Path existing(String name) {
+        ShmDirectory.Entry e = segment(name);
+        int uid = Processes.effectiveUid();
+        if (uid >= 0 && e.uid() != uid) {
+            throw new CliFailure(ExitCode.PERMISSION, "segment " + e.path() + " belongs to uid " + e.uid()
+                    + ", this process runs as uid " + uid);
+        }
+        return e.path();
+    }
+
+    /**
+     * The segment {@code name}, checked the way every command checks it (one file name, there, a
+     * regular file, a header that adds up, our layout version, a valid descriptor checksum), but
+     * whoever owns it: for commands that only read it.
+     */
+    static ShmDirectory.Entry segment(String name) {
         Path path = ShmDirectory.DIRECTORY.resolve(checkName(name));
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             throw new CliFailure(ExitCode.NO_SEGMENT, "no segment named '" + name + "' in " + ShmDirectory.DIRECTORY
-                    + " (./flatdata list shows the segments there)");
+                    + ": " + path + " does not exist (./flatdata list shows the segments there)");
         }
         ShmDirectory.Entry e = ShmDirectory.entry(path);
         if (e == null) {
             throw new CliFailure(ExitCode.NO_SEGMENT, "segment " + path + " vanished while being opened");
         }
         refuseNonSegment(e);
-        int uid = Processes.effectiveUid();
-        if (uid >= 0 && e.uid() != uid) {
-            throw new CliFailure(ExitCode.PERMISSION, "segment " + path + " belongs to uid " + e.uid()
-                    + ", this process runs as uid " + uid);
-        }
-        return path;
+        return e;
     }
 
     private static void refuseNonSegment(ShmDirectory.Entry e) {
