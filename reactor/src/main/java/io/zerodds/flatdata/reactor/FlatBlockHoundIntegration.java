@@ -26,11 +26,14 @@ public final class FlatBlockHoundIntegration implements BlockHoundIntegration {
 
     /**
      * Class and method name of each method inside which a short blocking call is allowed: the
-     * shared base's change signal and close, which wake waiters.
+     * shared base's change signal and close, which wake waiters; and the reliable send's hand-over,
+     * where an {@code onNext} spins (then yields) the few steps until the thread holding the
+     * writing loop encoded its element.
      */
     static final String[][] ALLOWED = {
             {"io.zerodds.flatdata.SegmentSlotBackend", "signalChange"},
             {"io.zerodds.flatdata.SegmentSlotBackend", "markClosed"},
+            {"io.zerodds.flatdata.reactor.MonoSend$ReliableSend", "awaitConsumed"},
     };
 
     @Override

@@ -172,6 +172,20 @@ final class MonoSend<T> extends Mono<Void> {
         volatile int done;
         Throwable error;
 
+        // An element is encoded before the onNext that delivered it returns, also when another
+        // thread holds the drain loop then (the waiter thread, topping up after the ring was full):
+        // a SampleView is valid only until its onNext returns, and an encoder may read it.
+        /** Elements delivered so far; written by onNext only (serial by the Reactive Streams rules). */
+        long received;
+        /** Elements taken off the queue so far (encoded, or failed); Long.MAX_VALUE once nothing more will be. */
+        volatile long consumed;
+        @SuppressWarnings("rawtypes")
+        static final AtomicLongFieldUpdater<ReliableSend> CONSUMED =
+                AtomicLongFieldUpdater.newUpdater(ReliableSend.class, "consumed");
+        /** The thread inside the drain loop, else null; only ever compared with the current thread. */
+        Thread drainer;
+        static final int SPINS_BEFORE_YIELD = 1_000;
+
         // the waiter thread, started the first time the ring is full
         volatile Thread waiter;
         volatile int needWait;
@@ -219,8 +233,30 @@ final class MonoSend<T> extends Mono<Void> {
                 if (s != null) {
                     s.cancel();
                 }
+                drain();
+                return;
             }
+            long mine = ++received;
             drain();
+            if (consumed < mine && drainer != Thread.currentThread()) {
+                awaitConsumed(mine);
+            }
+        }
+
+        /**
+         * Another thread holds the drain loop: it goes round once more for the element just queued
+         * (a loan waits for it, since demand is the loans), so wait the few steps until it is encoded.
+         */
+        private void awaitConsumed(long mine) {
+            // a hand-over, not a blocking wait: the drain loop's steps are a few non-blocking calls;
+            // yielding after a short spin lets a preempted drain thread run on a busy machine
+            for (int spins = 0; consumed < mine; spins++) {
+                if (spins < SPINS_BEFORE_YIELD) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
         }
 
         @Override
@@ -258,6 +294,7 @@ final class MonoSend<T> extends Mono<Void> {
                 return;
             }
             int missed = 1;
+            drainer = Thread.currentThread();
             for (;;) {
                 if (terminated) {
                     Operators.onDiscardQueueWithClear(queue, actual.currentContext(), null);
@@ -279,10 +316,14 @@ final class MonoSend<T> extends Mono<Void> {
                         actual.onError(t);
                     }
                 }
+                if (missed == 1) {
+                    drainer = null; // before leaving: a thread that takes the loop next sets its own
+                }
                 missed = WIP.addAndGet(this, -missed);
                 if (missed == 0) {
                     return;
                 }
+                drainer = Thread.currentThread();
             }
         }
 
@@ -310,6 +351,7 @@ final class MonoSend<T> extends Mono<Void> {
                     actual.onError(failure);
                     return;
                 }
+                CONSUMED.lazySet(this, consumed + 1); // only the drain loop writes it
                 backend.commitInPlace(slot, length);
                 writer.countSent();
             }
@@ -361,6 +403,7 @@ final class MonoSend<T> extends Mono<Void> {
         /** Discards every loan and queued element, stops the waiter, frees the writer. */
         private void cleanup() {
             terminated = true;
+            consumed = Long.MAX_VALUE; // an onNext waiting for its element stops: it was discarded
             discardLoans();
             Operators.onDiscardQueueWithClear(queue, actual.currentContext(), null);
             waiterStop = 1;

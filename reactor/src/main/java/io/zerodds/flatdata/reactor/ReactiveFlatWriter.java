@@ -35,7 +35,11 @@ import reactor.core.publisher.Mono;
  * When the ring is full ({@link SlotBackend#NO_FREE_SLOT}) it requests nothing; a waiter thread of
  * its own blocks on {@link SlotBackend#waitForChange} and resumes requesting once readers free
  * slots. So no call of {@code send} ever blocks the thread it runs on: elements are written on the
- * thread that delivers them, without waiting. An upstream that emits more than it was asked for
+ * thread that delivers them, without waiting. Each element is encoded before the {@code onNext}
+ * that delivered it returns (while the waiter thread holds the writing loop, it encodes the element
+ * and {@code onNext} spins the few steps until it has), so an encoder may read the
+ * {@link SampleView}s of a reader's {@code Flux}: {@code send(reader.flux(), encoder)} relays a ring
+ * without retaining a view. An upstream that emits more than it was asked for
  * fails the send with an overflow error (nothing is silently dropped). Cancelling the returned
  * {@code Mono} cancels upstream; an upstream error fails the {@code Mono} after every element
  * received before it was published; either way every loaned slot is discarded.

@@ -67,7 +67,7 @@ class BlockHoundIntegrationTest {
                     .as("%s declares %s", allowed[0], allowed[1]).contains(allowed[1]);
         }
         assertThat(FlatBlockHoundIntegration.BLOCKING.length).isEqualTo(2);
-        assertThat(FlatBlockHoundIntegration.ALLOWED.length).isEqualTo(2);
+        assertThat(FlatBlockHoundIntegration.ALLOWED.length).isEqualTo(3);
     }
 
     @ParameterizedTest
