@@ -13,10 +13,11 @@ public final class BenchMain {
         switch (name) {
             case "iceoryx2-latency" -> Iceoryx2Latency.main(rest);
             case "in-memory-throughput" -> InMemoryThroughput.main(rest);
+            case "peers" -> io.zerodds.flatdata.bench.peers.Peers.main(rest);
             case "posix-latency" -> PosixLatency.main(rest);
             case "reactive-throughput" -> ReactiveThroughput.main(rest);
             default -> {
-                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: iceoryx2-latency, in-memory-throughput, "
+                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: iceoryx2-latency, in-memory-throughput, peers, "
                         + "posix-latency, reactive-throughput");
                 System.exit(2);
             }

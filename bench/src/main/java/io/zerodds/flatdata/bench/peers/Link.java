@@ -35,6 +35,14 @@ interface Link extends AutoCloseable {
     @Override
     void close() throws Exception;
 
+    /**
+     * The heap bytes allocated so far by the threads this end runs on (for a plain link, the
+     * calling thread), for the allocation measurement: the difference over a run of rounds.
+     */
+    default long allocatedBytes() {
+        return Allocation.currentThread();
+    }
+
     /** Round trips {@code first..first+rounds}, each RTT/2 recorded in nanoseconds. */
     default void ping(long first, int rounds, int size, boolean touch, Histogram histogram) {
         for (long i = first; i < first + rounds; i++) {

@@ -14,9 +14,23 @@ interface Peer {
         return true;
     }
 
-    /** Whether this system belongs to the allocation and idle measurements of flatdata's own paths. */
+    /** Whether this system queues messages, so that it can stream and pace (a bare word cannot). */
+    default boolean streams() {
+        return true;
+    }
+
+    /** Whether this is one of flatdata's own paths (the rows the ratios are taken against). */
     default boolean flatdata() {
         return false;
+    }
+
+    /**
+     * Starts a subscriber of this system that waits its default way for traffic that never comes,
+     * on a thread made by {@code threads} (so that its CPU time can be read), for the idle-cost
+     * measurement; closing the result stops it. Null when this system has no idle row.
+     */
+    default AutoCloseable idleSubscriber(String tag, java.util.concurrent.ThreadFactory threads) throws Exception {
+        return null;
     }
 
     /**
