@@ -4,6 +4,7 @@ import io.zerodds.flatdata.FlatReader;
 import io.zerodds.flatdata.FlatWriter;
 import io.zerodds.flatdata.PosixSlotBackend;
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.bench.peers.NativeIceoryx2Pair;
 import io.zerodds.flatdata.iceoryx2.Iceoryx2SlotBackend;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -84,7 +85,7 @@ public final class Iceoryx2Latency {
     }
 
     private static String prefix(String tag) {
-        return "fdb" + tag.substring(tag.lastIndexOf('-') + 1) + "_";
+        return NativeIceoryx2Pair.prefix(tag);
     }
 
     private static Histogram histogram() {
@@ -111,7 +112,7 @@ public final class Iceoryx2Latency {
                  Side side = new Side(line, posixIn, posixOut, ioxIn, ioxOut)) {
                 child.getOutputStream().write('\n'); // our readers are attached
                 child.getOutputStream().flush();
-                total = measure(side, block, Native.find(tag));
+                total = measure(side, block, NativeIceoryx2Pair.find(tag));
                 Histogram ioxEvent = histogram();
                 side.pingEcho(IOX, eventRounds, ioxEvent, true);
                 Histogram futex = histogram();
@@ -131,7 +132,7 @@ public final class Iceoryx2Latency {
         }
     }
 
-    private static Histogram[] measure(Side side, int block, Native nativePair) throws Exception {
+    private static Histogram[] measure(Side side, int block, NativeIceoryx2Pair nativePair) throws Exception {
         Histogram[] inBlock = {histogram(), histogram(), histogram()};
         Histogram[] total = {histogram(), histogram(), histogram()};
         int n = PASSES * BLOCKS;
@@ -139,6 +140,7 @@ public final class Iceoryx2Latency {
         double[] posixBare = new double[n];
         double[] ioxPosix = new double[n];
         long[] perHop = new long[PASSES];
+        Histogram nativeTotal = histogram();
         for (int pass = 0; pass <= PASSES; pass++) {
             Histogram ioxPass = histogram();
             for (int b = 0; b < BLOCKS; b++) {
@@ -161,7 +163,10 @@ public final class Iceoryx2Latency {
             }
             if (pass > 0 && nativePair != null) {
                 // right after the pass, so both see about the same placement of the processes
-                long nativeP50 = nativePair.run((long) BLOCKS * block);
+                // as the Java side does: 64-byte samples of which only the round number is written and read
+                Histogram nativeRun = nativePair.run((long) BLOCKS * block, SAMPLE, false);
+                nativeTotal.add(nativeRun);
+                long nativeP50 = nativeRun.getValueAtPercentile(50);
                 long javaP50 = ioxPass.getValueAtPercentile(50);
                 perHop[pass - 1] = javaP50 - nativeP50;
                 System.out.printf("pass %d: p50 iceoryx2 from Java %d ns, native Rust iceoryx2 %d ns: %d ns per hop%n",
@@ -174,7 +179,7 @@ public final class Iceoryx2Latency {
                     + " median of %d passes %d ns (lowest %d, highest %d)%n", PASSES, perHop[PASSES / 2], perHop[0],
                     perHop[PASSES - 1]);
             header();
-            report("native Rust iceoryx2 (same crate)", nativePair.total);
+            report("native Rust iceoryx2 (same crate)", nativeTotal);
         }
         summary("iceoryx2 busy-spin / bare", ioxBare);
         summary("POSIX busy-spin / bare", posixBare);
@@ -215,90 +220,11 @@ public final class Iceoryx2Latency {
                 best = Math.min(best, (System.nanoTime() - t0) / SINGLE_ROUNDS);
             }
         }
-        Native nativePair = Native.find(tag);
+        NativeIceoryx2Pair nativePair = NativeIceoryx2Pair.find(tag);
         long nativeBest = nativePair == null ? -1 : nativePair.local(SINGLE_ROUNDS, SINGLE_REPEATS);
         System.out.printf("single thread, one round = loan + commit + take + release (best of %d x %d): through the"
                 + " Java backend %d ns, native Rust iceoryx2 from the same crate %d ns%n", SINGLE_REPEATS,
                 SINGLE_ROUNDS, best, nativeBest);
-    }
-
-    /**
-     * The native Rust iceoryx2 ping-pong from the bridge's crate ({@code flatdata-iox2-ping}), run
-     * as two processes per call; its round trips accumulate into {@link #total}.
-     */
-    private static final class Native {
-        private final Path binary;
-        private final String prefix;
-        private final String name;
-        private final Histogram total = histogram();
-        private int runs;
-
-        private Native(Path binary, String tag) {
-            this.binary = binary;
-            this.prefix = prefix(tag);
-            this.name = "flatdata/bench/" + tag + "/native";
-        }
-
-        static Native find(String tag) {
-            Path binary = Path.of(System.getProperty("flatdata.iceoryx2.ping",
-                    "iceoryx2/target/cargo/release/flatdata-iox2-ping"));
-            if (!Files.isExecutable(binary)) {
-                System.out.println("native iceoryx2 ping-pong skipped: " + binary + " not built (mvn package builds it)");
-                return null;
-            }
-            return new Native(binary, tag);
-        }
-
-        /** The best of {@code repeats} single-threaded runs of {@code rounds} rounds, ns per round. */
-        long local(int rounds, int repeats) throws Exception {
-            long best = Long.MAX_VALUE;
-            for (int rep = 0; rep < repeats; rep++) {
-                Process p = new ProcessBuilder(binary.toString(), "local", prefix, name + "/local" + rep,
-                        Integer.toString(rounds)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                if (p.waitFor() != 0) {
-                    throw new IllegalStateException("native local round exited with " + p.exitValue());
-                }
-                best = Math.min(best, Long.parseLong(out));
-            }
-            return best;
-        }
-
-        /** {@code rounds} round trips (a tenth of them warm-up); returns their p50 of RTT/2. */
-        long run(long rounds) throws Exception {
-            String service = name + "/" + runs++;
-            long total = rounds + rounds / 9;
-            Process pong = new ProcessBuilder(binary.toString(), "pong", prefix, service, Long.toString(total))
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            try {
-                BufferedReader pongOut = new BufferedReader(new InputStreamReader(pong.getInputStream(),
-                        StandardCharsets.UTF_8));
-                if (!"READY".equals(pongOut.readLine())) {
-                    throw new IllegalStateException("native pong did not start");
-                }
-                Process ping = new ProcessBuilder(binary.toString(), "ping", prefix, service, Long.toString(total),
-                        "all").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-                Histogram run = histogram();
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(ping.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String line; (line = in.readLine()) != null; ) {
-                        run.recordValue(Long.parseLong(line.trim()));
-                    }
-                }
-                if (ping.waitFor() != 0) {
-                    throw new IllegalStateException("native ping exited with " + ping.exitValue());
-                }
-                total().add(run);
-                return run.getValueAtPercentile(50);
-            } finally {
-                pong.destroyForcibly();
-                pong.waitFor();
-            }
-        }
-
-        private Histogram total() {
-            return total;
-        }
     }
 
     private static void summary(String what, double[] ratios) {
