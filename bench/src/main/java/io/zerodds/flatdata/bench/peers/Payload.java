@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * The messages of the peer benchmark: {@code size} bytes, a multiple of 8; the round number in the
@@ -91,11 +93,46 @@ final class Payload {
         return round;
     }
 
+    /**
+     * {@link #write(MemorySegment, long, long, int, boolean)} into an Agrona buffer (Aeron's claimed
+     * log space, a ring's claimed record) at {@code offset}; Agrona's accessors without a byte
+     * order are native order, as the layout is.
+     */
+    static void write(MutableDirectBuffer to, int offset, long round, int size, boolean touch) {
+        to.putLong(offset, round);
+        if (touch) {
+            long p = pattern(round);
+            for (int at = offset + 8; at < offset + size; at += 8) {
+                to.putLong(at, p);
+            }
+        }
+    }
+
+    /** {@link #read(MemorySegment, long, int, boolean)} from an Agrona buffer at {@code offset}. */
+    static long read(DirectBuffer from, int offset, int size, boolean touch) {
+        long round = from.getLong(offset);
+        if (touch) {
+            long sum = 0;
+            for (int at = offset + 8; at < offset + size; at += 8) {
+                sum += from.getLong(at);
+            }
+            checkSum(round, size, sum);
+        }
+        return round;
+    }
+
     /** Fails unless {@code sum} is what message {@code round}'s pattern words add up to. */
     static void checkSum(long round, int size, long sum) {
         if (sum != expectedSum(round, size)) {
             throw new IllegalStateException("message of round " + round + " (" + size + " bytes) is corrupt: pattern"
                     + " words sum to " + sum + ", expected " + expectedSum(round, size));
+        }
+    }
+
+    /** Fails unless a message received is {@code size} bytes long, as the schedule says it is. */
+    static void checkLength(int size, long length) {
+        if (length != size) {
+            throw new IllegalStateException("received a message of " + length + " bytes, expected " + size);
         }
     }
 
