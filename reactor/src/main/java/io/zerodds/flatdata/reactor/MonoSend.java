@@ -316,9 +316,7 @@ final class MonoSend<T> extends Mono<Void> {
                         actual.onError(t);
                     }
                 }
-                if (missed == 1) {
-                    drainer = null; // before leaving: a thread that takes the loop next sets its own
-                }
+                drainer = null; // before the loop may be left: whoever takes it next sets its own
                 missed = WIP.addAndGet(this, -missed);
                 if (missed == 0) {
                     return;
