@@ -102,7 +102,7 @@ final class BareFutexPeer implements Peer {
             int v;
             while ((v = (int) INT.getAcquire(words, theirs)) == seen) {
                 futex(words.address() + theirs, FUTEX_WAIT, seen, timeout);
-                if (System.nanoTime() - start > Spin.PATIENCE_NANOS) {
+                if (System.nanoTime() - start > Patience.LIMIT.toNanos()) {
                     throw new IllegalStateException("no wake on the bare futex within 10 s (the other process is gone?)");
                 }
             }

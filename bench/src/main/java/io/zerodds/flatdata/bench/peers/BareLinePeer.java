@@ -43,12 +43,14 @@ final class BareLinePeer implements Peer {
         private MappedFile mapped;
         private MemorySegment line;
         private long seen;
+        private final Patience patience;
 
         Line(MappedFile created, String name, Side side) {
             this.created = created;
             this.name = name;
             this.mine = side == Side.PING ? 0 : 8;
             this.theirs = 8 - mine;
+            this.patience = new Patience("bare cache line (" + side.tag() + ")");
         }
 
         @Override
@@ -66,9 +68,8 @@ final class BareLinePeer implements Peer {
         public long receive(int size, boolean touch) {
             long v;
             long n = 0;
-            long start = 0;
             while ((v = (long) LONG.getAcquire(line, theirs)) == seen) {
-                start = Spin.idle(n++, start, "word on the bare line");
+                n = patience.idle(n, "word on the bare line");
             }
             seen = v;
             return v - 1;

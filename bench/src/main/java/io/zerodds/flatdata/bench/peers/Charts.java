@@ -73,7 +73,7 @@ final class Charts {
 
     /** p50 latency (touched) and throughput against sample size, side by side. */
     static String sizes(Results results) {
-        Svg svg = new Svg(1100, 560);
+        Svg svg = new Svg(1250, 560);
         svg.title("p50 one-way latency and throughput by sample size (log-log)");
         List<String> systems = new ArrayList<>();
         for (Results.Latency l : results.latencies()) {

@@ -16,6 +16,7 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+import net.openhft.chronicle.threads.Pauser;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.slf4j.Logger;
 
@@ -75,6 +76,43 @@ final class ChronicleQueuePeer implements Peer {
     @Override
     public Link open(Side side, String tag, int maxSize) throws IOException {
         return new QueueLink(side, tag, maxSize);
+    }
+
+    /**
+     * A tailer on an empty queue, polled the way Chronicle's own event loops wait by default:
+     * {@link Pauser#balanced()} (busy, then yielding, then sleeping up to 20 ms).
+     */
+    @Override
+    public AutoCloseable idleSubscriber(String tag, java.util.concurrent.ThreadFactory threads) {
+        Path dir = directory(tag, Side.PING);
+        ChronicleQueue queue = SingleChronicleQueueBuilder.single(dir.toFile()).rollCycle(ROLL_CYCLE).build();
+        ExcerptTailer tailer = queue.createTailer();
+        Thread t = threads.newThread(() -> {
+            Pauser pauser = Pauser.balanced();
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try (DocumentContext dc = tailer.readingDocument()) {
+                        if (dc.isPresent()) {
+                            pauser.reset();
+                            continue;
+                        }
+                    }
+                    pauser.pause();
+                }
+            } catch (RuntimeException e) {
+                if (!Thread.currentThread().isInterrupted()) {
+                    throw e; // Chronicle may report the interrupt that stops us as an exception
+                }
+            }
+        });
+        t.start();
+        return () -> {
+            t.interrupt();
+            t.join();
+            tailer.close();
+            queue.close();
+            QueueLink.deleteTree(dir);
+        };
     }
 
     /** The queue directory {@code side} appends to in run {@code tag}. */
@@ -214,7 +252,7 @@ final class ChronicleQueuePeer implements Peer {
             }
         }
 
-        private static void deleteTree(Path root) {
+        static void deleteTree(Path root) {
             if (!Files.exists(root)) {
                 return;
             }

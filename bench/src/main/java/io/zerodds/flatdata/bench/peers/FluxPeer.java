@@ -26,7 +26,7 @@ import reactor.core.publisher.SynchronousSink;
  * loops are overridden; a single blocking {@link #send}/{@link #receive} is not what this path is.
  */
 final class FluxPeer implements Peer {
-    private static final Duration PATIENCE = Duration.ofNanos(Spin.PATIENCE_NANOS);
+    private static final Duration PATIENCE = Patience.LIMIT;
     /** The element that starts a ping pipeline (the encoder ignores what it encodes). */
     private static final Object KICK = CountingPublisher.TOKEN;
 
@@ -43,8 +43,7 @@ final class FluxPeer implements Peer {
     @Override
     public Link open(Side side, String tag, int maxSize) {
         String base = tag + "-flux-";
-        SlotBackend out = Rings.POSIX.create(base + side.tag(), Rings.SLOTS, maxSize);
-        return new Pipes(out, base + side.other().tag());
+        return new Pipes(base + side.tag(), base + side.other().tag());
     }
 
     @Override
@@ -59,40 +58,65 @@ final class FluxPeer implements Peer {
         };
     }
 
-    /** Reads a sample through its view: every byte checked with touch, else the round only. */
-    static long read(SampleView view, int size, boolean touch) {
-        long round = view.getLong(0);
-        if (touch) {
-            long sum = 0;
-            for (int at = 8; at < size; at += 8) {
-                sum += view.getLong(at);
-            }
-            Payload.checkSum(round, size, sum);
+    /**
+     * Reads a sample in place through {@link SampleView#read}, validated once for the whole
+     * payload: every byte checked with touch, else the round only. One per pipeline (not thread-safe).
+     */
+    static final class ViewReader implements java.util.function.Function<MemorySegment, Object> {
+        private int size;
+        private boolean touch;
+        private long round;
+
+        long read(SampleView view, int size, boolean touch) {
+            this.size = size;
+            this.touch = touch;
+            view.read(this);
+            return round;
         }
-        return round;
+
+        @Override
+        public Object apply(MemorySegment bytes) {
+            round = Payload.read(bytes, 0, size, touch);
+            return null;
+        }
     }
 
+    /** One ring per size each way, slots sized for the sample as a user would size them. */
     private static final class Pipes implements Link {
-        private final SlotBackend out;
-        private final ReactiveFlatWriter writer;
+        private final SlotBackend[] out = new SlotBackend[Sizes.ALL.length];
+        private final ReactiveFlatWriter[] writers = new ReactiveFlatWriter[Sizes.ALL.length];
         private final String inName;
-        private SlotBackend in;
-        private ReactiveFlatReader reader;
+        private final SlotBackend[] in = new SlotBackend[Sizes.ALL.length];
+        private final ReactiveFlatReader[] readers = new ReactiveFlatReader[Sizes.ALL.length];
+        private final ViewReader acks = new ViewReader();
         private final Pinger pinger = new Pinger();
         private final Echoer echoer = new Echoer();
         private final Streamer streamer = new Streamer();
         private final Drainer drainer = new Drainer();
 
-        Pipes(SlotBackend out, String inName) {
-            this.out = out;
-            this.writer = ReactiveFlatWriter.reliable(out);
+        Pipes(String outName, String inName) {
+            for (int i = 0; i < Sizes.ALL.length; i++) {
+                int size = Sizes.ALL[i];
+                out[i] = Rings.POSIX.create(outName + "-" + size, Rings.slots(size), size);
+                writers[i] = ReactiveFlatWriter.reliable(out[i]);
+            }
             this.inName = inName;
         }
 
         @Override
         public void connect() {
-            in = Rings.POSIX.open(inName);
-            reader = ReactiveFlatReader.attach(in);
+            for (int i = 0; i < Sizes.ALL.length; i++) {
+                in[i] = Rings.POSIX.open(inName + "-" + Sizes.ALL[i]);
+                readers[i] = ReactiveFlatReader.attach(in[i]);
+            }
+        }
+
+        private ReactiveFlatReader reader(int size) {
+            return readers[Sizes.index(size)];
+        }
+
+        private ReactiveFlatWriter writer(int size) {
+            return writers[Sizes.index(size)];
         }
 
         @Override
@@ -115,8 +139,8 @@ final class FluxPeer implements Peer {
         @Override
         public void ping(long first, int rounds, int size, boolean touch, Histogram histogram) {
             pinger.start(first, rounds, size, touch, histogram);
-            Flux<Object> echoes = reader.flux().take(rounds).handle(pinger);
-            writer.send(echoes.startWith(KICK), pinger).block(PATIENCE);
+            Flux<Object> echoes = reader(size).flux().take(rounds).handle(pinger);
+            writer(size).send(echoes.startWith(KICK), pinger).block(PATIENCE);
             Payload.checkRound(first + rounds, pinger.expected);
         }
 
@@ -124,14 +148,14 @@ final class FluxPeer implements Peer {
         public void pong(int rounds, int size, boolean touch) {
             echoer.size = size;
             echoer.touch = touch;
-            writer.send(reader.flux().take(rounds), echoer).block(PATIENCE);
+            writer(size).send(reader(size).flux().take(rounds), echoer).block(PATIENCE);
         }
 
         @Override
         public long stream(long first, long count, int size) {
             long t0 = System.nanoTime();
             streamer.start(first, size, 0);
-            writer.send(new CountingPublisher(count), streamer).block(PATIENCE);
+            writer(size).send(new CountingPublisher(count), streamer).block(PATIENCE);
             awaitAck(first + count - 1, size);
             return System.nanoTime() - t0;
         }
@@ -139,34 +163,36 @@ final class FluxPeer implements Peer {
         @Override
         public void drain(long first, long count, int size) {
             drainer.start(first, count, size, null, 0);
-            writer.send(reader.flux().take(count).handle(drainer), echoer.of(size)).block(PATIENCE);
+            writer(size).send(reader(size).flux().take(count).handle(drainer), echoer.of(size)).block(PATIENCE);
         }
 
         @Override
         public void paced(long count, long intervalNanos, int size) {
             streamer.start(0, size, intervalNanos);
-            writer.send(new CountingPublisher(count), streamer).block(PATIENCE);
+            writer(size).send(new CountingPublisher(count), streamer).block(PATIENCE);
             awaitAck(streamer.last, size);
         }
 
         @Override
         public void receivePaced(long count, long intervalNanos, int size, Histogram histogram) {
             drainer.start(-1, count, size, histogram, intervalNanos);
-            writer.send(reader.flux().take(count).handle(drainer), echoer.of(size)).block(PATIENCE);
+            writer(size).send(reader(size).flux().take(count).handle(drainer), echoer.of(size)).block(PATIENCE);
         }
 
         private void awaitAck(long round, int size) {
-            Long acked = reader.flux().take(1).map(v -> read(v, size, true)).blockLast(PATIENCE);
+            Long acked = reader(size).flux().take(1).map(v -> acks.read(v, size, true)).blockLast(PATIENCE);
             Payload.checkRound(round, acked == null ? -1 : acked);
         }
 
         @Override
         public void close() {
-            if (reader != null) {
-                reader.close();
-                in.close();
+            for (int i = 0; i < Sizes.ALL.length; i++) {
+                if (readers[i] != null) {
+                    readers[i].close();
+                    in[i].close();
+                }
+                out[i].close();
             }
-            out.close();
         }
     }
 
@@ -191,6 +217,7 @@ final class FluxPeer implements Peer {
         private int size;
         private boolean touch;
         private Histogram histogram;
+        private final ViewReader echoes = new ViewReader();
         /** Written on the thread that encodes the ping, read on the source thread that takes its echo. */
         @SuppressWarnings("unused")
         private long t0;
@@ -213,7 +240,7 @@ final class FluxPeer implements Peer {
 
         @Override
         public void accept(SampleView echo, SynchronousSink<Object> sink) {
-            long round = read(echo, size, touch);
+            long round = echoes.read(echo, size, touch);
             long t1 = System.nanoTime();
             histogram.recordValue((t1 - (long) T0.getAcquire(this)) / 2);
             Payload.checkRound(expected++, round);
@@ -227,6 +254,7 @@ final class FluxPeer implements Peer {
     private static final class Echoer implements SlotEncoder<SampleView> {
         int size;
         boolean touch;
+        private final ViewReader pings = new ViewReader();
 
         Echoer of(int size) {
             this.size = size;
@@ -236,7 +264,7 @@ final class FluxPeer implements Peer {
 
         @Override
         public int encode(SampleView sample, MemorySegment slot) {
-            Payload.write(slot, 0, read(sample, size, touch), size, touch);
+            Payload.write(slot, 0, pings.read(sample, size, touch), size, touch);
             return size;
         }
     }
@@ -261,11 +289,7 @@ final class FluxPeer implements Peer {
             long round;
             if (interval > 0) {
                 due += interval;
-                long now;
-                while ((now = System.nanoTime()) < due) {
-                    Thread.onSpinWait();
-                }
-                round = now;
+                round = Payload.awaitDue(due);
             } else {
                 round = next++;
             }
@@ -285,6 +309,7 @@ final class FluxPeer implements Peer {
         private int size;
         private Histogram histogram;
         private long interval;
+        private final ViewReader samples = new ViewReader();
 
         void start(long first, long count, int size, Histogram histogram, long intervalNanos) {
             this.expected = first;
@@ -296,7 +321,7 @@ final class FluxPeer implements Peer {
 
         @Override
         public void accept(SampleView sample, SynchronousSink<SampleView> sink) {
-            long round = read(sample, size, true);
+            long round = samples.read(sample, size, true);
             if (histogram != null) {
                 histogram.recordValueWithExpectedInterval(Math.max(0, System.nanoTime() - round), interval);
             } else {

@@ -86,7 +86,7 @@ interface Link extends AutoCloseable {
     }
 
     /**
-     * Sends {@code count} messages at a fixed interval, each carrying its send time (the
+     * Sends {@code count} messages at a fixed interval ({@link Payload#awaitDue}), each carrying its send time (the
      * {@link System#nanoTime} clock is the host's monotonic clock, shared by both processes) as its
      * round number; waits for the acknowledgement of the last.
      */
@@ -95,10 +95,7 @@ interface Link extends AutoCloseable {
         long last = 0;
         for (long i = 0; i < count; i++) {
             next += intervalNanos;
-            long now;
-            while ((now = System.nanoTime()) < next) {
-                Thread.onSpinWait();
-            }
+            long now = Payload.awaitDue(next);
             send(now, size, true);
             last = now;
         }

@@ -136,6 +136,28 @@ final class Payload {
         }
     }
 
+    /** How long before a paced send is due the sender stops sleeping and spins (timer slack is about 50 µs). */
+    private static final long SPIN_BEFORE_DUE_NANOS = 80_000;
+
+    /**
+     * Waits until {@code due} (a {@link System#nanoTime} value) and returns the time then: sleeping
+     * while more than {@link #SPIN_BEFORE_DUE_NANOS} remain, spinning the rest, so that a paced
+     * sender leaves a core free between sends where the interval allows (on two cores, two
+     * spinning senders and receivers leave none for anything else, and every other thread then
+     * preempts one of them for a whole time slice).
+     */
+    static long awaitDue(long due) {
+        long now;
+        while ((now = System.nanoTime()) < due) {
+            if (due - now > SPIN_BEFORE_DUE_NANOS) {
+                java.util.concurrent.locks.LockSupport.parkNanos(due - now - SPIN_BEFORE_DUE_NANOS);
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        return now;
+    }
+
     /** Fails unless the message received is the one expected. */
     static void checkRound(long expected, long received) {
         if (received != expected) {

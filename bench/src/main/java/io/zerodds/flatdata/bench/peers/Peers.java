@@ -15,7 +15,7 @@ import java.util.concurrent.ThreadFactory;
 import org.HdrHistogram.Histogram;
 
 /**
- * {@code ./flatdata bench peers [--quick|--full] [--out DIR] [--only NAME,...]}: flatdata next to
+ * {@code ./flatdata bench peers [--quick|--full|--smoke] [--out DIR] [--only NAME,...]}: flatdata next to
  * the systems a Java user would pick instead for same-host messaging, measured in one run, doing
  * the same work each, between the same two JVM processes.
  *
@@ -38,6 +38,9 @@ public final class Peers {
                 new FlatdataPeer("flatdata futex wait", "futex", Rings.POSIX, true),
                 new FluxPeer(),
                 new FlatdataPeer("flatdata iceoryx2 busy-spin", "iox2", Rings.ICEORYX2, false),
+                new AeronIpcPeer(),
+                new AgronaRingPeer(),
+                new ChronicleQueuePeer(),
                 new UnixSocketPeer(),
                 new BareLinePeer(),
                 new BareFutexPeer());
@@ -63,6 +66,7 @@ public final class Peers {
                     int rounds = options.profile().rounds(c.size()) * options.profile().passes;
                     results.nativeIceoryx2(c, pair.run(rounds, c.size(), c.touch()));
                 }
+                pair.removeFiles();
             }
         } finally {
             cleanUp(tag);
@@ -148,10 +152,22 @@ public final class Peers {
     }
 
     static void expect(BufferedReader from, String word) throws Exception {
-        String line = from.readLine();
+        String line = line(from);
         if (!word.equals(line)) {
             throw new IllegalStateException("the pong process said " + line + ", expected " + word);
         }
+    }
+
+    /**
+     * The pong process's next protocol line, skipping what the JVM's own logging prints to
+     * standard output (lines starting with {@code [}, e.g. a flight recording's start).
+     */
+    static String line(BufferedReader from) throws java.io.IOException {
+        String line;
+        while ((line = from.readLine()) != null && line.startsWith("[")) {
+            System.err.println("pong process: " + line);
+        }
+        return line;
     }
 
     private static void closeAll(List<Link> links) {
@@ -242,10 +258,11 @@ public final class Peers {
                 switch (args[i]) {
                     case "--quick" -> profile = Profile.QUICK;
                     case "--full" -> profile = Profile.FULL;
+                    case "--smoke" -> profile = Profile.SMOKE;
                     case "--out" -> out = Path.of(value(args, ++i, "--out"));
                     case "--only" -> only = value(args, ++i, "--only");
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; usage: ./flatdata bench peers [--quick|--full] [--out DIR] [--only NAME,...]");
+                            + "; usage: ./flatdata bench peers [--quick|--full|--smoke] [--out DIR] [--only NAME,...]");
                 }
             }
             return new Options(profile, out, only);

@@ -32,7 +32,7 @@ final class Results {
     private final Profile profile;
     private final List<Latency> latencies = new ArrayList<>();
     private final Map<Integer, Map<String, double[]>> throughput = new LinkedHashMap<>();
-    private final Map<String, Histogram> paced = new LinkedHashMap<>();
+    private final Map<Long, Map<String, Histogram>> paced = new LinkedHashMap<>();
     private final Map<String, double[]> allocation = new LinkedHashMap<>();
     private final Map<String, Double> idle = new LinkedHashMap<>();
 
@@ -59,8 +59,8 @@ final class Results {
                 new double[] {perSecond, perSecond * size / 1e9});
     }
 
-    void paced(String peer, Histogram histogram) {
-        paced.put(peer, histogram);
+    void paced(long rate, String peer, Histogram histogram) {
+        paced.computeIfAbsent(rate, r -> new LinkedHashMap<>()).put(peer, histogram);
     }
 
     void allocation(String peer, double pingBytesPerRound, double pongBytesPerRound) {
@@ -117,10 +117,13 @@ final class Results {
         out.printf("%-34s %10s %14s %8s%n", "system", "size", "samples/s", "GB/s");
         throughput.forEach((size, bySystem) -> bySystem.forEach((peer, v) ->
                 out.printf("%-34s %10s %,14.0f %8.2f%n", peer, Sizes.label(size), v[0], v[1])));
-        out.printf("%npaced at %,d samples/s, 64 B, one-way, corrected for coordinated omission, ns%n", profile.rate());
-        out.printf("%-34s %9s %8s %8s %8s %10s%n", "system", "samples", "p50", "p99", "p99.9", "max");
-        paced.forEach((peer, h) -> out.printf("%-34s %9d %8d %8d %8d %10d%n", peer, h.getTotalCount(),
-                h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getMaxValue()));
+        paced.forEach((rate, bySystem) -> {
+            out.printf("%npaced at %,d samples/s, 64 B, one-way, corrected for coordinated omission, ns%n", rate);
+            out.printf("%-34s %9s %8s %8s %8s %10s%n", "system", "samples", "p50", "p99", "p99.9", "max");
+            bySystem.forEach((peer, h) -> out.printf("%-34s %9d %8d %8d %8d %10d%n", peer, h.getTotalCount(),
+                    h.getValueAtPercentile(50), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9),
+                    h.getMaxValue()));
+        });
         out.printf("%nallocation per 64-byte round trip in the steady state, bytes (ping process / pong process)%n");
         allocation.forEach((peer, v) -> out.printf("%-34s %10.2f %10.2f%n", peer, v[0], v[1]));
         out.printf("%nidle subscriber, no traffic for %d s: CPU%% of one core%n", profile.idleSeconds());
@@ -168,14 +171,17 @@ final class Results {
                     Sizes.label(size), v[0], v[1], ref == null ? "-" : String.format(Locale.ROOT, "%.2f", v[0] / ref[0]))));
         });
         md.append("\n![latency and throughput by sample size](sizes.svg)\n\n");
-        md.append(String.format(Locale.ROOT, "### Paced: %,d samples/s of 64 B, one-way latency corrected for "
-                + "coordinated omission (HdrHistogram expected interval %d ns), ns%n%n", profile.rate(),
-                1_000_000_000L / profile.rate()));
-        md.append("| system | samples | p50 | p90 | p99 | p99.9 | p99.99 | max |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        paced.forEach((peer, h) -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d |%n",
-                peer, h.getTotalCount(), h.getValueAtPercentile(50), h.getValueAtPercentile(90),
-                h.getValueAtPercentile(99), h.getValueAtPercentile(99.9), h.getValueAtPercentile(99.99),
-                h.getMaxValue())));
+        paced.forEach((rate, bySystem) -> {
+            md.append(String.format(Locale.ROOT, "### Paced: %,d samples/s of 64 B, one-way latency corrected for "
+                    + "coordinated omission (HdrHistogram expected interval %d ns), ns%n%n", rate, 1_000_000_000L / rate));
+            md.append("Samples: those sent plus those the correction adds for every stall longer than the interval.\n\n");
+            md.append("| system | samples | p50 | p90 | p99 | p99.9 | p99.99 | max |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            bySystem.forEach((peer, h) -> md.append(String.format(Locale.ROOT,
+                    "| %s | %d | %d | %d | %d | %d | %d | %d |%n", peer, h.getTotalCount(), h.getValueAtPercentile(50),
+                    h.getValueAtPercentile(90), h.getValueAtPercentile(99), h.getValueAtPercentile(99.9),
+                    h.getValueAtPercentile(99.99), h.getMaxValue())));
+            md.append('\n');
+        });
         md.append("\n### Allocation per 64-byte round trip in the steady state, bytes\n\n");
         md.append("Measured with the JVM's thread-allocation counters: the bytes of a run of 20,000 round trips less "
                 + "those of a run of 2,000, over the 18,000 extra (so a pipeline's set-up does not count). The "

@@ -36,8 +36,16 @@ enum Rings {
         }
     };
 
-    /** Slots per ring: enough to stream, few enough that 1 MiB slots stay small next to memory. */
+    /** Slots of the idle rings. */
     static final int SLOTS = 64;
+
+    /**
+     * Slots of a ring for {@code size}-byte samples, as a user would size it: about 16 MiB of
+     * slots (what Aeron's terms and the Agrona ring hold here), between 64 and 1024.
+     */
+    static int slots(int size) {
+        return Math.clamp((16 << 20) / size, 64, 1024);
+    }
 
     abstract SlotBackend create(String name, int slots, int capacity);
 

@@ -17,7 +17,7 @@ import org.HdrHistogram.Histogram;
  *     each system's p50 is divided by the first system's p50 of the same block, and the median of
  *     those ratios is reported;</li>
  * <li>throughput: per size, per system that streams, an uncounted run of a fifth, then a counted one;</li>
- * <li>paced: per system that streams, {@link Profile#paced} 64-byte messages at {@link Profile#rate};
+ * <li>paced: per rate of {@link Profile#rates}, per system that streams, {@link Profile#paced} 64-byte messages;
  *     the PONG process records the one-way latencies and reports the histogram;</li>
  * <li>allocation: per system, 64-byte round trips in a short and a long run; the difference of
  *     the bytes allocated over the difference of the round trips is the steady state's bytes per
@@ -54,11 +54,13 @@ final class Schedule {
                 }
             }
         }
-        long interval = 1_000_000_000L / profile.rate();
-        for (int p = 0; p < peers.size(); p++) {
-            if (peers.get(p).streams()) {
-                links.get(p).paced(profile.paced(), interval, Sizes.SMALLEST);
-                results.paced(peers.get(p).name(), decode(fromPong, "PACED"));
+        for (long rate : profile.rates()) {
+            long interval = 1_000_000_000L / rate;
+            for (int p = 0; p < peers.size(); p++) {
+                if (peers.get(p).streams()) {
+                    links.get(p).paced(profile.paced(rate), interval, Sizes.SMALLEST);
+                    results.paced(rate, peers.get(p).name(), decode(fromPong, "PACED"));
+                }
             }
         }
         Histogram scratch = Peers.histogram();
@@ -69,7 +71,7 @@ final class Schedule {
             long a1 = l.allocatedBytes();
             l.ping(advance(p, ALLOC_LONG), ALLOC_LONG, Sizes.SMALLEST, true, scratch);
             long a2 = l.allocatedBytes();
-            String[] pong = fromPong.readLine().split(" ");
+            String[] pong = String.valueOf(Peers.line(fromPong)).split(" ");
             if (!pong[0].equals("ALLOC") || Integer.parseInt(pong[1]) != p) {
                 throw new IllegalStateException("the pong process said " + String.join(" ", pong) + ", expected ALLOC " + p);
             }
@@ -100,13 +102,15 @@ final class Schedule {
                 }
             }
         }
-        long interval = 1_000_000_000L / profile.rate();
-        for (int p = 0; p < peers.size(); p++) {
-            if (peers.get(p).streams()) {
-                Histogram h = Peers.histogram();
-                links.get(p).receivePaced(profile.paced(), interval, Sizes.SMALLEST, h);
-                toPing.println("PACED " + encode(h));
-                toPing.flush();
+        for (long rate : profile.rates()) {
+            long interval = 1_000_000_000L / rate;
+            for (int p = 0; p < peers.size(); p++) {
+                if (peers.get(p).streams()) {
+                    Histogram h = Peers.histogram();
+                    links.get(p).receivePaced(profile.paced(rate), interval, Sizes.SMALLEST, h);
+                    toPing.println("PACED " + encode(h));
+                    toPing.flush();
+                }
             }
         }
         for (int p = 0; p < peers.size(); p++) {
@@ -183,7 +187,7 @@ final class Schedule {
     }
 
     private static Histogram decode(BufferedReader from, String word) throws Exception {
-        String line = from.readLine();
+        String line = Peers.line(from);
         if (line == null || !line.startsWith(word + " ")) {
             throw new IllegalStateException("the pong process said " + line + ", expected " + word);
         }
