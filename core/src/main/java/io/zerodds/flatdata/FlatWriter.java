@@ -174,19 +174,25 @@ public final class FlatWriter implements AutoCloseable {
         if (slot >= 0) {
             return slot;
         }
+        RingCounters counters = backend.counters();
+        counters.recordRingFull();
         if (!reliable) {
             dropped++;
+            counters.recordDropped();
             return -1;
         }
-        long deadline = System.nanoTime() + timeoutNanos;
+        long start = System.nanoTime();
+        long deadline = start + timeoutNanos;
         while (true) {
             long generation = backend.notifyGeneration();
             slot = backend.reserveSlot();
             if (slot >= 0) {
+                counters.recordWait(System.nanoTime() - start);
                 return slot;
             }
             long remaining = deadline - System.nanoTime();
             if (remaining <= 0) {
+                counters.recordWait(System.nanoTime() - start);
                 throw new SlotTimeoutException("no free slot in " + backend + " within "
                         + Duration.ofNanos(timeoutNanos) + " (active readers=0x"
                         + Integer.toHexString(backend.activeReaders()) + ")");

@@ -557,6 +557,30 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
+    /** {@inheritDoc} A plain reference segment counts nothing. */
+    @Override
+    public RingCounters counters() {
+        return ring.counters();
+    }
+
+    @Override
+    public int freeSlotCount() {
+        try {
+            return ring.freeSlotCount();
+        } catch (IllegalStateException | InternalError e) {
+            throw translate(e);
+        }
+    }
+
+    @Override
+    public int unreadCount(int reader) {
+        try {
+            return ring.unreadCount(reader);
+        } catch (IllegalStateException | InternalError e) {
+            throw translate(e);
+        }
+    }
+
     /** {@inheritDoc} On a plain reference segment: the readers attached through this instance. */
     @Override
     public int activeReaders() {

@@ -68,6 +68,9 @@ import java.util.Optional;
  */
 abstract class SegmentSlotBackend implements SlotBackend {
 
+    /** This process's counts for this ring (see {@link RingCounters}). */
+    final RingCounters counters = new RingCounters();
+
     /** All memory, with the global scope: accesses through it are compiled without checks. */
     @SuppressWarnings("restricted") // native access is granted with --enable-native-access, as documented
     static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
@@ -288,6 +291,58 @@ abstract class SegmentSlotBackend implements SlotBackend {
         return slot;
     }
 
+    /** This process's counts for this ring. */
+    @Override
+    public RingCounters counters() {
+        return counters;
+    }
+
+    /**
+     * Slots a writer could loan now for the readers attached now, by the same test a reservation
+     * makes (a slot loaned by the writer of any process, as its loan word says, is not free); a
+     * snapshot that races with writer and readers.
+     */
+    @Override
+    public int freeSlotCount() {
+        checkOpen();
+        int readers = activeMask();
+        int free = 0;
+        for (int slot = 0; slot < slotCount; slot++) {
+            if ((loanWordAcquire(MEMORY, extAt, slot) & 1) != 0) {
+                continue;
+            }
+            long h = slotAt(slot);
+            if (wordSize(slotWordAcquire(MEMORY, h)) == 0) {
+                free++;
+                continue;
+            }
+            int missing = readers & ~slotMaskAcquire(MEMORY, h);
+            if (missing == 0 || !wantedByAny(slot, missing)) {
+                free++;
+            }
+        }
+        return free;
+    }
+
+    /** Committed samples {@code reader} wants and has not marked read: its lag; a racing snapshot. */
+    @Override
+    public int unreadCount(int reader) {
+        checkOpen();
+        checkReaderIndex(reader);
+        if ((activeMask() & (1 << reader)) == 0) {
+            return 0;
+        }
+        int unread = 0;
+        for (int slot = 0; slot < slotCount; slot++) {
+            long h = slotAt(slot);
+            if (wordSize(slotWordAcquire(MEMORY, h)) != 0 && (slotMaskAcquire(MEMORY, h) & (1 << reader)) == 0
+                    && wantedByAny(slot, 1 << reader)) {
+                unread++;
+            }
+        }
+        return unread;
+    }
+
     private int scan(int activeReadersMask) {
         int n = slotCount;
         int start = cursor;
@@ -405,6 +460,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         putSlotWordRelease(MEMORY, h, packWord((int) sequence, length));
         putLoanWordRelease(MEMORY, extAt, slot, ++loanWords[slot]);
         nextSequence = sequence + 1;
+        counters.recordCommitted();
         putNextSequenceRelease(MEMORY, extAt, sequence + 1);
         putNextSnRelease(MEMORY, base, (int) (sequence + 1));
         loanState[slot] = COMMITTED;
@@ -670,6 +726,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         int bit = 1 << reader;
         int old = orSlotMask(MEMORY, slotAt(slot), bit);
         if ((old & bit) == 0) {
+            counters.recordTaken(reader);
             // the slot is free now unless an active reader that wants it has not read it yet
             int missing = activeMask() & ~(old | bit);
             // only a writer whose last reserve found the ring full waits for a free slot: with

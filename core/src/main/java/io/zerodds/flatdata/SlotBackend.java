@@ -278,6 +278,56 @@ public interface SlotBackend extends AutoCloseable {
     /** The first sequence number the attached reader receives. */
     long readerStartSequence(int reader);
 
+    // ------------------------------------------------------------------ observation
+
+    /**
+     * This process's counts for this ring (samples committed and taken, ring-full events, waits,
+     * drops, leaked views), kept without contention on the hot path. A backend that counts
+     * nothing returns {@link RingCounters#UNCOUNTED}.
+     */
+    default RingCounters counters() {
+        return RingCounters.UNCOUNTED;
+    }
+
+    /**
+     * How many slots a writer could loan now for the readers attached now: a snapshot for
+     * monitoring, racing with the writer and the readers. This default reads every slot with
+     * {@link #readSlot} (copying its bytes) and counts loaned slots as free; the rings of this
+     * module override it with a scan of the slot words.
+     */
+    default int freeSlotCount() {
+        int readers = activeReaders();
+        int free = 0;
+        for (int slot = 0; slot < slotCount(); slot++) {
+            SlotSample s = readSlot(slot);
+            if (s.size() == 0 || (readers & ~s.readerMask()) == 0) {
+                free++;
+            }
+        }
+        return free;
+    }
+
+    /**
+     * Committed samples reader {@code reader} has not marked read yet (its lag, in samples): a
+     * snapshot for monitoring. This default reads every slot with {@link #readSlot}; the rings of
+     * this module override it with a scan of the slot words.
+     */
+    default int unreadCount(int reader) {
+        if (reader < 0 || reader >= RingCounters.READERS) {
+            throw new IllegalArgumentException("reader=" + reader + " is not a reader index (0.."
+                    + (RingCounters.READERS - 1) + ")");
+        }
+        long start = readerStartSequence(reader);
+        int unread = 0;
+        for (int slot = 0; slot < slotCount(); slot++) {
+            SlotSample s = readSlot(slot);
+            if (s.size() > 0 && (s.readerMask() & (1 << reader)) == 0 && s.sequence() >= start) {
+                unread++;
+            }
+        }
+        return unread;
+    }
+
     // ------------------------------------------------------------------ geometry
 
     /** Number of slots. */

@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.zerodds.flatdata.BackendClosedException;
 import io.zerodds.flatdata.FlatType;
+import io.zerodds.flatdata.RingCounters;
 import io.zerodds.flatdata.SampleTooLargeException;
 import io.zerodds.flatdata.SlotBackend;
 import io.zerodds.flatdata.SlotSample;
@@ -78,6 +79,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
     private final byte[] typeHash;
     private final Arena arena;
     private final NativeRing ring;
+    private final RingCounters counters = new RingCounters();
     private final EventWaiter events;
     private final ReceivedSamples samples;
     private volatile boolean closed;
@@ -396,6 +398,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         loanState[slot] = COMMITTED;
         loanView[slot] = null;
         events.noteSent();
+        counters.recordCommitted();
         NativeRing.check(NativeRing.commit(writer, slot, sequence, length, 0, ring.handle(), EventWaiter.EVENT_SENT),
                 "send on", name);
         nextSequence = sequence + 1;
@@ -543,6 +546,13 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
     public void markRead(int slot, int reader) {
         checkOpen();
         samples.markRead(slot, checkReader(reader));
+        counters.recordTaken(reader);
+    }
+
+    /** This process's counts for this service's ring. */
+    @Override
+    public RingCounters counters() {
+        return counters;
     }
 
     @Override

@@ -383,12 +383,21 @@ final class MonoSend<T> extends Mono<Void> {
                 loanCount++;
                 k++;
             }
+            if (k > 0 && starvedSince != 0) {
+                backend.counters().recordWait(System.nanoTime() - starvedSince);
+                starvedSince = 0;
+            }
             if (k > 0 && !terminal) {
                 REQUESTED.addAndGet(this, k);
                 s.request(k);
             }
             if (k > 0 && !queue.isEmpty()) {
                 WIP.getAndIncrement(this); // queued elements (after a terminal signal) fill the new loans: go round again
+            }
+            if (ringFull && loanCount == 0 && !terminal && starvedSince == 0) {
+                // upstream can get no demand until a reader frees a slot: the ring stopped this writer
+                backend.counters().recordRingFull();
+                starvedSince = System.nanoTime();
             }
             if (ringFull && (!terminal || loanCount == 0)) {
                 // Watch for the next freed slot whenever the ring stopped the top-up, also after
@@ -397,6 +406,12 @@ final class MonoSend<T> extends Mono<Void> {
                 awaitFreeSlot(generation);
             }
         }
+
+        /**
+         * When the drain loop last found the ring full holding no loan, else 0: the start of a wait
+         * the next top-up that gets a slot ends (and counts). Guarded by WIP.
+         */
+        long starvedSince;
 
         /** Discards every loan and queued element, stops the waiter, frees the writer. */
         private void cleanup() {
@@ -528,6 +543,8 @@ final class MonoSend<T> extends Mono<Void> {
             int slot = backend.reserveSlotNoWait(); // it drops, never waits: frees need not signal
             if (slot == SlotBackend.NO_FREE_SLOT) {
                 writer.countDropped();
+                backend.counters().recordRingFull();
+                backend.counters().recordDropped();
                 Operators.onDiscard(t, actual.currentContext());
                 return;
             }

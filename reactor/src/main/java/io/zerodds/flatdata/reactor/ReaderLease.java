@@ -97,6 +97,7 @@ final class ReaderLease {
 
     void reportLeak(int slot, long sequence) {
         LEAKS.incrementAndGet(this);
+        backend.counters().recordLeak(index); // only the leak detector's thread records leaks
         LOG.log(Level.WARNING, () -> "LEAK: a retained SampleView (sequence=" + sequence + ", slot=" + slot
                 + ", reader=" + index + " on " + backend + ") was garbage-collected without release(); "
                 + "its slot was recovered. Call release() once for every retain().");
