@@ -13,11 +13,12 @@ public final class BenchMain {
         switch (name) {
             case "iceoryx2-latency" -> Iceoryx2Latency.main(rest);
             case "in-memory-throughput" -> InMemoryThroughput.main(rest);
+            case "metrics-overhead" -> MetricsOverhead.main(rest);
             case "peers" -> io.zerodds.flatdata.bench.peers.Peers.main(rest);
             case "posix-latency" -> PosixLatency.main(rest);
             case "reactive-throughput" -> ReactiveThroughput.main(rest);
             default -> {
-                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: iceoryx2-latency, in-memory-throughput, peers, "
+                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: iceoryx2-latency, in-memory-throughput, metrics-overhead, peers, "
                         + "posix-latency, reactive-throughput");
                 System.exit(2);
             }

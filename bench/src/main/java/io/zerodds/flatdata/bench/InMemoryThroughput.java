@@ -30,10 +30,20 @@ public final class InMemoryThroughput {
     }
 
     static Result run(int size, int slots, long samples) throws Exception {
+        return run(size, slots, samples, backend -> () -> { });
+    }
+
+    /** Something attached to the ring for the length of a run (metrics bound and scraped), closed after it. */
+    interface Attachment {
+        AutoCloseable attach(io.zerodds.flatdata.SlotBackend backend) throws Exception;
+    }
+
+    static Result run(int size, int slots, long samples, Attachment attachment) throws Exception {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         try (var backend = InMemorySlotBackend.create(slots, size);
              var reader = FlatReader.attach(backend);
-             var writer = FlatWriter.reliable(backend, Duration.ofSeconds(10))) {
+             var writer = FlatWriter.reliable(backend, Duration.ofSeconds(10));
+             var attached = attachment.attach(backend)) {
             long[] readerAlloc = new long[1];
             Thread consumer = Thread.ofPlatform().start(() -> {
                 long before = mx.getCurrentThreadAllocatedBytes();
