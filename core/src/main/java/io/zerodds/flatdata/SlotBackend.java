@@ -291,41 +291,20 @@ public interface SlotBackend extends AutoCloseable {
 
     /**
      * How many slots a writer could loan now for the readers attached now: a snapshot for
-     * monitoring, racing with the writer and the readers. This default reads every slot with
-     * {@link #readSlot} (copying its bytes) and counts loaned slots as free; the rings of this
-     * module override it with a scan of the slot words.
+     * monitoring, racing with the writer and the readers; {@code -1} when this backend cannot tell
+     * without loaning (the default; the in-memory and POSIX rings scan their slot words).
      */
     default int freeSlotCount() {
-        int readers = activeReaders();
-        int free = 0;
-        for (int slot = 0; slot < slotCount(); slot++) {
-            SlotSample s = readSlot(slot);
-            if (s.size() == 0 || (readers & ~s.readerMask()) == 0) {
-                free++;
-            }
-        }
-        return free;
+        return -1;
     }
 
     /**
      * Committed samples reader {@code reader} has not marked read yet (its lag, in samples): a
-     * snapshot for monitoring. This default reads every slot with {@link #readSlot}; the rings of
-     * this module override it with a scan of the slot words.
+     * snapshot for monitoring; {@code -1} when this backend cannot tell (the default; the
+     * in-memory and POSIX rings scan their slot words, seeing the readers of every process).
      */
     default int unreadCount(int reader) {
-        if (reader < 0 || reader >= RingCounters.READERS) {
-            throw new IllegalArgumentException("reader=" + reader + " is not a reader index (0.."
-                    + (RingCounters.READERS - 1) + ")");
-        }
-        long start = readerStartSequence(reader);
-        int unread = 0;
-        for (int slot = 0; slot < slotCount(); slot++) {
-            SlotSample s = readSlot(slot);
-            if (s.size() > 0 && (s.readerMask() & (1 << reader)) == 0 && s.sequence() >= start) {
-                unread++;
-            }
-        }
-        return unread;
+        return -1;
     }
 
     // ------------------------------------------------------------------ geometry

@@ -549,6 +549,16 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         counters.recordTaken(reader);
     }
 
+    /**
+     * Samples received into this process that {@code reader} has not marked read (those still in
+     * iceoryx2's subscriber buffer are not counted).
+     */
+    @Override
+    public int unreadCount(int reader) {
+        checkOpen();
+        return samples.unread(checkReader(reader));
+    }
+
     /** This process's counts for this service's ring. */
     @Override
     public RingCounters counters() {

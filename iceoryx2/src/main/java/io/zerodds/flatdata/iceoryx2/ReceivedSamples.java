@@ -159,6 +159,23 @@ final class ReceivedSamples {
         }
     }
 
+    /** Samples received into this process that reader {@code index} has not marked read. */
+    int unread(int index) {
+        lock.lock();
+        try {
+            int bit = 1 << index;
+            int n = 0;
+            for (int slot = 0; slot < wanted.length; slot++) {
+                if ((pending(slot) & bit) != 0) {
+                    n++;
+                }
+            }
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The readers that still have to read the sample in {@code slot}. */
     private int pending(int slot) {
         return wanted[slot] & ~readMask[slot];

@@ -43,6 +43,25 @@ class Iceoryx2BackendTest {
     }
 
     @Test
+    void theCountersAndTheLagOfThisProcesssReadersFollowCommitsAndTakes() {
+        try (Iceoryx2SlotBackend b = ring(8, 64)) {
+            int reader = b.attachReader();
+            for (int i = 0; i < 3; i++) {
+                write(b, "sample " + i);
+            }
+            assertThat(b.counters().committed()).isEqualTo(3);
+            int first = b.nextUnreadSlot(reader);
+            assertThat(first).isNotEqualTo(SlotBackend.NO_SLOT);
+            // received into this process so far: the one the reader is looking at (the rest waits in iceoryx2)
+            assertThat(b.unreadCount(reader)).isEqualTo(1);
+            b.markRead(first, reader);
+            assertThat(b.unreadCount(reader)).isZero();
+            assertThat(b.counters().taken(reader)).isEqualTo(1);
+            assertThat(b.freeSlotCount()).as("cannot tell without loaning").isEqualTo(-1);
+        }
+    }
+
+    @Test
     void copiedAndInPlaceCommitsArriveByteForByteTheSame() {
         try (Iceoryx2SlotBackend b = ring(4, 64)) {
             int reader = b.attachReader();

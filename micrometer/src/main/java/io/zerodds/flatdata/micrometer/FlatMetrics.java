@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * from scans of the slot words for free slots and lag. Binding adds nothing to the hot path. The
  * counts are this process's; the gauges see the whole ring (on POSIX, readers of every process).
  * A reader that attaches after binding gets its meters the next time the registry samples
- * {@code flatdata.readers.active}. A closed ring's gauges read NaN.
+ * {@code flatdata.readers.active}. A closed ring's gauges read NaN, and so do free slots and lag
+ * where the backend cannot tell them (iceoryx2 knows the lag of its readers in this process only).
  *
  * <pre>{@code
  * FlatMetrics.bind(ring, registry, Tags.of("app", "quotes"));
@@ -101,7 +102,12 @@ public final class FlatMetrics implements MeterBinder {
     }
 
     private static double freeSlots(SlotBackend b) {
-        return b.isClosed() ? Double.NaN : b.freeSlotCount();
+        return b.isClosed() ? Double.NaN : known(b.freeSlotCount());
+    }
+
+    /** A count, or NaN for the -1 of a backend that cannot tell. */
+    private static double known(int count) {
+        return count < 0 ? Double.NaN : count;
     }
 
     private int activeMask() {
@@ -133,7 +139,7 @@ public final class FlatMetrics implements MeterBinder {
     private void registerReader(MeterRegistry r, int reader) {
         Tags readerTags = tags.and("reader", Integer.toString(reader));
         RingCounters c = backend.counters();
-        Gauge.builder("flatdata.reader.lag", backend, b -> b.isClosed() ? Double.NaN : b.unreadCount(reader))
+        Gauge.builder("flatdata.reader.lag", backend, b -> b.isClosed() ? Double.NaN : known(b.unreadCount(reader)))
                 .description("Committed samples the reader has not read yet").baseUnit("samples").tags(readerTags)
                 .register(r);
         FunctionCounter.builder("flatdata.samples.taken", c, x -> x.taken(reader))
