@@ -19,7 +19,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "flatdata", mixinStandardHelpOptions = true, version = "flatdata 0.1.0",
         description = "Zero-copy publish/subscribe over shared-memory slot rings.",
         subcommands = {DemoCommand.class, PubCommand.class, SubCommand.class, ListCommand.class, InspectCommand.class,
-                CleanCommand.class,
+                CleanCommand.class, BridgeCommand.class,
                 DemoWorkerCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         footer = {"%nStart with: ./flatdata demo", "Each command has --help with examples."})
