@@ -713,11 +713,22 @@ public final class PosixSlotBackend implements SlotBackend {
                 if (mapped) {
                     try {
                         probe();
+                    } catch (IllegalStateException | InternalError unusable) {
+                        mapped = false; // release it anyway
+                    }
+                }
+                // No sample or claim handed out survives the detach: a thread still reading a
+                // sample it took would otherwise see the writer reuse the slot once our readers are
+                // gone. From here on the ring is reached through the mapping's own addresses.
+                mapping.closeViews();
+                if (mapped) {
+                    try {
                         for (int bits = lease.forgetAll(); bits != 0; bits &= bits - 1) {
                             ring.detachReader(Integer.numberOfTrailingZeros(bits));
                         }
                         if (writer && extended != null) {
-                            putWriterStateRelease(segment, extended.ext, WRITER_NONE);
+                            putWriterStateRelease(SegmentSlotBackend.MEMORY, segment.address() + extended.ext,
+                                    WRITER_NONE);
                         }
                     } catch (IllegalStateException | InternalError ignored) {
                         // the mapping is unusable; release it anyway

@@ -32,6 +32,7 @@ final class SegmentMapping {
     final MemorySegment views;
     private final Arena viewArena;
     private boolean closed;
+    private boolean viewsClosed;
 
     private SegmentMapping(MemorySegment mapping, MemorySegment views, Arena viewArena) {
         this.mapping = mapping;
@@ -59,13 +60,26 @@ final class SegmentMapping {
             return;
         }
         closed = true;
+        closeViews();
+        if (!STRICT_OVERCOMMIT) {
+            PosixLibc.replaceWithZeroPages(mapping.address(), mapping.byteSize());
+        }
+    }
+
+    /**
+     * Closes the views (every segment handed out of them throws from now on) and keeps the
+     * mapping: close takes the views away before it detaches this process's readers, so that no
+     * thread still reading a sample it took can see the writer reuse that slot. Idempotent.
+     */
+    void closeViews() {
+        if (viewsClosed) {
+            return;
+        }
+        viewsClosed = true;
         try {
             viewArena.close();
         } catch (IllegalStateException e) {
             // still acquired by a caller (an arena-scoped native call): the views close with the mapping
-        }
-        if (!STRICT_OVERCOMMIT) {
-            PosixLibc.replaceWithZeroPages(mapping.address(), mapping.byteSize());
         }
     }
 
