@@ -3,10 +3,8 @@ package io.zerodds.flatdata.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zerodds.flatdata.test.CapturedOutput;
 import io.zerodds.flatdata.test.ShmNames;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -50,17 +48,7 @@ class PosixLatencyTest {
     }
 
     private static String run(String... args) throws Exception {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        try {
-            PosixLatency.main(args);
-        } finally {
-            System.setOut(saved);
-        }
-        String out = bytes.toString(StandardCharsets.UTF_8);
-        saved.print(out);
-        return out;
+        return CapturedOutput.of(() -> PosixLatency.main(args));
     }
 
     private static List<String> lines(String out, String regex) {

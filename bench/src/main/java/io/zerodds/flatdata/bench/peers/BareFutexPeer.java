@@ -17,9 +17,8 @@ import java.lang.invoke.VarHandle;
  * receive calls {@code FUTEX_WAIT} while the other side's word is unchanged. No payload, no
  * waiter bookkeeping: what any event-driven transport pays at least per hop.
  */
-final class BareFutexPeer implements Peer {
+final class BareFutexPeer extends LimitPeer {
     private static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
-    private static final long SIZE = 4096;
     private static final long FUTEX_WAIT = 0;
     private static final long FUTEX_WAKE = 1;
     private static final long SYS_FUTEX = switch (System.getProperty("os.arch")) {
@@ -33,25 +32,13 @@ final class BareFutexPeer implements Peer {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             Linker.Option.firstVariadicArg(1));
 
-    @Override
-    public String name() {
-        return "bare futex (limit)";
+    BareFutexPeer() {
+        super("bare futex (limit)", "futex");
     }
 
     @Override
-    public boolean carries(int size) {
-        return size <= Sizes.SMALLEST;
-    }
-
-    @Override
-    public boolean streams() {
-        return false;
-    }
-
-    @Override
-    public Link open(Side side, String tag, int maxSize) throws Exception {
-        String name = tag + "-futex";
-        return new Futex(side == Side.PING ? MappedFile.create(name, SIZE) : null, name, side);
+    Link link(Side side, MappedFile created, String file) {
+        return new Futex(created, file, side);
     }
 
     private static long futex(long address, long op, long value, long timeoutAddress) {
@@ -82,7 +69,7 @@ final class BareFutexPeer implements Peer {
 
         @Override
         public void connect() throws Exception {
-            mapped = created != null ? created : MappedFile.open(name, SIZE);
+            mapped = map(created, name);
             words = mapped.segment();
             // a struct timespec of one second, in the file's last bytes (a wait re-checks after it)
             words.set(JAVA_LONG, SIZE - 16 + (mine == 0 ? 0 : -16), 1);

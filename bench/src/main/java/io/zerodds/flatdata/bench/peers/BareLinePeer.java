@@ -10,29 +10,16 @@ import java.lang.invoke.VarHandle;
  * side's acquire loads; no payload, so it runs at the smallest size only and neither streams
  * (a word can hold one message) nor paces.
  */
-final class BareLinePeer implements Peer {
+final class BareLinePeer extends LimitPeer {
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-    private static final long SIZE = 4096;
 
-    @Override
-    public String name() {
-        return "bare cache line (limit)";
+    BareLinePeer() {
+        super("bare cache line (limit)", "line");
     }
 
     @Override
-    public boolean carries(int size) {
-        return size <= Sizes.SMALLEST;
-    }
-
-    @Override
-    public boolean streams() {
-        return false;
-    }
-
-    @Override
-    public Link open(Side side, String tag, int maxSize) throws Exception {
-        String name = tag + "-line";
-        return new Line(side == Side.PING ? MappedFile.create(name, SIZE) : null, name, side);
+    Link link(Side side, MappedFile created, String file) {
+        return new Line(created, file, side);
     }
 
     private static final class Line implements Link {
@@ -55,7 +42,7 @@ final class BareLinePeer implements Peer {
 
         @Override
         public void connect() throws Exception {
-            mapped = created != null ? created : MappedFile.open(name, SIZE);
+            mapped = map(created, name);
             line = mapped.segment();
         }
 

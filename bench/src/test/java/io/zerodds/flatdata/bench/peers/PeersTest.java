@@ -3,10 +3,8 @@ package io.zerodds.flatdata.bench.peers;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zerodds.flatdata.test.CapturedOutput;
 import io.zerodds.flatdata.test.ShmNames;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -62,16 +60,6 @@ class PeersTest {
     }
 
     private static String run(String... args) throws Exception {
-        PrintStream saved = System.out;
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        try {
-            Peers.main(args);
-        } finally {
-            System.setOut(saved);
-        }
-        String printed = bytes.toString(StandardCharsets.UTF_8);
-        saved.print(printed);
-        return printed;
+        return CapturedOutput.of(() -> Peers.main(args));
     }
 }
