@@ -21,12 +21,18 @@ import org.HdrHistogram.Histogram;
  * the peer process ({@link BridgePeer}) echoes every message whole. The bridge path is ring, bridge,
  * receiver, ring and back the same way; the plain path is an Aeron publication each way. Throughput:
  * N samples streamed one way as fast as flow control lets them, only the last one echoed, the clock
- * stopped when that echo arrives. {@code --quick} (the default) runs 20,000 round trips and 300,000
+ * stopped when that echo arrives. {@code --quick} (the default) runs 5,000 round trips and 200,000
  * samples at 64 B, a tenth of each at 64 KiB; {@code --full} ten times that; {@code --round-trips}
  * and {@code --samples} set the 64-byte counts (64 KiB takes a tenth, at least 10).
  */
 public final class BridgeBenchmark {
-    static final int SLOTS = 64;
+    /**
+     * Slots of every ring of a case: a reliable bridge holds at most its ring's slot count
+     * unacknowledged, so the ring is its window (1024 small samples, 64 of 64 KiB: 4 MiB).
+     */
+    static int slots(int size) {
+        return size <= 1024 ? 1024 : 64;
+    }
     private static final int[] SIZES = {64, 64 * 1024};
     private static final int WIDTH = 22;
 
@@ -44,8 +50,8 @@ public final class BridgeBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        long roundTrips = 20_000;
-        long samples = 300_000;
+        long roundTrips = 5_000;
+        long samples = 200_000;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> {
@@ -74,6 +80,7 @@ public final class BridgeBenchmark {
             }
             System.out.println("latency: one way, RTT/2 of a ping-pong on this process's System.nanoTime(); "
                     + "throughput: samples streamed one way, clock stopped at the echo of the last");
+            System.out.printf("rings: %d slots at 64 B, %d at 64 KiB (a reliable bridge's window)%n", slots(64), slots(64 * 1024));
             System.out.printf("%-" + WIDTH + "s %11s %8s %8s %8s %8s %10s %12s %9s%n", "case", "round trips", "p50",
                     "p90", "p99", "p99.9", "max (ns)", "samples/s", "MB/s");
             try (MediaDriver driver = BridgePath.driver()) {
@@ -120,7 +127,7 @@ public final class BridgeBenchmark {
              BridgePath path = kind.equals("aeron")
                      ? new BridgePath.Plain(dir, BridgePath.udp(at.data()), BridgePath.DATA_STREAM,
                              BridgePath.udp(at.back()), BridgePath.BACK_STREAM, size)
-                     : new BridgePath.Bridged(dir, at.data(), at.dataControl(), at.back(), at.backControl(), SLOTS, size)) {
+                     : new BridgePath.Bridged(dir, at.data(), at.dataControl(), at.back(), at.backControl(), slots(size), size)) {
             path.awaitConnected();
             peer.expect("ready", BridgePath.PATIENCE);
             long warmup = Math.max(1, roundTrips / 10);

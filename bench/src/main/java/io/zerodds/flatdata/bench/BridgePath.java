@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -60,7 +61,35 @@ abstract class BridgePath implements AutoCloseable {
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true)
                 .termBufferSparseFile(true)
-                .publicationTermBufferLength(8 * 1024 * 1024));
+                .publicationTermBufferLength(8 * 1024 * 1024)
+                .sharedIdleStrategy(new BackoffIdleStrategy(100, 10, 1_000, 100_000)));
+    }
+
+    /** Spin, yield, then park up to 50 us: both processes share two cores with the drivers and the bridges. */
+    private final BackoffIdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 50_000);
+    private long deadline;
+
+    /** Starts a wait for {@link #idle(String)}. */
+    final void waitStart() {
+        idle.reset();
+        deadline = System.nanoTime() + PATIENCE.toNanos();
+    }
+
+    /** The echo side's idling: none after work, else the next step of backing off. */
+    final void rest(boolean worked) {
+        if (worked) {
+            idle.reset();
+        } else {
+            idle.idle();
+        }
+    }
+
+    /** One idle step of a wait for {@code what}; fails after {@link #PATIENCE}. */
+    final void idle(String what) {
+        idle.idle();
+        if (System.nanoTime() - deadline > 0) {
+            throw new IllegalStateException("no " + what + " within " + PATIENCE + " (the peer process is gone?)");
+        }
     }
 
     static String udp(String endpoint) {
@@ -106,24 +135,24 @@ abstract class BridgePath implements AutoCloseable {
 
         /** Offers the first {@code size} bytes of the buffer, retrying while Aeron pushes back. */
         void offer(int size) {
-            long n = 0;
             long result;
+            waitStart();
             while ((result = out.offer(buffer, 0, size)) < 0) {
                 if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
                     throw new IllegalStateException("publication " + out.channel() + " refused an offer: "
                             + Publication.errorString(result));
                 }
-                n = BusyWait.idle(n, "room on " + out.channel());
+                idle("room on " + out.channel());
             }
         }
 
         @Override
         long receive() {
             received = -1;
-            long n = 0;
+            waitStart();
             while (received < 0) {
                 if (in.poll(assembler, 1) == 0) {
-                    n = BusyWait.idle(n, "message on " + in.channel());
+                    idle("message on " + in.channel());
                 }
             }
             return received;
@@ -131,9 +160,7 @@ abstract class BridgePath implements AutoCloseable {
 
         /** The echo side: copies what arrived into the out buffer and offers it back if it asks for it. */
         boolean echoOnce() {
-            if (in.poll(echoAssembler, 16) == 0) {
-                Thread.onSpinWait();
-            }
+            rest(in.poll(echoAssembler, 16) > 0);
             return stopped;
         }
 
@@ -156,7 +183,7 @@ abstract class BridgePath implements AutoCloseable {
                             + out.channel() + " connected=" + out.isConnected() + ", in " + in.channel()
                             + " connected=" + in.isConnected());
                 }
-                Thread.onSpinWait();
+                rest(false);
             }
         }
 
@@ -205,9 +232,9 @@ abstract class BridgePath implements AutoCloseable {
         @Override
         long receive() {
             Sample s;
-            long n = 0;
+            waitStart();
             while ((s = reader.take()) == null) {
-                n = BusyWait.idle(n, "sample from " + receiver);
+                idle("sample from " + receiver);
             }
             long tag = s.segment().get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
             s.release();
@@ -217,8 +244,8 @@ abstract class BridgePath implements AutoCloseable {
         /** The echo side: takes what arrived and writes it back, whole, if it asks for it. */
         boolean echoOnce() {
             Sample s = reader.take();
+            rest(s != null);
             if (s == null) {
-                Thread.onSpinWait();
                 return false;
             }
             try {

@@ -32,7 +32,7 @@ public final class BridgePeer {
                 case "bridge" -> {
                     // receives on data (its bridge listens on dataControl), bridges back to back
                     try (var path = new BridgePath.Bridged(dir, at.back(), at.backControl(), at.data(), at.dataControl(),
-                            BridgeBenchmark.SLOTS, size)) {
+                            BridgeBenchmark.slots(size), size)) {
                         path.awaitConnected();
                         System.out.println("ready");
                         while (!path.echoOnce()) {
