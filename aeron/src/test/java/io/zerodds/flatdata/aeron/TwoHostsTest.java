@@ -2,6 +2,7 @@ package io.zerodds.flatdata.aeron;
 
 import io.zerodds.flatdata.InMemorySlotBackend;
 import io.zerodds.flatdata.test.ChildProcess;
+import io.zerodds.flatdata.test.NetworkNamespaces;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -11,6 +11,7 @@ public final class BenchMain {
         String name = args.length == 0 ? "" : args[0];
         String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (name) {
+            case "bridge" -> BridgeBenchmark.main(rest);
             case "iceoryx2-latency" -> Iceoryx2Latency.main(rest);
             case "in-memory-throughput" -> InMemoryThroughput.main(rest);
             case "metrics-overhead" -> MetricsOverhead.main(rest);
@@ -18,7 +19,7 @@ public final class BenchMain {
             case "posix-latency" -> PosixLatency.main(rest);
             case "reactive-throughput" -> ReactiveThroughput.main(rest);
             default -> {
-                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: iceoryx2-latency, in-memory-throughput, metrics-overhead, peers, "
+                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: bridge, iceoryx2-latency, in-memory-throughput, metrics-overhead, peers, "
                         + "posix-latency, reactive-throughput");
                 System.exit(2);
             }

@@ -6,9 +6,12 @@ import io.zerodds.flatdata.aeron.Reliability;
 import io.zerodds.flatdata.aeron.RingReceiver;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code bridge receive CHANNEL NAME}: creates ring NAME and writes a bridge's samples into it. */
 @Command(name = "receive", mixinStandardHelpOptions = true, sortOptions = false,
@@ -20,6 +23,9 @@ import picocli.CommandLine.Parameters;
                 "  ./flatdata bridge receive 127.0.0.1:40123 prices --control 127.0.0.1:40124 &",
                 "  ./flatdata sub prices"})
 final class BridgeReceiveCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "CHANNEL", description = "where this receiver listens: host:port")
     String channel;
@@ -47,11 +53,14 @@ final class BridgeReceiveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        BridgeEndpoints.check("CHANNEL", channel);
+        BridgeEndpoints.check("--control", control);
         try (PosixSlotBackend ring = PosixSlotBackend.create(name).slotCount(slots).slotCapacity(size).build();
              RingReceiver receiver = RingReceiver.builder(ring).dataChannel(channel).controlChannel(control)
                      .streamId(stream).controlStreamId(stream + 1).expectSequence(expect)
                      .reliability(bestEffort ? Reliability.BEST_EFFORT : Reliability.RELIABLE).start()) {
-            System.out.println("bridge receive " + name + ": listening at " + channel + " ...");
+            out.println("bridge receive " + name + ": listening at " + channel + " ...");
             while (receiver.failure() == null && !receiver.isEndOfStream()) {
                 Thread.sleep(200);
             }
@@ -61,7 +70,7 @@ final class BridgeReceiveCommand implements Callable<Integer> {
             if (receiver.failure() != null) {
                 throw Errors.classify(receiver.failure());
             }
-            System.out.printf("bridge receive %s: %,d samples written, %,d gaps (%,d samples missing), %,d dropped%n",
+            out.printf("bridge receive %s: %,d samples written, %,d gaps (%,d samples missing), %,d dropped%n",
                     name, receiver.receivedCount(), receiver.gapCount(), receiver.missingCount(), receiver.droppedCount());
             return receiver.gapCount() == 0 && receiver.droppedCount() == 0 ? 0 : ExitCode.FAILED.code;
         } catch (BridgeHandshakeException e) {

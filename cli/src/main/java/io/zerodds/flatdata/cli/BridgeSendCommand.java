@@ -6,9 +6,12 @@ import io.zerodds.flatdata.aeron.Reliability;
 import io.zerodds.flatdata.aeron.RingBridge;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.io.PrintWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code bridge send NAME CHANNEL}: one of ring NAME's readers, publishing its samples to a receiver. */
 @Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false,
@@ -22,6 +25,9 @@ import picocli.CommandLine.Parameters;
                 "  ./flatdata bridge send prices 10.0.0.2:40123 --control 10.0.0.1:40124",
                 "  ./flatdata bridge send prices 127.0.0.1:40123 --control 127.0.0.1:40124 --best-effort"})
 final class BridgeSendCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "the ring to bridge (in /dev/shm)")
     String name;
@@ -44,13 +50,16 @@ final class BridgeSendCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        BridgeEndpoints.check("CHANNEL", channel);
+        BridgeEndpoints.check("--control", control);
         try (PosixSlotBackend ring = Segments.openReader(name, null);
              RingBridge bridge = RingBridge.builder(ring).dataChannel(channel).controlChannel(control)
                      .streamId(stream).controlStreamId(stream + 1)
                      .reliability(bestEffort ? Reliability.BEST_EFFORT : Reliability.RELIABLE).start()) {
-            System.out.println("bridge send " + name + ": waiting for a receiver at " + channel + " ...");
+            out.println("bridge send " + name + ": waiting for a receiver at " + channel + " ...");
             bridge.awaitReceiver(Duration.ofSeconds(waitSeconds));
-            System.out.println("bridge send " + name + ": receiver joined");
+            out.println("bridge send " + name + ": receiver joined");
             long last = -1;
             while (bridge.failure() == null && !(ring.endOfStreamSequence() >= 0
                     && bridge.acknowledgedSequence() >= ring.endOfStreamSequence())) {
@@ -65,7 +74,7 @@ final class BridgeSendCommand implements Callable<Integer> {
             if (bridge.failure() != null) {
                 throw Errors.classify(bridge.failure());
             }
-            System.out.printf("bridge send %s: %,d samples sent, %,d dropped, %,d back-pressured offers, acknowledged up to %d%n",
+            out.printf("bridge send %s: %,d samples sent, %,d dropped, %,d back-pressured offers, acknowledged up to %d%n",
                     name, bridge.sentCount(), bridge.droppedCount(), bridge.backPressureCount(), bridge.acknowledgedSequence());
             return bridge.droppedCount() == 0 ? 0 : ExitCode.FAILED.code;
         } catch (BridgeHandshakeException e) {

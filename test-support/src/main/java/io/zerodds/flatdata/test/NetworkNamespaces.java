@@ -1,4 +1,4 @@
-package io.zerodds.flatdata.aeron;
+package io.zerodds.flatdata.test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,15 +11,17 @@ import java.util.concurrent.TimeUnit;
  * A second "host" on this machine: a network namespace joined to this one by a veth pair, with
  * addresses 10.213.N.1 (here) and 10.213.N.2 (there), names unique per run. Needs root and
  * {@code ip}; {@link #create()} returns {@code null} with the reason in {@link #whyNot} otherwise.
+ * The aeron module's two-host tests and the bridge benchmark use it.
  */
-final class NetworkNamespaces implements AutoCloseable {
-    static String whyNot;
+public final class NetworkNamespaces implements AutoCloseable {
+    /** Why the last {@link #create()} returned {@code null}. */
+    public static volatile String whyNot;
 
-    final String namespace;
-    final String hostLink;
-    final String peerLink;
-    final String hostAddress;
-    final String peerAddress;
+    public final String namespace;
+    public final String hostLink;
+    public final String peerLink;
+    public final String hostAddress;
+    public final String peerAddress;
 
     private NetworkNamespaces(String tag, int subnet) {
         this.namespace = "flatdata-" + tag;
@@ -29,7 +31,7 @@ final class NetworkNamespaces implements AutoCloseable {
         this.peerAddress = "10.213." + subnet + ".2";
     }
 
-    static NetworkNamespaces create() {
+    public static NetworkNamespaces create() {
         String tag = Long.toString(ProcessHandle.current().pid() % 100_000, 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
         NetworkNamespaces ns = new NetworkNamespaces(tag, ThreadLocalRandom.current().nextInt(1, 255));
@@ -54,7 +56,7 @@ final class NetworkNamespaces implements AutoCloseable {
     }
 
     /** {@code command} run inside the namespace. */
-    List<String> inside(List<String> command) {
+    public List<String> inside(List<String> command) {
         List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
         all.addAll(command);
         return all;
