@@ -71,7 +71,8 @@ public final class RingReceiver implements AutoCloseable {
     private final boolean reliable;
     private final BridgeListener listener;
     private final long instance;
-    private final long expectAtJoin;
+    /** The sequence a JOIN announces: the builder's, then (after a bridge went away) the next one expected. */
+    private long expectAtJoin;
     private final AgentRunner runner;
 
     private final UnsafeBuffer message = new UnsafeBuffer(
@@ -83,6 +84,7 @@ public final class RingReceiver implements AutoCloseable {
     private boolean helloed;
     private int session;
     private long nextJoin;
+    private long nextSessionCheck;
     private long ackBatch = 1;
     private long ackSent = -1;
     private long lastAckNanos;
@@ -162,6 +164,12 @@ public final class RingReceiver implements AutoCloseable {
         }
         long now = System.nanoTime();
         int work = 0;
+        if (helloed && !ended && now - nextSessionCheck >= 0) {
+            nextSessionCheck = now + JOIN_INTERVAL_NANOS;
+            if (data.imageBySessionId(session) == null) {
+                lostBridge(now);
+            }
+        }
         if (!helloed && now - nextJoin >= 0 && data.isConnected()) {
             int length = BridgeProtocol.putDescription(message, BridgeProtocol.JOIN, expectAtJoin, ring, instance);
             if (control.offer(message, 0, length) > 0) {
@@ -343,6 +351,26 @@ public final class RingReceiver implements AutoCloseable {
         connected = true;
         LOG.log(System.Logger.Level.INFO, "receiver {0} into {1}: joined the bridge, starting at sequence {2}",
                 Long.toHexString(instance), backend, String.valueOf(expected));
+    }
+
+    /**
+     * The bridge's publication is gone (the bridge closed or restarted, or Aeron gave the link up):
+     * a sample cut off half-way is discarded, and the receiver joins whichever bridge publishes
+     * next, announcing the next sequence it expects, so that the new bridge's first sample shows
+     * any gap.
+     */
+    private void lostBridge(long now) {
+        helloed = false;
+        connected = false;
+        if (claim != null) {
+            claim.close(); // not committed: the slot goes back
+            claim = null;
+        }
+        skipping = false;
+        expectAtJoin = expected;
+        nextJoin = now;
+        LOG.log(System.Logger.Level.INFO, "receiver {0} into {1}: bridge session {2} is gone; joining the next bridge"
+                + " at sequence {3}", Long.toHexString(instance), backend, String.valueOf(session), String.valueOf(expected));
     }
 
     private void onEnd(long end, int sessionId) {
