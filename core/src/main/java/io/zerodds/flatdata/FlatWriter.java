@@ -34,6 +34,9 @@ import java.util.Objects;
  * last samples for whoever reads slots in place). Build with
  * {@link Builder#loanAhead(boolean) loanAhead(false)} for a writer that must hold no slot between
  * samples.
+ *
+ * <p>A reliable writer's wait is the JFR event {@link WriterWaitEvent io.zerodds.flatdata.WriterWait}
+ * (disabled by default): one event per loan that had to wait, spanning the whole wait.
  */
 public final class FlatWriter implements AutoCloseable {
 
@@ -183,21 +186,30 @@ public final class FlatWriter implements AutoCloseable {
         }
         long start = System.nanoTime();
         long deadline = start + timeoutNanos;
-        while (true) {
-            long generation = backend.notifyGeneration();
-            slot = backend.reserveSlot();
-            if (slot >= 0) {
-                counters.recordWait(System.nanoTime() - start);
-                return slot;
+        WriterWaitEvent wait = null; // one event for the whole wait, once it really waits
+        try {
+            while (true) {
+                long generation = backend.notifyGeneration();
+                slot = backend.reserveSlot();
+                if (slot >= 0) {
+                    return slot;
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new SlotTimeoutException("no free slot in " + backend + " within "
+                            + Duration.ofNanos(timeoutNanos) + " (active readers=0x"
+                            + Integer.toHexString(backend.activeReaders()) + ")");
+                }
+                if (wait == null) {
+                    wait = WriterWaitEvent.beginWait(backend, 0); // null unless a recording wants it
+                }
+                backend.waitForChange(generation, Math.min(remaining, MAX_WAIT_SLICE_NANOS));
             }
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                counters.recordWait(System.nanoTime() - start);
-                throw new SlotTimeoutException("no free slot in " + backend + " within "
-                        + Duration.ofNanos(timeoutNanos) + " (active readers=0x"
-                        + Integer.toHexString(backend.activeReaders()) + ")");
+        } finally {
+            counters.recordWait(System.nanoTime() - start);
+            if (wait != null) {
+                wait.endWait(backend, slot >= 0);
             }
-            backend.waitForChange(generation, Math.min(remaining, MAX_WAIT_SLICE_NANOS));
         }
     }
 

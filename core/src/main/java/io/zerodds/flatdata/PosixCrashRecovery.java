@@ -59,6 +59,10 @@ import java.nio.file.StandardOpenOption;
  *
  * <p>The static methods run while a segment is created or opened; an instance belongs to one
  * backend of an extended segment and runs on its writer's reserve path and its lease thread.
+ *
+ * <p>A takeover is the JFR event {@code io.zerodds.flatdata.WriterTakeover}, every reader
+ * disconnected here {@code io.zerodds.flatdata.ReaderEvicted} (its cause: {@code process dead},
+ * {@code heartbeat stale}, {@code process dead at attach}); both disabled by default.
  */
 final class PosixCrashRecovery {
 
@@ -139,15 +143,32 @@ final class PosixCrashRecovery {
     }
 
     /**
+     * What {@link #takeOverWriter} did: the segment, now held under the writer lock, and what it
+     * found of the previous writer. The caller reclaims the loans, then {@link #record}s it.
+     *
+     * @param previousWriterDied whether the previous writer was still recorded as open (it died)
+     * @param sequenceRepaired   whether {@link #repairNextSequence} had to move the next sequence
+     */
+    record Takeover(Opened opened, int previousWriterPid, boolean previousWriterDied, boolean sequenceRepaired) {
+
+        /** Records the takeover as a JFR event on {@code backend}, which reclaimed {@code loans}. */
+        void record(PosixSlotBackend backend, int loans) {
+            long ext = extensionOffset(opened.geometry().slotCount(), opened.geometry().slotTotalSize());
+            WriterTakeoverEvent.record(backend, previousWriterPid, previousWriterDied, loans,
+                    nextSequenceAcquire(backend.segment, ext), sequenceRepaired);
+        }
+    }
+
+    /**
      * The writer side of {@code open(name).asWriter()}: takes the writer lock of a segment whose
      * writer is dead, records this process as its writer and repairs the next sequence. The
      * caller then reclaims the dead writer's loans.
      *
-     * @return {@code o} held under the writer lock
+     * @return {@code o} held under the writer lock, with what was found of the previous writer
      * @throws SegmentAccessException when the segment is a plain reference segment, or its writer
      *                                is alive
      */
-    static Opened takeOverWriter(Opened o) throws IOException {
+    static Takeover takeOverWriter(Opened o) throws IOException {
         Geometry g = o.geometry();
         Path path = o.path();
         if (g.reference()) {
@@ -173,9 +194,9 @@ final class PosixCrashRecovery {
             putWriter(s, ext, ProcessIdentity.CURRENT_PID, ProcessIdentity.CURRENT_START_MILLIS,
                     System.currentTimeMillis());
             putWriterStateRelease(s, ext, WRITER_OPEN);
-            repairNextSequence(s, g);
+            boolean repaired = repairNextSequence(s, g);
             done = true;
-            return o.withLock(lock);
+            return new Takeover(o.withLock(lock), g.writerPid(), g.writerState() == WRITER_OPEN, repaired);
         } finally {
             if (!done) {
                 PosixLibc.close(lock);
@@ -187,8 +208,10 @@ final class PosixCrashRecovery {
      * A writer that died between publishing a slot (its slot word stored with a size) and
      * advancing the next sequence left a committed sample numbered at or past the next sequence;
      * move the next sequence past it, so that the new writer never numbers two samples alike.
+     *
+     * @return whether the next sequence had to be moved
      */
-    static void repairNextSequence(MemorySegment s, Geometry g) {
+    static boolean repairNextSequence(MemorySegment s, Geometry g) {
         int slotCount = g.slotCount();
         long ext = extensionOffset(slotCount, g.slotTotalSize());
         long next = nextSequenceAcquire(s, ext);
@@ -203,7 +226,9 @@ final class PosixCrashRecovery {
         if (max >= next) {
             putNextSequenceRelease(s, ext, max + 1);
             putNextSnRelease(s, 0, (int) (max + 1));
+            return true;
         }
+        return false;
     }
 
     // ================================================================== reader deaths
@@ -245,6 +270,8 @@ final class PosixCrashRecovery {
                 if (!alive) {
                     ring.detachReader(r); // nobody will detach it: free the index
                 }
+                ReaderEvictedEvent.record(ring, r, pid, alive ? ReaderEvictedEvent.HEARTBEAT_STALE
+                        : ReaderEvictedEvent.PROCESS_DEAD);
                 any = true;
             }
         }
@@ -268,6 +295,7 @@ final class PosixCrashRecovery {
             if (pid != 0 && !ProcessIdentity.isCurrent(pid, start) && !ProcessIdentity.isAlive(pid, start)) {
                 ring.markReaderDisconnected(r);
                 ring.detachReader(r);
+                ReaderEvictedEvent.record(ring, r, pid, ReaderEvictedEvent.PROCESS_DEAD_AT_ATTACH);
                 any = true;
             }
         }

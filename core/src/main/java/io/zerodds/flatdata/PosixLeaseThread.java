@@ -75,6 +75,11 @@ final class PosixLeaseThread {
         localReaders.getAndUpdate(m -> m & ~(1 << r));
     }
 
+    /** Whether reader {@code r} was attached through the backend (and is kept alive here). */
+    boolean keeps(int r) {
+        return (localReaders.get() & (1 << r)) != 0;
+    }
+
     /** Stops keeping every reader alive; returns the mask of those it kept. */
     int forgetAll() {
         return localReaders.getAndSet(0);

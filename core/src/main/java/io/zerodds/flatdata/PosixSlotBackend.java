@@ -193,9 +193,11 @@ public final class PosixSlotBackend implements SlotBackend {
         try {
             PosixSlotBackend backend;
             if (b.asWriter) {
-                o = PosixCrashRecovery.takeOverWriter(o);
+                PosixCrashRecovery.Takeover takeover = PosixCrashRecovery.takeOverWriter(o);
+                o = takeover.opened();
                 backend = new PosixSlotBackend(o, true, true, b.keepOnClose, null);
                 backend.reclaimedLoans = backend.extended.reclaimAllLoans(); // the dead writer's loans
+                takeover.record(backend, backend.reclaimedLoans);
             } else {
                 backend = new PosixSlotBackend(o, false, false, true, null);
             }
@@ -488,10 +490,21 @@ public final class PosixSlotBackend implements SlotBackend {
     public void markReaderDisconnected(int reader) {
         try {
             probe();
+            // another party's reader (not our own, closing itself): an eviction, for the JFR event
+            int evicted = extended != null && reader >= 0 && reader < MAX_READERS && !lease.keeps(reader)
+                    && isConnected(extended.readerState(reader))
+                    ? readerPidAcquire(segment, extended.readerEntry(reader)) : -1;
             ring.markReaderDisconnected(reader);
+            if (evicted >= 0) {
+                ReaderEvictedEvent.record(this, reader, evicted, ReaderEvictedEvent.DISCONNECTED_BY_CALL);
+            }
         } catch (IllegalStateException | InternalError e) {
             throw translate(e);
         }
+    }
+
+    private static boolean isConnected(int readerState) {
+        return readerState == READER_ATTACHED || readerState == READER_CLAIMED;
     }
 
     // ================================================================== SlotBackend: registry
@@ -875,7 +888,12 @@ public final class PosixSlotBackend implements SlotBackend {
         public PosixSlotBackend build() {
             slotCapacity = SegmentLayout.defaultCapacity(slotCapacity, typeSize);
             SegmentLayout.checkGeometry(slotCount, slotCapacity);
-            return createSegment(this);
+            try {
+                return createSegment(this);
+            } catch (FlatDataException e) {
+                SegmentRefusedEvent.record(name, SHM_DIRECTORY.resolve(name), "create", e);
+                throw e;
+            }
         }
     }
 
@@ -938,7 +956,12 @@ public final class PosixSlotBackend implements SlotBackend {
          * @throws TypeMismatchException  when it carries another type hash than requested
          */
         public PosixSlotBackend build() {
-            return openSegment(this);
+            try {
+                return openSegment(this);
+            } catch (FlatDataException e) {
+                SegmentRefusedEvent.record(name, SHM_DIRECTORY.resolve(name), asWriter ? "open as writer" : "open", e);
+                throw e;
+            }
         }
     }
 }

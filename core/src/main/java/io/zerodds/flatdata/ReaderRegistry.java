@@ -177,6 +177,8 @@ final class ReaderRegistry {
                     && casReaderDisconnector(MEMORY, entry, who, SELF)) {
                 disconnect(reader);
                 endDisconnect(entry);
+                ReaderEvictedEvent.record(ring, reader, readerPidAcquire(MEMORY, entry),
+                        gone ? ReaderEvictedEvent.DISCONNECTOR_DEAD : ReaderEvictedEvent.DISCONNECT_OVERDUE);
                 return;
             }
             try {

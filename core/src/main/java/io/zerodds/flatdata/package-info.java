@@ -21,6 +21,54 @@
  *       offending values in its message.</li>
  * </ul>
  *
+ * <h2>Observability: JFR events</h2>
+ * The rare and slow things are JDK Flight Recorder events (module {@code jdk.jfr}, in every JDK),
+ * category {@code flatdata}, all disabled by default and never recorded per sample: only waits,
+ * deaths and refusals. Without a recording that enables it, a writer's wait checks a flag and
+ * allocates nothing for its event; the other events happen a handful of times in a process's life.
+ * <table>
+ *   <caption>The events</caption>
+ *   <tr><th>event</th><th>when</th><th>fields</th></tr>
+ *   <tr><td>{@code io.zerodds.flatdata.WriterWait} ({@link io.zerodds.flatdata.WriterWaitEvent})</td>
+ *       <td>a reliable writer waited for a free slot: one event per loan that had to wait, its
+ *       duration the whole wait; a reactive reliable send records a stall (the ring full and not
+ *       one loan left) the same way</td>
+ *       <td>duration, {@code ring}, {@code freeSlots} (0: the reserve had just failed),
+ *       {@code slotCount}, {@code slotObtained} (false: timed out, closed, send ended)</td></tr>
+ *   <tr><td>{@code io.zerodds.flatdata.ReaderEvicted}</td>
+ *       <td>a reader was disconnected by another party; a reader's own detach or close is not</td>
+ *       <td>{@code ring}, {@code readerIndex}, {@code pid} (-1: unknown), {@code cause}:
+ *       {@code process dead}, {@code heartbeat stale}, {@code process dead at attach},
+ *       {@code disconnector dead}, {@code disconnect overdue}, {@code disconnected by call}</td></tr>
+ *   <tr><td>{@code io.zerodds.flatdata.WriterTakeover}</td>
+ *       <td>{@code open(name).asWriter()} took a segment over</td>
+ *       <td>{@code ring}, {@code previousWriterPid}, {@code previousWriterDied}, {@code loansReclaimed},
+ *       {@code nextSequence}, {@code sequenceRepaired}</td></tr>
+ *   <tr><td>{@code io.zerodds.flatdata.SegmentRefused}</td>
+ *       <td>opening or creating a POSIX segment failed with a {@link io.zerodds.flatdata.FlatDataException}
+ *       (not a segment, damaged, another type, another owner, a live writer, no such file); with a
+ *       stack trace</td>
+ *       <td>{@code name}, {@code path}, {@code operation} ({@code open}, {@code open as writer},
+ *       {@code create}), {@code reason} (the message), {@code exceptionClass}</td></tr>
+ *   <tr><td>{@code io.zerodds.flatdata.ViewLeakRecovered} (module {@code io.zerodds.flatdata.reactor})</td>
+ *       <td>the leak detector recovered the slot of a retained view that was never released</td>
+ *       <td>{@code ring}, {@code readerIndex}, {@code sequence}, {@code slot}, {@code slotFreed}</td></tr>
+ * </table>
+ * {@code ring} is the backend's {@code toString()}, such as
+ * {@code posix ring[/dev/shm/prices, slots=256, capacity=64]}. The settings file
+ * {@code docs/flatdata.jfc} enables all five with a threshold of 0 ms; the {@code settings}
+ * parameter may be repeated (JDK 25 syntax) to add it to the JDK's own set:
+ * <pre>{@code
+ * java -XX:StartFlightRecording:settings=docs/flatdata.jfc,filename=flatdata.jfr ...
+ * java -XX:StartFlightRecording:settings=default,settings=docs/flatdata.jfc,filename=rec.jfr ...
+ * jcmd <pid> JFR.start settings=default settings=docs/flatdata.jfc filename=rec.jfr
+ * java -XX:StartFlightRecording:+io.zerodds.flatdata.WriterWait#enabled=true ...   # one event, no file
+ * jfr configure --input default.jfc,docs/flatdata.jfc --output flatdata-default.jfc  # one merged file
+ * jfr print --categories flatdata rec.jfr
+ * }</pre>
+ * In process, a {@code jdk.jfr.consumer.RecordingStream} that {@code enable}s an event name
+ * receives the events as they happen.
+ *
  * <h2>Internals (package-private): one protocol per file</h2>
  * <table>
  *   <caption>Where each protocol lives</caption>

@@ -3,6 +3,7 @@ package io.zerodds.flatdata.reactor;
 import io.zerodds.flatdata.BackendClosedException;
 import io.zerodds.flatdata.SampleChecks;
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.WriterWaitEvent;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -162,6 +163,11 @@ final class MonoSend<T> extends Mono<Void> {
         int loanCount;
         int loanHead;
         boolean terminated; // guarded by WIP
+        /**
+         * The JFR event of the current stall (the ring full and no loan left), else null; guarded
+         * by WIP, so it may begin on one thread and end on another.
+         */
+        WriterWaitEvent stall;
 
         /** Requested from upstream and not delivered yet. */
         volatile long requested;
@@ -387,6 +393,9 @@ final class MonoSend<T> extends Mono<Void> {
                 backend.counters().recordWait(System.nanoTime() - starvedSince);
                 starvedSince = 0;
             }
+            if (k > 0 && stall != null) {
+                endStall(true); // a slot came free: the stall is over
+            }
             if (k > 0 && !terminal) {
                 REQUESTED.addAndGet(this, k);
                 s.request(k);
@@ -403,6 +412,11 @@ final class MonoSend<T> extends Mono<Void> {
                 // Watch for the next freed slot whenever the ring stopped the top-up, also after
                 // loaning some: a reader that frees slots one at a time while upstream delivers
                 // nothing would otherwise raise demand for its first free slot only.
+                if (loanCount == 0 && stall == null) {
+                    // stalled: not one slot for the next element (with loans left, the send is not
+                    // held back, it merely watches for more), recorded as one wait until a slot comes
+                    stall = WriterWaitEvent.beginWait(backend, 0);
+                }
                 awaitFreeSlot(generation);
             }
         }
@@ -413,9 +427,19 @@ final class MonoSend<T> extends Mono<Void> {
          */
         long starvedSince;
 
+        /** Ends and commits the stall's JFR event; {@code slotObtained}: a slot, not the end of the send, ended it. */
+        private void endStall(boolean slotObtained) {
+            WriterWaitEvent event = stall;
+            stall = null;
+            event.endWait(backend, slotObtained);
+        }
+
         /** Discards every loan and queued element, stops the waiter, frees the writer. */
         private void cleanup() {
             terminated = true;
+            if (stall != null) {
+                endStall(false);
+            }
             consumed = Long.MAX_VALUE; // an onNext waiting for its element stops: it was discarded
             discardLoans();
             Operators.onDiscardQueueWithClear(queue, actual.currentContext(), null);

@@ -42,7 +42,10 @@ import reactor.core.publisher.Mono;
  * without retaining a view. An upstream that emits more than it was asked for
  * fails the send with an overflow error (nothing is silently dropped). Cancelling the returned
  * {@code Mono} cancels upstream; an upstream error fails the {@code Mono} after every element
- * received before it was published; either way every loaned slot is discarded.
+ * received before it was published; either way every loaned slot is discarded. A stall, the ring
+ * full while the send holds not one loan for the next element, is the JFR event
+ * {@link io.zerodds.flatdata.WriterWaitEvent io.zerodds.flatdata.WriterWait} (disabled by default),
+ * one per stall, from its start until a slot is free again.
  *
  * <h2>Best effort: drop and count</h2>
  * {@link #bestEffort(SlotBackend)} requests unbounded and drops (and counts, and hands to

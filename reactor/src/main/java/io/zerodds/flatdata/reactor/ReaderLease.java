@@ -95,9 +95,11 @@ final class ReaderLease {
         release();
     }
 
-    void reportLeak(int slot, long sequence) {
+    /** A retained view of {@code sequence} in {@code slot} leaked; {@code freed}: its slot was marked read. */
+    void reportLeak(int slot, long sequence, boolean freed) {
         LEAKS.incrementAndGet(this);
         backend.counters().recordLeak(index); // only the leak detector's thread records leaks
+        ViewLeakRecoveredEvent.record(backend, index, slot, sequence, freed);
         LOG.log(Level.WARNING, () -> "LEAK: a retained SampleView (sequence=" + sequence + ", slot=" + slot
                 + ", reader=" + index + " on " + backend + ") was garbage-collected without release(); "
                 + "its slot was recovered. Call release() once for every retain().");

@@ -43,7 +43,8 @@ import java.util.function.Function;
  * <h2>Leaks</h2>
  * A retained view that becomes unreachable without {@link #release()} is reported (a
  * {@code WARNING} on the {@code io.zerodds.flatdata.reactor} logger, and
- * {@link ReactiveFlatReader#leakCount()}) and its slot is marked read, so the writer recovers it.
+ * {@link ReactiveFlatReader#leakCount()}, and the JFR event {@code io.zerodds.flatdata.ViewLeakRecovered},
+ * disabled by default) and its slot is marked read, so the writer recovers it.
  */
 public final class SampleView {
 
@@ -516,7 +517,7 @@ public final class SampleView {
                 if (holding) {
                     lease.markRead(slot);
                 }
-                lease.reportLeak(slot, sequence);
+                lease.reportLeak(slot, sequence, holding);
                 if (holding) {
                     lease.release();
                 }

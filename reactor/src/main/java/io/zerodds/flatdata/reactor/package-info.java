@@ -20,6 +20,10 @@
  *       wait for a freed slot, termination and cancellation.</li>
  *   <li>{@code ReaderLease}: who may still mark slots read for a reader index, so no one marks it
  *       after it was detached (retained views, leak recovery).</li>
+ *   <li>{@code ViewLeakRecoveredEvent}: the JFR event {@code io.zerodds.flatdata.ViewLeakRecovered}
+ *       of a recovered leak. A reliable send's stall is core's public
+ *       {@link io.zerodds.flatdata.WriterWaitEvent}, one event type for every writer's wait (see
+ *       "Observability" in package {@code io.zerodds.flatdata}).</li>
  * </ul>
  */
 package io.zerodds.flatdata.reactor;
