@@ -1,61 +1,57 @@
 package io.zerodds.flatdata.aeron;
 
-import io.zerodds.flatdata.FlatReader;
-import io.zerodds.flatdata.Sample;
 import io.zerodds.flatdata.SlotBackend;
+import io.zerodds.flatdata.reactor.ReactiveFlatReader;
+import io.zerodds.flatdata.reactor.SampleView;
 import io.zerodds.flatdata.test.Checksummed;
-
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import reactor.core.Disposable;
 
 /**
- * Reads a receiving ring to its end of stream on a thread, checking that the checksummed samples'
- * indexes rise (strictly in order, or exactly by one when no gap is allowed) and every checksum holds.
+ * Reads a receiving ring to its end of stream through a reactive pipeline
+ * ({@link ReactiveFlatReader#flux()}, on the reader's own thread), checking that the checksummed
+ * samples' indexes rise (strictly in order, or exactly by one when no gap is allowed) and every
+ * checksum holds: every test that checks a receiving ring so also shows the reactive path working
+ * through what the test does to the link.
  */
 final class RingChecker implements AutoCloseable {
-    private final FlatReader reader;
-    private final Thread thread;
+    private final ReactiveFlatReader reader;
+    private final Disposable subscription;
+    private final CountDownLatch ended = new CountDownLatch(1);
     private volatile long count;
     private volatile long first = -1;
     private volatile long last = -1;
     private volatile long outOfOrder;
     private volatile long skipped;
     private volatile Throwable failure;
-    private volatile boolean done;
 
     RingChecker(SlotBackend ring) {
-        this.reader = FlatReader.attach(ring);
-        this.thread = Thread.ofPlatform().name("ring-checker").daemon().start(this::run);
+        this.reader = ReactiveFlatReader.attach(ring);
+        this.subscription = reader.flux().subscribe(this::check, this::failed, ended::countDown);
     }
 
-    private void run() {
-        try {
-            while (!reader.isEndOfStream()) {
-                try (Sample s = reader.take(Duration.ofMillis(100))) {
-                    if (s == null) {
-                        continue;
-                    }
-                    long index = Checksummed.verify(s.segment());
-                    if (first < 0) {
-                        first = index;
-                    } else if (index <= last) {
-                        outOfOrder++;
-                    } else if (index != last + 1) {
-                        skipped += index - last - 1;
-                    }
-                    last = index;
-                    count++;
-                }
-            }
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            done = true;
+    private void check(SampleView view) {
+        long index = view.read(Checksummed::verify);
+        if (first < 0) {
+            first = index;
+        } else if (index <= last) {
+            outOfOrder++;
+        } else if (index != last + 1) {
+            skipped += index - last - 1;
         }
+        last = index;
+        count++;
+    }
+
+    private void failed(Throwable t) {
+        failure = t;
+        ended.countDown();
     }
 
     void awaitEnd(Duration timeout) throws InterruptedException {
-        thread.join(timeout);
-        if (!done) {
+        if (!ended.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
             throw new AssertionError("the receiving ring did not end within " + timeout + ": " + this);
         }
         if (failure != null) {
@@ -71,6 +67,7 @@ final class RingChecker implements AutoCloseable {
 
     @Override
     public void close() {
+        subscription.dispose();
         reader.close();
     }
 

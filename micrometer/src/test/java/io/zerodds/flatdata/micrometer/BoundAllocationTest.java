@@ -22,11 +22,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A writer thread and a reader thread allocate nothing in the steady state with the ring's meters
- * bound and a third thread reading every meter all the while (as a registry's publisher would).
+ * A writer thread and a reader thread allocate nothing per sample with the ring's meters bound and a
+ * third thread reading every meter every millisecond all the while (as a registry's publisher would,
+ * a thousand times more often).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BoundAllocationTest {
+    private static final int MEASURED = 1_000_000;
+    /** At most this many bytes in all, over {@link #MEASURED} samples: under 0.02 bytes per sample. */
+    private static final long ONE_OFF = 16 * 1024;
     @RegisterExtension
     static final ShmNames NAMES = TestBackends.NAMES;
 
@@ -55,14 +59,16 @@ class BoundAllocationTest {
                     }
                 }
             });
-            AllocationProbe.Result r = AllocationProbe.measure(writer, reader, 200_000, 200_000);
+            AllocationProbe.Result r = AllocationProbe.measure(writer, reader, 200_000, MEASURED);
             scraping.set(false);
             scraper.join(10_000);
-            assertThat(r.writerBytes()).as("writer thread bytes").isZero();
-            assertThat(r.readerBytes()).as("reader thread bytes").isZero();
-            assertThat(registry.get("flatdata.samples.committed").functionCounter().count()).isEqualTo(400_000);
+            // nothing per sample: a one-off of a few KiB (a wait's first time down a rarer branch, a
+            // recompilation) is allowed, as the reactive AllocationTest allows, not one byte per sample
+            assertThat(r.writerBytes()).as("writer thread bytes over %d samples", MEASURED).isLessThanOrEqualTo(ONE_OFF);
+            assertThat(r.readerBytes()).as("reader thread bytes over %d samples", MEASURED).isLessThanOrEqualTo(ONE_OFF);
+            assertThat(registry.get("flatdata.samples.committed").functionCounter().count()).isEqualTo(200_000 + MEASURED);
             assertThat(registry.get("flatdata.samples.taken").tag("reader", Integer.toString(reader.readerIndex()))
-                    .functionCounter().count()).isEqualTo(400_000);
+                    .functionCounter().count()).isEqualTo(200_000 + MEASURED);
         }
     }
 }
