@@ -2,7 +2,6 @@ package io.zerodds.flatdata.aeron;
 
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import io.zerodds.flatdata.FlatReader;
@@ -17,8 +16,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * Publishes a local ring's samples over an Aeron UDP publication, to one {@link RingReceiver} that
@@ -522,58 +519,9 @@ public final class RingBridge implements AutoCloseable {
     }
 
     /** Settings of a bridge; {@link #start()} builds and starts it. */
-    public static final class Builder {
-        private final SlotBackend backend;
-        private final BridgeOptions options = new BridgeOptions();
-
+    public static final class Builder extends EndpointBuilder<Builder> {
         private Builder(SlotBackend backend) {
-            this.backend = Objects.requireNonNull(backend, "backend");
-        }
-
-        /** The channel the receiver listens on ({@code aeron:udp?endpoint=receiverHost:port}, or just {@code host:port}). */
-        public Builder dataChannel(String channel) {
-            options.dataChannel = BridgeOptions.udp(Objects.requireNonNull(channel, "channel"));
-            return this;
-        }
-
-        /** The channel this bridge listens on for the receiver's JOIN and acknowledgements. */
-        public Builder controlChannel(String channel) {
-            options.controlChannel = BridgeOptions.udp(Objects.requireNonNull(channel, "channel"));
-            return this;
-        }
-
-        /** The data stream id (1001). */
-        public Builder streamId(int streamId) {
-            options.streamId = streamId;
-            return this;
-        }
-
-        /** The control stream id (1002). */
-        public Builder controlStreamId(int streamId) {
-            options.controlStreamId = streamId;
-            return this;
-        }
-
-        public Builder reliability(Reliability reliability) {
-            options.reliability = Objects.requireNonNull(reliability, "reliability");
-            return this;
-        }
-
-        public Builder listener(BridgeListener listener) {
-            options.listener = Objects.requireNonNull(listener, "listener");
-            return this;
-        }
-
-        /** Uses the media driver running in {@code directory} instead of an embedded one. */
-        public Builder aeronDirectory(String directory) {
-            options.aeronDirectory = Objects.requireNonNull(directory, "directory");
-            return this;
-        }
-
-        /** Adjusts the embedded media driver's context before it launches (term length, loss generators, ...). */
-        public Builder driver(Consumer<MediaDriver.Context> config) {
-            options.driverConfig = Objects.requireNonNull(config, "config");
-            return this;
+            super(backend);
         }
 
         /** Attaches the bridge's reader, connects to Aeron and starts the bridge's thread. */

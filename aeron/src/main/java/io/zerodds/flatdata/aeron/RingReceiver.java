@@ -2,7 +2,6 @@ package io.zerodds.flatdata.aeron;
 
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
@@ -17,9 +16,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
 
 /**
  * Receives a {@link RingBridge}'s samples over Aeron UDP and writes them into a local ring with a
@@ -517,46 +514,12 @@ public final class RingReceiver implements AutoCloseable {
     }
 
     /** Settings of a receiver; {@link #start()} builds and starts it. */
-    public static final class Builder {
-        private final SlotBackend backend;
-        private final BridgeOptions options = new BridgeOptions();
+    public static final class Builder extends EndpointBuilder<Builder> {
         private long expectSequence = -1;
         private Duration writeTimeout = Duration.ofSeconds(10);
 
         private Builder(SlotBackend backend) {
-            this.backend = Objects.requireNonNull(backend, "backend");
-        }
-
-        /** The channel this receiver listens on ({@code aeron:udp?endpoint=thisHost:port}, or just {@code host:port}). */
-        public Builder dataChannel(String channel) {
-            options.dataChannel = BridgeOptions.udp(Objects.requireNonNull(channel, "channel"));
-            return this;
-        }
-
-        /** The channel the bridge listens on, for JOIN and acknowledgements. */
-        public Builder controlChannel(String channel) {
-            options.controlChannel = BridgeOptions.udp(Objects.requireNonNull(channel, "channel"));
-            return this;
-        }
-
-        public Builder streamId(int streamId) {
-            options.streamId = streamId;
-            return this;
-        }
-
-        public Builder controlStreamId(int streamId) {
-            options.controlStreamId = streamId;
-            return this;
-        }
-
-        public Builder reliability(Reliability reliability) {
-            options.reliability = Objects.requireNonNull(reliability, "reliability");
-            return this;
-        }
-
-        public Builder listener(BridgeListener listener) {
-            options.listener = Objects.requireNonNull(listener, "listener");
-            return this;
+            super(backend);
         }
 
         /**
@@ -577,16 +540,6 @@ public final class RingReceiver implements AutoCloseable {
                 throw new IllegalArgumentException("writeTimeout=" + timeout + " must not be negative");
             }
             this.writeTimeout = timeout;
-            return this;
-        }
-
-        public Builder aeronDirectory(String directory) {
-            options.aeronDirectory = Objects.requireNonNull(directory, "directory");
-            return this;
-        }
-
-        public Builder driver(Consumer<MediaDriver.Context> config) {
-            options.driverConfig = Objects.requireNonNull(config, "config");
             return this;
         }
 
