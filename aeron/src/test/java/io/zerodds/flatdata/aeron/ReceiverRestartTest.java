@@ -35,6 +35,7 @@ class ReceiverRestartTest {
         String control = Ports.loopback();
         List<Join> joins = new CopyOnWriteArrayList<>();
         List<long[]> gaps = new CopyOnWriteArrayList<>();
+        List<String> dirs = new CopyOnWriteArrayList<>();
         try (var local = InMemorySlotBackend.create(64, 256)) {
             RingBridge[] holder = new RingBridge[1];
             try (var bridge = RingBridge.builder(local).dataChannel(data).controlChannel(control)
@@ -51,7 +52,11 @@ class ReceiverRestartTest {
                     }).start()) {
                 holder[0] = bridge;
                 Thread writer;
-                try (var first = ChildProcess.java(childFlags(), ReceiverMain.class, data, control, "256", "60")) {
+                String firstDir = ReceiverMain.aeronDir();
+                String secondDir = ReceiverMain.aeronDir();
+                dirs.add(firstDir);
+                dirs.add(secondDir);
+                try (var first = ChildProcess.java(childFlags(), ReceiverMain.class, data, control, "256", "60", firstDir)) {
                     first.expect("joined", Duration.ofSeconds(30));
                     bridge.awaitReceiver(Duration.ofSeconds(30));
                     writer = Thread.ofPlatform().name("writer").start(() -> LoopbackBridgeTest.writeAll(local, count, 0));
@@ -65,7 +70,8 @@ class ReceiverRestartTest {
                 }
                 long acknowledgedByFirst = bridge.acknowledgedSequence();
                 assertThat(acknowledgedByFirst).isBetween(10_000L, count - 1);
-                try (var second = ChildProcess.java(childFlags(), ReceiverMain.class, data, control, "256", "60")) {
+                try (var second = ChildProcess.java(childFlags(), ReceiverMain.class, data, control, "256", "60",
+                        secondDir)) {
                     second.expect("joined", Duration.ofSeconds(30));
                     String result = second.expect("RESULT", Duration.ofSeconds(60));
                     writer.join(10_000);
@@ -80,6 +86,10 @@ class ReceiverRestartTest {
                     assertThat(bridge.gapCount()).isZero();
                     assertThat(bridge.receiverCount()).isEqualTo(2);
                 }
+            }
+        } finally {
+            for (String dir : dirs) {
+                ReceiverMain.removeDir(dir); // the killed child's driver could not
             }
         }
     }

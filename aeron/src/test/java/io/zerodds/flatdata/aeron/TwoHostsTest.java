@@ -35,8 +35,9 @@ class TwoHostsTest {
                  var bridge = RingBridge.builder(local).dataChannel(data).controlChannel(control).start()) {
                 List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
                 java.addAll(ReceiverRestartTest.childFlags());
+                String aeronDir = ReceiverMain.aeronDir();
                 java.addAll(List.of("-cp", System.getProperty("java.class.path"), ReceiverMain.class.getName(),
-                        data, control, "64", "120"));
+                        data, control, "64", "120", aeronDir));
                 try (var receiver = ChildProcess.start("receiver in " + ns.namespace, ns.inside(java))) {
                     receiver.expect("joined", Duration.ofSeconds(30));
                     bridge.awaitReceiver(Duration.ofSeconds(30));
@@ -49,6 +50,8 @@ class TwoHostsTest {
                             + " outOfOrder=0 skipped=0 gaps=0 missing=0 duplicates=0");
                     assertThat(bridge.droppedCount()).isZero();
                     assertThat(receiver.waitFor(Duration.ofSeconds(20))).isZero();
+                } finally {
+                    ReceiverMain.removeDir(aeronDir);
                 }
             }
         }
