@@ -164,9 +164,11 @@ final class MonoSend<T> extends Mono<Void> {
         int loanHead;
         boolean terminated; // guarded by WIP
         /**
-         * The JFR event of the current stall (the ring full and no loan left), else null; guarded
-         * by WIP, so it may begin on one thread and end on another.
+         * When the current stall began (the ring full and no loan left: upstream can get no demand
+         * until a reader frees a slot), else 0; with its JFR event, null unless a recording wants
+         * it. Guarded by WIP, so a stall may begin on one thread and end on another.
          */
+        long stallStart;
         WriterWaitEvent stall;
 
         /** Requested from upstream and not delivered yet. */
@@ -389,11 +391,7 @@ final class MonoSend<T> extends Mono<Void> {
                 loanCount++;
                 k++;
             }
-            if (k > 0 && starvedSince != 0) {
-                backend.counters().recordWait(System.nanoTime() - starvedSince);
-                starvedSince = 0;
-            }
-            if (k > 0 && stall != null) {
+            if (k > 0 && stallStart != 0) {
                 endStall(true); // a slot came free: the stall is over
             }
             if (k > 0 && !terminal) {
@@ -403,41 +401,41 @@ final class MonoSend<T> extends Mono<Void> {
             if (k > 0 && !queue.isEmpty()) {
                 WIP.getAndIncrement(this); // queued elements (after a terminal signal) fill the new loans: go round again
             }
-            if (ringFull && loanCount == 0 && !terminal && starvedSince == 0) {
-                // upstream can get no demand until a reader frees a slot: the ring stopped this writer
+            if (ringFull && loanCount == 0 && stallStart == 0) {
+                // stalled: not one slot for the next element (with loans left, the send is not held
+                // back, it merely watches for more), counted and recorded as one wait until a slot comes
                 backend.counters().recordRingFull();
-                starvedSince = System.nanoTime();
+                stallStart = System.nanoTime();
+                stall = WriterWaitEvent.beginWait(backend, 0);
             }
             if (ringFull && (!terminal || loanCount == 0)) {
                 // Watch for the next freed slot whenever the ring stopped the top-up, also after
                 // loaning some: a reader that frees slots one at a time while upstream delivers
                 // nothing would otherwise raise demand for its first free slot only.
-                if (loanCount == 0 && stall == null) {
-                    // stalled: not one slot for the next element (with loans left, the send is not
-                    // held back, it merely watches for more), recorded as one wait until a slot comes
-                    stall = WriterWaitEvent.beginWait(backend, 0);
-                }
                 awaitFreeSlot(generation);
             }
         }
 
         /**
-         * When the drain loop last found the ring full holding no loan, else 0: the start of a wait
-         * the next top-up that gets a slot ends (and counts). Guarded by WIP.
+         * Ends the stall: counts its wait when a slot ended it, and commits its JFR event;
+         * {@code slotObtained}: a slot, not the end of the send, ended it.
          */
-        long starvedSince;
-
-        /** Ends and commits the stall's JFR event; {@code slotObtained}: a slot, not the end of the send, ended it. */
         private void endStall(boolean slotObtained) {
+            if (slotObtained) {
+                backend.counters().recordWait(System.nanoTime() - stallStart);
+            }
+            stallStart = 0;
             WriterWaitEvent event = stall;
             stall = null;
-            event.endWait(backend, slotObtained);
+            if (event != null) {
+                event.endWait(backend, slotObtained);
+            }
         }
 
         /** Discards every loan and queued element, stops the waiter, frees the writer. */
         private void cleanup() {
             terminated = true;
-            if (stall != null) {
+            if (stallStart != 0) {
                 endStall(false);
             }
             consumed = Long.MAX_VALUE; // an onNext waiting for its element stops: it was discarded
