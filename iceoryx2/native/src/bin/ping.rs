@@ -1,7 +1,8 @@
 //! Native iceoryx2 ping-pong for `./flatdata bench iceoryx2-latency` and the peer benchmark: two
 //! processes exchange samples over two services laid out as the Java backend lays them out
 //! (`[u8]` slices, the `FlatdataHeader`, an event service of the same name), each sample doing
-//! what the Java backend does per sample (loan, write, send, notify; receive, read, drop, notify),
+//! what the Java backend does per sample (write into the chunk loaned ahead, send, notify, loan
+//! the next chunk ahead, as `FlatWriter` does; receive, read, drop, notify),
 //! busy-spinning, in the order the Java benchmark does them (the reply is sent before the ping is
 //! dropped).
 //!
@@ -112,6 +113,9 @@ struct Side {
     writer: Writer,
     reader: Reader,
     received: Received,
+    /// The chunk loaned right after the previous send (null when none was free then), as the
+    /// Java `FlatWriter` loans ahead.
+    ahead: *mut u8,
     sequence: u64,
     size: usize,
     touch: bool,
@@ -136,16 +140,18 @@ impl Side {
                 length: 0,
                 flags: 0,
             },
+            ahead: core::ptr::null_mut(),
             sequence: 0,
             size,
             touch,
         }
     }
 
-    /// Loans a sample, writes `round` (and with `touch` the pattern words), sends it, notifies.
+    /// Writes `round` (and with `touch` the pattern words) into the chunk loaned ahead (or loans
+    /// one now), sends it, notifies, and loans the next chunk ahead.
     fn send(&mut self, round: u64) {
-        let mut payload = core::ptr::null_mut();
-        while self.writer.loan(0, &mut payload).expect("loan") != 0 {
+        let mut payload = core::mem::replace(&mut self.ahead, core::ptr::null_mut());
+        while payload.is_null() && self.writer.loan(0, &mut payload).expect("loan") != 0 {
             core::hint::spin_loop();
         }
         // SAFETY: the loan is `size` bytes long (the writer's capacity), writable, and ours alone
@@ -163,6 +169,9 @@ impl Side {
             .expect("send");
         self.sequence += 1;
         self.out_ring.notify(EVENT_SENT).expect("notify");
+        if self.writer.loan(0, &mut self.ahead).expect("loan ahead") != 0 {
+            self.ahead = core::ptr::null_mut(); // none free now: the next send loans
+        }
     }
 
     /// Takes the next sample (busy-spinning) and reads it in place (with `touch` every word,

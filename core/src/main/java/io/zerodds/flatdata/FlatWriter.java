@@ -30,8 +30,9 @@ import java.util.Objects;
  * difference. The writer so holds one slot between samples: {@link #endStream()} and
  * {@link #close()} give it back, while {@link SlotBackend#markEndOfStream()} called past an open
  * writer refuses, as for any open loan; a writer killed while holding it leaves one loan for the
- * next writer to reclaim. Without attached readers nothing is reserved ahead (the ring keeps its
- * last samples for whoever reads slots in place). Build with
+ * next writer to reclaim. Where a reservation could cost a reader a sample, nothing is reserved
+ * ahead ({@link SlotBackend#reservesAheadFreely()}: on the POSIX and in-memory rings, while no
+ * reader is attached, since the ring keeps its last samples for whoever reads slots in place). Build with
  * {@link Builder#loanAhead(boolean) loanAhead(false)} for a writer that must hold no slot between
  * samples.
  *
@@ -214,9 +215,9 @@ public final class FlatWriter implements AutoCloseable {
     }
 
     /**
-     * After a commit: reserves the next slot (loan ahead) and returns {@code sequence}. Only with
-     * readers attached: without, the ring keeps its last samples for whoever reads slots in place,
-     * and a reservation would wipe the oldest one early. The sample is published whatever happens
+     * After a commit: reserves the next slot (loan ahead) and returns {@code sequence}. Only where
+     * the backend says a reservation costs no reader a sample (on a ring without readers, it
+     * would wipe the oldest of the last samples it keeps for whoever reads in place). The sample is published whatever happens
      * here: a reservation that fails leaves none, and the next loan or write meets the same
      * condition (a full ring, a closed backend) and reports it.
      */
@@ -225,7 +226,7 @@ public final class FlatWriter implements AutoCloseable {
         if (loanAhead && ahead == SlotBackend.NO_FREE_SLOT) {
             aheadSegment = null;
             try {
-                if (backend.activeReaders() == 0) {
+                if (!backend.reservesAheadFreely()) {
                     return sequence;
                 }
                 ahead = backend.reserveSlotNoWait();

@@ -275,6 +275,16 @@ public interface SlotBackend extends AutoCloseable {
     /** The mask of attached, connected readers: the mask the writer passes to reserveSlot. */
     int activeReaders();
 
+    /**
+     * Whether a writer may reserve its next slot right after a commit, before it has the next
+     * sample ({@code FlatWriter}'s loan ahead), at no cost to any reader. The default: while readers
+     * are attached, since a reservation without them would wipe the oldest sample, which a reader
+     * attaching later could still read in place.
+     */
+    default boolean reservesAheadFreely() {
+        return activeReaders() != 0;
+    }
+
     /** The first sequence number the attached reader receives. */
     long readerStartSequence(int reader);
 

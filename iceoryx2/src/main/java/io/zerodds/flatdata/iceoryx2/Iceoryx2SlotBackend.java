@@ -597,6 +597,16 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         return samples.active();
     }
 
+    /**
+     * Always true: a loan takes only a chunk that neither a subscriber nor the service's history
+     * holds, so a writer's loan ahead costs no reader, in this process or another, a sample (and
+     * {@link #activeReaders()} knows only this process's readers).
+     */
+    @Override
+    public boolean reservesAheadFreely() {
+        return true;
+    }
+
     @Override
     public long readerStartSequence(int reader) {
         checkOpen();
