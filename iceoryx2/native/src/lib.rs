@@ -3,18 +3,20 @@
 //! (`error.rs`), never unwinds, and leaves a message for `fdx_last_error` when it fails.
 
 mod error;
+pub mod pingpong;
 mod reader;
 mod ring;
 mod writer;
 
 use core::time::Duration;
 
-pub use error::{ERR_ARGUMENT, ERR_PANIC, NONE, OK};
+pub use error::{ERR_ARGUMENT, ERR_PANIC, NONE, OK, Outcome};
 pub use reader::{Reader, Received};
 pub use ring::{FlatHeader, Ring, RingInfo, RingSpec};
 pub use writer::Writer;
 
-use error::{Outcome, fail, guard};
+use error::{fail, guard};
+use pingpong::Side;
 
 /// The ABI version the Java side checks before its first call.
 pub const ABI_VERSION: i32 = 3;
@@ -366,4 +368,80 @@ pub unsafe extern "C" fn fdx_reader_update_connections(reader: *mut Reader) -> i
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn fdx_reader_close(reader: *mut Reader) -> i32 {
     guard(|| close(reader))
+}
+
+/// Opens one side of the native ping-pong (`pingpong.rs`) in the calling process: a writer on
+/// `out_name` and a reader on `in_name`, under `prefix`, for samples of `size` bytes. For the
+/// benchmark, which runs native blocks between its Java blocks in the same processes.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_bench_side_open(
+    prefix: *const u8,
+    prefix_len: usize,
+    out_name: *const u8,
+    out_len: usize,
+    in_name: *const u8,
+    in_len: usize,
+    size: u64,
+    out: *mut *mut Side,
+) -> i32 {
+    guard(|| {
+        let prefix = text(prefix, prefix_len, "prefix")?;
+        let out_name = text(out_name, out_len, "out name")?;
+        let in_name = text(in_name, in_len, "in name")?;
+        put(
+            out,
+            Side::new(prefix, out_name, in_name, size as usize, false)?,
+        )
+    })
+}
+
+/// Pings `count` rounds from `first` and stores each half round trip (ns) in `half_rtt`.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_bench_ping(
+    side: *mut Side,
+    first: u64,
+    count: u64,
+    half_rtt: *mut u64,
+) -> i32 {
+    guard(|| {
+        let side = handle(side, "side")?;
+        if half_rtt.is_null() {
+            return fail(ERR_ARGUMENT, "output pointer is null");
+        }
+        // SAFETY: the caller passes `count` writable u64 values at `half_rtt`.
+        let out = unsafe { core::slice::from_raw_parts_mut(half_rtt, count as usize) };
+        side.ping(first, out)?;
+        Ok(OK)
+    })
+}
+
+/// Answers `count` pings.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_bench_pong(side: *mut Side, count: u64) -> i32 {
+    guard(|| {
+        handle(side, "side")?.pong(count)?;
+        Ok(OK)
+    })
+}
+
+/// Closes a ping-pong side. A null side is ignored.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_bench_side_close(side: *mut Side) -> i32 {
+    guard(|| close(side))
 }

@@ -22,15 +22,17 @@ import org.HdrHistogram.Histogram;
 
 /**
  * One-way latency (ping-pong RTT/2) of 64-byte samples between two JVM processes over the
- * iceoryx2 backend, in the same run as the POSIX backend and the bare cache-line baseline, and
- * then a native Rust iceoryx2 ping-pong built from the bridge's own crate that does per sample
- * what the Java backend does (loan, write, send, notify; receive, read, drop, notify) without
- * crossing FFM: the difference is the cost of Java and the FFM crossing per hop.
+ * iceoryx2 backend, in the same run as the POSIX backend, the bare cache-line baseline and a native
+ * Rust iceoryx2 ping-pong built from the bridge's own crate that does per sample what the Java
+ * backend does (write into the chunk loaned ahead, send, notify, loan ahead; receive, read, drop,
+ * notify) without crossing FFM: the difference is the cost of Java and the FFM crossing per hop.
  *
- * <p>Bare, POSIX busy-spin and iceoryx2 busy-spin interleave in blocks in the same two
- * processes, so all three see the same CPU placement, and ratios are taken per triple of
- * blocks. Then each event-driven mode runs once (iceoryx2: {@link FlatReader#take(java.time.Duration)}
- * blocking in the listener; POSIX: in the futex), then the native pair.
+ * <p>Bare, POSIX busy-spin, iceoryx2 busy-spin and the native ping-pong ({@link NativeIceoryx2Side}:
+ * a whole block per FFM call) interleave in blocks in the same two processes and threads, so all
+ * four see the same CPU placement, and ratios and differences are taken per quadruple of blocks.
+ * After each pass the native ping-pong also runs as processes of its own
+ * ({@code flatdata-iox2-ping}), for reference. Then each event-driven mode runs once (iceoryx2:
+ * {@link FlatReader#take(java.time.Duration)} blocking in the listener; POSIX: in the futex).
  *
  * <p>First, one thread alone: a round of loan, commit, take and release through the Java backend
  * against the same round in the native crate, which isolates the Java side's own cost.
@@ -49,9 +51,12 @@ public final class Iceoryx2Latency {
     private static final int BARE = 0;
     private static final int POSIX = 1;
     private static final int IOX = 2;
-    private static final int MODES = 3;
+    private static final int NATIVE = 3;
+    private static final int MODES = 4;
     private static final String[] NAMES = {"bare cache line (baseline)", "flatdata POSIX busy-spin",
-            "flatdata iceoryx2 busy-spin"};
+            "flatdata iceoryx2 busy-spin", "native iceoryx2, same processes"};
+    /** The property naming the library the iceoryx2 backend loads: the benchmark sets both sides to the cargo build's. */
+    private static final String LIBRARY_PROPERTY = "flatdata.iceoryx2.library";
     private static final long FILE_SIZE = 4096;
 
     public static void main(String[] args) throws Exception {
@@ -63,9 +68,11 @@ public final class Iceoryx2Latency {
         int block = (int) Math.clamp(rounds / ((long) PASSES * BLOCKS), 200, 1_000_000);
         long eventRounds = Math.max(1_000, rounds / 5);
         String tag = "flatdata-bench-iox2-" + ProcessHandle.current().pid();
+        useBuiltLibrary();
         Latencies.title(SAMPLE);
-        System.out.printf("bare, POSIX and iceoryx2 busy-spin interleaved in blocks of %d round trips, %d triples per"
-                + " pass, %d passes after a warm-up pass; the same two JVM processes throughout%n", block, BLOCKS, PASSES);
+        System.out.printf("bare, POSIX busy-spin, iceoryx2 busy-spin and native iceoryx2 interleaved in blocks of %d"
+                + " round trips, %d quadruples per pass, %d passes after a warm-up pass; the same two JVM processes"
+                + " throughout%n", block, BLOCKS, PASSES);
         singleThreaded(tag);
         Path file = Path.of("/dev/shm", tag);
         try (Arena arena = Arena.ofShared()) {
@@ -88,6 +95,28 @@ public final class Iceoryx2Latency {
         return NativeIceoryx2Pair.prefix(tag);
     }
 
+    /**
+     * Makes the backend load the cargo build's library, whose file the in-process native blocks
+     * look their calls up in, so the process holds one copy of iceoryx2 (a property given on the
+     * command line wins).
+     */
+    private static void useBuiltLibrary() {
+        if (System.getProperty(LIBRARY_PROPERTY) == null) {
+            Path library = NativeIceoryx2Pair.library().toAbsolutePath();
+            if (!Files.isRegularFile(library)) {
+                throw new IllegalStateException(library + " is not built: mvn package (or ./flatdata bench) builds it");
+            }
+            System.setProperty(LIBRARY_PROPERTY, library.toString());
+        }
+    }
+
+    /** One process's side of the in-process native ping-pong: writes {@code out}, reads {@code in}. */
+    private static NativeIceoryx2Side nativeSide(String tag, String out, String in) {
+        String base = "flatdata/bench/" + tag + "/inproc/";
+        return new NativeIceoryx2Side(Path.of(System.getProperty(LIBRARY_PROPERTY)), prefix(tag), base + out, base + in,
+                SAMPLE);
+    }
+
     private static Histogram histogram() {
         return Latencies.histogram();
     }
@@ -95,7 +124,8 @@ public final class Iceoryx2Latency {
     private static Histogram[] ping(String tag, MemorySegment line, PosixSlotBackend posixOut,
                                     Iceoryx2SlotBackend ioxOut, int block, long eventRounds) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-D" + LIBRARY_PROPERTY + "=" + System.getProperty(LIBRARY_PROPERTY), "-cp",
                 System.getProperty("java.class.path"), Iceoryx2Latency.class.getName(), "pong", tag,
                 Integer.toString(block), Long.toString(eventRounds)).redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
@@ -109,7 +139,7 @@ public final class Iceoryx2Latency {
             try (PosixSlotBackend posixIn = PosixSlotBackend.open(tag + "-pong").build();
                  Iceoryx2SlotBackend ioxIn = Iceoryx2SlotBackend.open("flatdata/bench/" + tag + "/pong")
                          .prefix(prefix(tag)).build();
-                 Side side = new Side(line, posixIn, posixOut, ioxIn, ioxOut)) {
+                 Side side = new Side(line, posixIn, posixOut, ioxIn, ioxOut, nativeSide(tag, "ping", "pong"))) {
                 child.getOutputStream().write('\n'); // our readers are attached
                 child.getOutputStream().flush();
                 total = measure(side, block, NativeIceoryx2Pair.find(tag));
@@ -133,9 +163,10 @@ public final class Iceoryx2Latency {
     }
 
     private static Histogram[] measure(Side side, int block, NativeIceoryx2Pair nativePair) throws Exception {
-        Histogram[] inBlock = {histogram(), histogram(), histogram()};
-        Histogram[] total = {histogram(), histogram(), histogram()};
+        Histogram[] inBlock = {histogram(), histogram(), histogram(), histogram()};
+        Histogram[] total = {histogram(), histogram(), histogram(), histogram()};
         int n = PASSES * BLOCKS;
+        double[] hopInProcess = new double[n];
         double[] ioxBare = new double[n];
         double[] posixBare = new double[n];
         double[] ioxPosix = new double[n];
@@ -155,6 +186,7 @@ public final class Iceoryx2Latency {
                     ioxBare[i] = inBlock[IOX].getValueAtPercentile(50) / bare;
                     posixBare[i] = inBlock[POSIX].getValueAtPercentile(50) / bare;
                     ioxPosix[i] = (double) inBlock[IOX].getValueAtPercentile(50) / inBlock[POSIX].getValueAtPercentile(50);
+                    hopInProcess[i] = inBlock[IOX].getValueAtPercentile(50) - inBlock[NATIVE].getValueAtPercentile(50);
                     for (int mode = 0; mode < MODES; mode++) {
                         total[mode].add(inBlock[mode]);
                     }
@@ -169,18 +201,23 @@ public final class Iceoryx2Latency {
                 long nativeP50 = nativeRun.getValueAtPercentile(50);
                 long javaP50 = ioxPass.getValueAtPercentile(50);
                 perHop[pass - 1] = javaP50 - nativeP50;
-                System.out.printf("pass %d: p50 iceoryx2 from Java %d ns, native Rust iceoryx2 %d ns: %d ns per hop%n",
-                        pass, javaP50, nativeP50, javaP50 - nativeP50);
+                System.out.printf("pass %d: p50 iceoryx2 from Java %d ns, native Rust iceoryx2 (own processes) %d ns:"
+                        + " %d ns per hop%n", pass, javaP50, nativeP50, javaP50 - nativeP50);
             }
         }
         if (nativePair != null) {
             Arrays.sort(perHop);
-            System.out.printf("Java + FFM per hop over native iceoryx2 (p50 one-way, Java pass - native run after it):"
-                    + " median of %d passes %d ns (lowest %d, highest %d)%n", PASSES, perHop[PASSES / 2], perHop[0],
-                    perHop[PASSES - 1]);
+            System.out.printf("Java + FFM per hop over native iceoryx2 in its own processes (p50 one-way, Java pass -"
+                    + " native run after it): median of %d passes %d ns (lowest %d, highest %d)%n", PASSES,
+                    perHop[PASSES / 2], perHop[0], perHop[PASSES - 1]);
             header();
             report("native Rust iceoryx2 (same crate)", nativeTotal);
         }
+        double[] hops = hopInProcess.clone();
+        Arrays.sort(hops);
+        System.out.printf("Java + FFM per hop over native iceoryx2 in the same processes and threads (p50 one-way,"
+                + " Java block - native block of the same quadruple): median of %d %.0f ns (10th percentile %.0f, 90th"
+                + " %.0f)%n", n, hops[n / 2], hops[n / 10], hops[n * 9 / 10]);
         summary("iceoryx2 busy-spin / bare", ioxBare);
         summary("POSIX busy-spin / bare", posixBare);
         summary("iceoryx2 busy-spin / POSIX busy-spin", ioxPosix);
@@ -251,7 +288,7 @@ public final class Iceoryx2Latency {
              Iceoryx2SlotBackend ioxOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/pong")
                      .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build();
              Side side = new Side(ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_SIZE, arena), posixIn, posixOut,
-                     ioxIn, ioxOut)) {
+                     ioxIn, ioxOut, nativeSide(tag, "pong", "ping"))) {
             System.out.println("READY");
             System.out.flush();
             if (System.in.read() < 0) {
@@ -272,12 +309,15 @@ public final class Iceoryx2Latency {
     /** One process's end: a reader and a writer per backend, and the bare line. */
     private static final class Side implements AutoCloseable {
         private final MemorySegment line;
+        private final NativeIceoryx2Side nativeSide;
         private final FlatReader[] readers = new FlatReader[MODES];
         private final FlatWriter[] writers = new FlatWriter[MODES];
         private final long[] round = new long[MODES];
 
-        Side(MemorySegment line, SlotBackend posixIn, SlotBackend posixOut, SlotBackend ioxIn, SlotBackend ioxOut) {
+        Side(MemorySegment line, SlotBackend posixIn, SlotBackend posixOut, SlotBackend ioxIn, SlotBackend ioxOut,
+             NativeIceoryx2Side nativeSide) {
             this.line = line;
+            this.nativeSide = nativeSide;
             readers[POSIX] = FlatReader.attach(posixIn);
             writers[POSIX] = FlatWriter.reliable(posixOut, BusyWait.PATIENCE);
             readers[IOX] = FlatReader.attach(ioxIn);
@@ -288,6 +328,9 @@ public final class Iceoryx2Latency {
             if (mode == BARE) {
                 Latencies.pingBare(line, 0L, round[BARE], round[BARE] + rounds, histogram);
                 round[BARE] += rounds;
+            } else if (mode == NATIVE) {
+                nativeSide.ping(round[NATIVE], (int) rounds, histogram);
+                round[NATIVE] += rounds;
             } else {
                 pingEcho(mode, rounds, histogram, false);
             }
@@ -304,6 +347,10 @@ public final class Iceoryx2Latency {
                 round[BARE] += rounds;
                 return;
             }
+            if (mode == NATIVE) {
+                nativeSide.pong(rounds);
+                return;
+            }
             for (long i = 0; i < rounds; i++) {
                 Latencies.echo(readers[mode], writers[mode], SAMPLE, block);
             }
@@ -311,10 +358,11 @@ public final class Iceoryx2Latency {
 
         @Override
         public void close() {
-            for (int mode = POSIX; mode < MODES; mode++) {
+            for (int mode = POSIX; mode <= IOX; mode++) {
                 readers[mode].close();
                 writers[mode].close();
             }
+            nativeSide.close();
         }
     }
 }

@@ -1,17 +1,10 @@
 package io.zerodds.flatdata.iceoryx2;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
-
 import io.zerodds.flatdata.BackendClosedException;
 import io.zerodds.flatdata.FlatType;
 import io.zerodds.flatdata.RingCounters;
-import io.zerodds.flatdata.SampleTooLargeException;
 import io.zerodds.flatdata.SlotBackend;
 import io.zerodds.flatdata.SlotSample;
-import io.zerodds.flatdata.SlotStateException;
-import io.zerodds.flatdata.SlotTimeoutException;
 import io.zerodds.flatdata.TypeMismatchException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -68,11 +61,6 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
     /** How long {@link #markEndOfStream()} waits for a free chunk to carry the end marker. */
     static final Duration END_MARKER_PATIENCE = Duration.ofSeconds(5);
 
-    private static final byte FREE = 0;
-    private static final byte LOANED = 1;
-    private static final byte COMMITTED = 2;
-    private static final byte DISCARDED = 3;
-
     private final String name;
     private final int slotCount;
     private final int slotCapacity;
@@ -86,18 +74,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
     /** Threads inside a call on the native ring that no other lock orders against close (any thread may make them). */
     private final java.util.concurrent.atomic.AtomicInteger ringUsers = new java.util.concurrent.atomic.AtomicInteger();
 
-    // writer state, guarded by writerLock
-    private final PortLock writerLock = new PortLock();
-    private final MemorySegment loanOut;
-    private final byte[] loanState;
-    private final MemorySegment[] loanView;
-    private MemorySegment writer;
-    private Arena writeScope;
-    private ChunkViews writeViews;
-    private long nextSequence;
-    private volatile long writerEnd = OPEN_STREAM;
-    private volatile boolean writerExists;
-    private volatile boolean writerWaiting;
+    private final WriterPort writer;
 
     private Iceoryx2SlotBackend(Builder b, int mode) {
         this.name = b.name;
@@ -122,18 +99,15 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
             arena.close();
             throw e;
         }
-        this.nextSequence = b.initialSequence;
         this.events = new EventWaiter(ring, arena, b.deadNodeCheck.toNanos());
-        this.samples = new ReceivedSamples(ring, events, arena, slotCount, b.initialSequence,
-                () -> !writerExists || writerWaiting);
+        this.writer = new WriterPort(this, name, ring, arena, events, counters, slotCount, slotCapacity,
+                b.initialSequence);
+        this.samples = new ReceivedSamples(ring, events, arena, slotCount, b.initialSequence, writer::wantsFrees);
         this.events.onHello(() -> {
             if (samples.connect()) {
                 events.advanceAndNotify(EventWaiter.EVENT_CONNECTED);
             }
         });
-        this.loanOut = NativeRing.callBuffer(arena, ADDRESS);
-        this.loanState = new byte[slotCount];
-        this.loanView = new MemorySegment[slotCount];
     }
 
     private int geometry(String what, long asked, long attribute, long fallback) {
@@ -286,219 +260,54 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
 
     @Override
     public int reserveSlot(int activeReadersMask) {
-        return reserve(true);
+        return writer.reserve(true);
     }
 
     @Override
     public int reserveSlot() {
-        return reserve(true);
+        return writer.reserve(true);
     }
 
     @Override
     public int reserveSlotNoWait() {
-        return reserve(false);
-    }
-
-    private int reserve(boolean willWait) {
-        writerLock.lock();
-        try {
-            checkOpen();
-            if (writerEnd != OPEN_STREAM) {
-                throw new SlotStateException("the stream of \"" + name + "\" ended at sequence=" + writerEnd);
-            }
-            ensureWriter();
-            int slot = 0;
-            while (slot < slotCount && loanState[slot] == LOANED) {
-                slot++;
-            }
-            if (slot == slotCount) {
-                return NO_FREE_SLOT;
-            }
-            int code = NativeRing.loan(writer, slot, loanOut);
-            if (code == NativeAbi.NONE) {
-                if (willWait) {
-                    writerWaiting = true;
-                }
-                return NO_FREE_SLOT;
-            }
-            NativeRing.check(code, "loan from", name);
-            if (writerWaiting) {
-                writerWaiting = false; // a volatile store only when it changes
-            }
-            loanState[slot] = LOANED;
-            loanView[slot] = writeViews.view(loanOut.get(JAVA_LONG, 0), slotCapacity);
-            return slot;
-        } finally {
-            writerLock.unlock();
-        }
-    }
-
-    private void ensureWriter() {
-        if (writer == null) {
-            writer = ring.createWriter(arena, slotCount, slotCapacity);
-            writeScope = Arena.ofShared();
-            writeViews = new ChunkViews(writeScope, slotCount, false);
-            writerExists = true;
-            events.advanceAndNotify(EventWaiter.EVENT_HELLO); // readers elsewhere connect now
-        }
+        return writer.reserve(false);
     }
 
     @Override
     public long commitSlot(int slot, MemorySegment bytes) {
-        writerLock.lock();
-        try {
-            MemorySegment out = loaned(slot, "commit");
-            long size = bytes.byteSize();
-            checkFits(size);
-            MemorySegment.copy(bytes, 0, out, 0, size);
-            return publish(slot, (int) size);
-        } finally {
-            writerLock.unlock();
-        }
+        return writer.commit(slot, bytes);
     }
 
     @Override
     public long commitSlot(int slot, byte[] bytes, int offset, int length) {
-        Objects.checkFromIndexSize(offset, length, bytes.length);
-        writerLock.lock();
-        try {
-            MemorySegment out = loaned(slot, "commit");
-            checkFits(length);
-            MemorySegment.copy(bytes, offset, out, JAVA_BYTE, 0, length);
-            return publish(slot, length);
-        } finally {
-            writerLock.unlock();
-        }
+        return writer.commit(slot, bytes, offset, length);
     }
 
     @Override
     public long commitInPlace(int slot, int length) {
-        writerLock.lock();
-        try {
-            loaned(slot, "commit");
-            checkFits(length);
-            return publish(slot, length);
-        } finally {
-            writerLock.unlock();
-        }
-    }
-
-    private void checkFits(long size) {
-        if (size > slotCapacity) {
-            throw new SampleTooLargeException(size, slotCapacity);
-        }
-    }
-
-    /** Publishes the loan in {@code slot}; refuses a length that is not positive. */
-    private long publish(int slot, int length) {
-        if (length <= 0) {
-            throw new IllegalArgumentException("length=" + length + " must be positive");
-        }
-        long sequence = nextSequence;
-        loanState[slot] = COMMITTED;
-        loanView[slot] = null;
-        events.noteSent();
-        counters.recordCommitted();
-        NativeRing.check(NativeRing.commit(writer, slot, sequence, length, 0, ring.handle(), EventWaiter.EVENT_SENT),
-                "send on", name);
-        nextSequence = sequence + 1;
-        return sequence;
+        return writer.commitInPlace(slot, length);
     }
 
     @Override
     public void discardSlot(int slot) {
-        writerLock.lock();
-        try {
-            loaned(slot, "discard");
-            loanState[slot] = DISCARDED;
-            loanView[slot] = null;
-            NativeRing.check(NativeRing.discard(writer, slot), "discard on", name);
-        } finally {
-            writerLock.unlock();
-        }
+        writer.discard(slot);
     }
 
     @Override
     public MemorySegment slotDataPtr(int slot) {
-        // the writer thread asks for the slot it just reserved: it wrote the view itself and reads
-        // it back without the lock; a slot it committed or discarded since holds no view, and the
-        // locked path says why
-        checkOpen();
-        checkSlot(slot);
-        MemorySegment view = loanView[slot];
-        if (view != null) {
-            return view;
-        }
-        writerLock.lock();
-        try {
-            return loaned(slot, "write");
-        } finally {
-            writerLock.unlock();
-        }
-    }
-
-    /** The loaned slot's writable view, or the exception that says why it is not loaned. */
-    private MemorySegment loaned(int slot, String action) {
-        checkOpen();
-        checkSlot(slot);
-        byte state = loanState[slot];
-        if (state != LOANED) {
-            String why = switch (state) {
-                case COMMITTED -> "it was already committed";
-                case DISCARDED -> "it was discarded";
-                default -> "it is not loaned";
-            };
-            throw new SlotStateException("cannot " + action + " slot " + slot + " of \"" + name + "\": " + why
-                    + " (not loaned)");
-        }
-        return loanView[slot];
+        return writer.view(slot);
     }
 
     @Override
     public void markEndOfStream() {
-        writerLock.lock();
-        try {
-            checkOpen();
-            if (writerEnd != OPEN_STREAM) {
-                return;
-            }
-            for (int slot = 0; slot < slotCount; slot++) {
-                if (loanState[slot] == LOANED) {
-                    throw new SlotStateException("cannot end the stream of \"" + name + "\": slot " + slot
-                            + " is still loaned (commit or discard it first)");
-                }
-            }
-            ensureWriter();
-            long deadline = System.nanoTime() + END_MARKER_PATIENCE.toNanos();
-            int code;
-            while ((code = NativeRing.loan(writer, 0, loanOut)) == NativeAbi.NONE) {
-                long generation = events.generation();
-                writerWaiting = true;
-                checkOpen();
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw new SlotTimeoutException("no free chunk to carry the end of the stream of \"" + name
-                            + "\" for " + END_MARKER_PATIENCE + ": readers hold every chunk");
-                }
-                events.await(generation, remaining);
-            }
-            NativeRing.check(code, "loan the end marker from", name);
-            writerWaiting = false;
-            events.noteSent();
-            NativeRing.check(NativeRing.commit(writer, 0, nextSequence, 0, ReceivedSamples.FLAG_END_OF_STREAM,
-                    ring.handle(), EventWaiter.EVENT_SENT), "send the end marker on", name);
-            loanState[0] = FREE;
-            writerEnd = nextSequence;
-        } finally {
-            writerLock.unlock();
-        }
+        writer.endStream();
     }
 
     @Override
     public long endOfStreamSequence() {
         checkOpen();
         long received = samples.endOfStream();
-        return received != OPEN_STREAM ? received : writerEnd;
+        return received != OPEN_STREAM ? received : writer.endSequence();
     }
 
     // ------------------------------------------------------------------ reader
@@ -736,16 +545,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         }
         // waiters first: they return, and a writer waiting for the end marker's chunk gives up
         events.close();
-        writerLock.lock();
-        try {
-            if (writer != null) {
-                NativeRing.closeWriter(writer);
-                writer = null;
-                writeScope.close();
-            }
-        } finally {
-            writerLock.unlock();
-        }
+        writer.close();
         samples.close();
         while (ringUsers.get() != 0) {
             Thread.onSpinWait(); // a port count or wake-up in flight: microseconds
@@ -756,13 +556,13 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
 
     private final Object closeLock = new Object();
 
-    private void checkOpen() {
+    void checkOpen() {
         if (closed) {
             throw new BackendClosedException("iceoryx2 service \"" + name + "\"");
         }
     }
 
-    private void checkSlot(int slot) {
+    void checkSlot(int slot) {
         if (slot < 0 || slot >= slotCount) {
             throw new IndexOutOfBoundsException("slot=" + slot + " outside [0, " + slotCount + ")");
         }

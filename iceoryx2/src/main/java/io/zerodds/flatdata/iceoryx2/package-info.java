@@ -16,6 +16,8 @@
  *   <li>{@code NativeAbi}: the C ABI: status codes, struct layouts and offsets, downcall handles.</li>
  *   <li>{@code NativeRing}: the native handles of one ring and the typed calls; status codes become exceptions.</li>
  *   <li>{@code PortLock}: mutual exclusion of the calls on one native port.</li>
+ *   <li>{@code WriterPort}: the one publisher of a backend, its loans in a table of slots,
+ *       commits, discards and the end-of-stream marker.</li>
  *   <li>{@code ReceivedSamples}: the one subscriber of a backend and the table that fans its samples
  *       out to reader indexes 0..31.</li>
  *   <li>{@code ChunkViews}: cached views of iceoryx2 chunks by address.</li>

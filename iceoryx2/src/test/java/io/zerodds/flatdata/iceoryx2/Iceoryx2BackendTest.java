@@ -62,6 +62,29 @@ class Iceoryx2BackendTest {
     }
 
     @Test
+    void aFlatWriterLoansAheadAlsoWhenItsReadersAreInAnotherPort() {
+        String name = NAMES.next();
+        try (Iceoryx2SlotBackend out = Iceoryx2SlotBackend.create(name).prefix(Iox2Names.PREFIX).slotCount(4)
+                .slotCapacity(64).build();
+             Iceoryx2SlotBackend in = Iceoryx2SlotBackend.open(name).prefix(Iox2Names.PREFIX).build();
+             FlatReader reader = FlatReader.attach(in);
+             FlatWriter writer = FlatWriter.reliable(out, Duration.ofSeconds(5))) {
+            assertThat(out.activeReaders()).as("this port has no readers of its own").isZero();
+            assertThat(out.reservesAheadFreely()).isTrue();
+            writer.write("first".getBytes(StandardCharsets.UTF_8));
+            Sample s = reader.take(Duration.ofSeconds(5));
+            assertThat(s).isNotNull();
+            s.release();
+            // the sample's chunk is back; the writer holds the next one, reserved after its commit
+            int reserved = 0;
+            while (out.reserveSlotNoWait() != SlotBackend.NO_FREE_SLOT) {
+                reserved++;
+            }
+            assertThat(reserved).isEqualTo(3);
+        }
+    }
+
+    @Test
     void copiedAndInPlaceCommitsArriveByteForByteTheSame() {
         try (Iceoryx2SlotBackend b = ring(4, 64)) {
             int reader = b.attachReader();

@@ -69,6 +69,11 @@ public final class NativeIceoryx2Pair {
         return Path.of(RELATIVE);
     }
 
+    /** The iceoryx2 bridge's native library built next to the binary (its {@code fdx_bench_*} calls run the same sides). */
+    public static Path library() {
+        return binary().resolveSibling("libflatdata_iceoryx2.so");
+    }
+
     /**
      * The pair for the run tagged {@code tag}, or null (with the reason printed) when the binary
      * is not built.

@@ -1,0 +1,58 @@
+package io.zerodds.flatdata.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zerodds.flatdata.test.ChildProcess;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The iceoryx2 latency benchmark, run small in a JVM of its own (it names the native library the
+ * backend loads, which a test JVM may have loaded from the jar already): every mode reports, the
+ * native ping-pong runs in the same processes between the Java blocks, and nothing is left in
+ * /dev/shm.
+ */
+@Timeout(180)
+class Iceoryx2LatencyTest {
+
+    @Test
+    void reportsTheJavaAndTheInProcessNativeBlocksSideBySideAndCleansUp() throws Exception {
+        List<String> out;
+        long pid;
+        try (ChildProcess bench = ChildProcess.java(Iceoryx2Latency.class, "800")) {
+            pid = bench.pid();
+            assertThat(bench.waitFor(Duration.ofSeconds(150))).as("exit code; output %s", bench.output()).isZero();
+            out = bench.output();
+        }
+        String text = String.join("\n", out);
+        // 800 requested: blocks of the minimum 200 round trips, 25 quadruples in each of 4 passes after a warm-up
+        // pass, so 20000 round trips per mode
+        assertThat(text).contains("interleaved in blocks of 200 round trips, 25 quadruples per pass, 4 passes");
+        Matcher hop = Pattern.compile("(?m)^Java \\+ FFM per hop over native iceoryx2 in the same processes and"
+                + " threads .*: median of 100 (-?\\d+) ns \\(10th percentile (-?\\d+), 90th (-?\\d+)\\)$").matcher(text);
+        assertThat(hop.find()).as("per-hop line in:%n%s", text).isTrue();
+        assertThat(Long.parseLong(hop.group(2))).isLessThanOrEqualTo(Long.parseLong(hop.group(1)));
+        assertThat(Long.parseLong(hop.group(3))).isGreaterThanOrEqualTo(Long.parseLong(hop.group(1)));
+        for (String mode : List.of("bare cache line \\(baseline\\)", "flatdata POSIX busy-spin",
+                "flatdata iceoryx2 busy-spin", "native iceoryx2, same processes")) {
+            Matcher m = Pattern.compile("(?m)^" + mode + " +20000 +\\d+ +(\\d+) ").matcher(text);
+            assertThat(m.find()).as(mode + " in:%n%s", text).isTrue();
+            assertThat(Long.parseLong(m.group(1))).as(mode + " p50").isPositive();
+        }
+        assertThat(text).containsPattern("(?m)^pass 4: p50 iceoryx2 from Java \\d+ ns, native Rust iceoryx2 \\(own"
+                + " processes\\) \\d+ ns");
+        String tag = "flatdata-bench-iox2-" + pid;
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("/dev/shm"))) {
+            assertThat(files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.startsWith(tag) || f.startsWith(Iceoryx2LatencyTest.prefix(tag))).toList()).isEmpty();
+        }
+    }
+
+    private static String prefix(String tag) {
+        return io.zerodds.flatdata.bench.peers.NativeIceoryx2Pair.prefix(tag);
+    }
+}
