@@ -2,6 +2,7 @@ package io.zerodds.flatdata.cli;
 
 import io.zerodds.flatdata.FlatReader;
 import io.zerodds.flatdata.InMemorySlotBackend;
+import io.zerodds.flatdata.iceoryx2.Iceoryx2SlotBackend;
 import io.zerodds.flatdata.reactor.ReactiveFlatReader;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,34 +24,54 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ./flatdata demo}: a writer process and two reader processes over a POSIX shared-memory
- * ring, one reader a plain {@link FlatReader}, the other a {@link ReactiveFlatReader} pipeline
- * with a slow stage; live progress, one line per process, then a summary table.
+ * ring (or an iceoryx2 service), one reader a plain {@link FlatReader}, the other a
+ * {@link ReactiveFlatReader} pipeline with a slow stage; live progress, one line per process,
+ * then a summary table.
  *
  * <p>The children are JVMs on this JVM's class path running the hidden {@code demo-worker}
  * command; each reports on stdout ({@link Progress}). A shutdown hook kills them and removes the
  * segment when the demo is stopped with Ctrl-C. With {@code --backend in-memory} (a ring on the
  * heap, which cannot span processes) the three run as threads of this process.
+ *
+ * <p>With {@code --backend iceoryx2} the ring is an iceoryx2 service of a name of its own
+ * ({@code flatdata/demo/PID-HEX}) under an iceoryx2 file prefix of its own ({@code fdemoPIDxHEX_}),
+ * which the writer creates and the readers open. This process never opens it: it only starts the
+ * children, and once they are gone (ended, or killed on Ctrl-C) it removes every file of the
+ * prefix in /dev/shm and under /tmp/iceoryx2 ({@link Iceoryx2Files}), so nothing of the run
+ * stays, not even the management file iceoryx2 keeps per prefix. The writer waits for its readers
+ * by the service's subscriber count ({@code Iceoryx2SlotBackend.readerPorts()}), as the reader
+ * registry it waits on over POSIX is per process over iceoryx2; see {@link DemoWorkerCommand}.
+ * The live line's free slots are, on every backend, the slots the slowest reader's count says it
+ * does not hold, and the stalls are the writer's own count of finding no free slot (over
+ * iceoryx2: no free chunk), so both mean over iceoryx2 what they mean over POSIX.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Runs a writer process and two reader processes over a shared-memory ring: one reader a"
                 + " plain FlatReader, one a ReactiveFlatReader.flux() pipeline with a deliberately slow stage, so"
-                + " that backpressure shows. Live progress per process, then a summary; the segment is removed."},
+                + " that backpressure shows. Live progress per process, then a summary; the segment (or the"
+                + " iceoryx2 service and all its files) is removed."},
         footer = {"%nExamples:",
                 "  ./flatdata demo                      5 s over /dev/shm, 64 slots of 64 bytes",
                 "  ./flatdata demo --seconds 10 --size 4096",
                 "  ./flatdata demo --rate 100000 --slow-stage 5",
+                "  ./flatdata demo --backend iceoryx2   the same over an iceoryx2 service",
                 "  ./flatdata demo --backend in-memory  the same as three threads of one process",
                 "%nColumns: samples/s and MB/s of the last period; p50/p99 latency from the",
                 "send time in each sample to its check by the reader; free slots: slots the",
                 "slowest reader does not hold; stalls: times the writer found the ring full",
-                "and waited; lag: samples behind the writer."})
+                "and waited; lag: samples behind the writer.",
+                "%nOver iceoryx2 the writer waits for the service's two subscribers, a full",
+                "ring is every chunk in use, and at the end (and on Ctrl-C) every file of",
+                "the run's iceoryx2 prefix goes from /dev/shm and /tmp/iceoryx2."})
 final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
     @Option(names = "--backend", defaultValue = "posix",
-            description = "posix (default: three processes over /dev/shm), in-memory (three threads), iceoryx2")
+            description = "posix (default: three processes over /dev/shm), iceoryx2 (three processes over an"
+                    + " iceoryx2 service, slots <= " + Iceoryx2SlotBackend.Builder.MAX_SLOTS
+                    + "), in-memory (three threads)")
     String backend;
 
     @Option(names = "--seconds", defaultValue = "5", description = "how long the writer writes (default ${DEFAULT-VALUE})")
@@ -74,6 +95,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             description = "µs the reactive reader's slow stage spends per sample (default ${DEFAULT-VALUE})")
     long slowStageMicros;
 
+    /** The system property that points the iceoryx2 backend at a native library of one's own build. */
+    static final String NATIVE_LIBRARY_PROPERTY = "flatdata.iceoryx2.library";
+
     /** The refresh period of the live lines. */
     static final long PERIOD_MILLIS = 250;
     private static final long READY_TIMEOUT_SECONDS = 60;
@@ -81,6 +105,11 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     private final AtomicBoolean interrupted = new AtomicBoolean();
     private final List<Part> parts = new ArrayList<>();
     private Path segment;
+    /** The files of the run's iceoryx2 prefix (with --backend iceoryx2). */
+    private Iceoryx2Files iceoryx2;
+    private String service;
+    /** What of the iceoryx2 run could not be removed. */
+    private List<Path> iceoryx2Left = List.of();
     private boolean cleanedUp;
 
     @Override
@@ -90,7 +119,7 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             return switch (backend) {
-                case "posix" -> runProcesses();
+                case "posix", "iceoryx2" -> runProcesses();
                 case "in-memory" -> runThreads();
                 default -> throw new IllegalStateException(backend);
             };
@@ -106,10 +135,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
 
     private void validate() {
         switch (backend) {
-            case "posix", "in-memory" -> {
+            case "posix", "in-memory", "iceoryx2" -> {
             }
-            case "iceoryx2" -> throw new CliFailure(ExitCode.UNAVAILABLE, "--backend=iceoryx2: the demo does not run"
-                    + " over iceoryx2 yet (the cli is built without the iceoryx2 module); use posix or in-memory");
             default -> throw usage("--backend=" + backend + ": expected posix, in-memory or iceoryx2");
         }
         if (!(seconds > 0 && seconds <= 3600)) {
@@ -118,6 +145,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         SampleFormat.checkSize("--size", size, 1 << 24);
         if (slots < 1 || slots > 1 << 20) {
             throw usage("--slots=" + slots + " must be in [1, 1048576]");
+        }
+        if (backend.equals("iceoryx2") && slots > Iceoryx2SlotBackend.Builder.MAX_SLOTS) {
+            throw usage("--slots=" + slots + " must be in [1, " + Iceoryx2SlotBackend.Builder.MAX_SLOTS
+                    + "] over iceoryx2 (the chunks of one service)");
         }
         if ((long) slots * size > 1L << 30) {
             throw usage("--slots=" + slots + " x --size=" + size + " is more than 1 GiB of shared memory");
@@ -148,26 +179,51 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     // ------------------------------------------------------------------ processes
 
     private int runProcesses() throws Exception {
-        String name = "flatdata-demo-" + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(System.nanoTime() & 0xFFFFFF);
-        segment = ShmDirectory.DIRECTORY.resolve(name);
+        long pid = ProcessHandle.current().pid();
+        String run = Long.toHexString(System.nanoTime() & 0xFFFFFF);
+        String name;
+        String where;
+        if (backend.equals("iceoryx2")) {
+            name = "flatdata/demo/" + pid + "-" + run;
+            String prefix = "fdemo" + pid + "x" + run + "_";
+            synchronized (this) {
+                service = name;
+                iceoryx2 = new Iceoryx2Files(prefix);
+            }
+            where = "iceoryx2 service " + name + " (file prefix " + prefix + ")";
+        } else {
+            name = "flatdata-demo-" + pid + "-" + run;
+            synchronized (this) {
+                segment = ShmDirectory.DIRECTORY.resolve(name);
+            }
+            where = "posix shared memory " + segment;
+        }
         ChildPart writer = startChild("writer", name);
         writer.awaitReady();
         ChildPart reader = startChild("reader", name);
         ChildPart reactive = startChild("reactive", name);
         reader.awaitReady();
         reactive.awaitReady();
-        return watchAndSummarize("posix shared memory " + segment);
+        return watchAndSummarize(where);
     }
 
     private ChildPart startChild(String role, String name) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "demo-worker",
-                "--role", role, "--name", name, "--size", Integer.toString(size), "--slots", Integer.toString(slots),
+                "--enable-native-access=ALL-UNNAMED"));
+        String library = System.getProperty(NATIVE_LIBRARY_PROPERTY);
+        if (library != null) {
+            // a developer's own build of the iceoryx2 library: the children load the same
+            command.add("-D" + NATIVE_LIBRARY_PROPERTY + "=" + library);
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "demo-worker",
+                "--role", role, "--backend", backend, "--name", name, "--size", Integer.toString(size),
+                "--slots", Integer.toString(slots),
                 "--rate", Long.toString(rate), "--nanos", Long.toString(nanos()), "--readers", "2",
                 "--slow-nanos", Long.toString(slowStageMicros * 1000), "--period-millis", Long.toString(PERIOD_MILLIS)));
+        if (iceoryx2 != null) {
+            command.addAll(List.of("--prefix", iceoryx2.prefix()));
+        }
         if (samples != null) {
             command.addAll(List.of("--count", Long.toString(samples)));
         }
@@ -185,8 +241,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
              FlatReader plain = FlatReader.attach(ring);
              ReactiveFlatReader reactive = ReactiveFlatReader.attach(ring)) {
             long count = samples == null ? Long.MAX_VALUE : samples;
-            ThreadPart writer = new ThreadPart("writer", m -> DemoWorkers.write(ring, size, rate, nanos(), 2, count, m,
-                    interrupted::get));
+            ThreadPart writer = new ThreadPart("writer", m -> DemoWorkers.write(ring, size, rate, nanos(), 2,
+                    () -> DemoWorkers.attachedReaders(ring), count, m, interrupted::get));
             ThreadPart reader = new ThreadPart("reader", m -> DemoWorkers.read(plain, m, interrupted::get));
             ThreadPart slow = new ThreadPart("reactive", m -> DemoWorkers.readReactive(reactive,
                     slowStageMicros * 1000, m, interrupted::get));
@@ -302,6 +358,12 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         if (segment != null) {
             out.println("segment " + segment + (Files.exists(segment) ? " is still there" : " removed"));
         }
+        if (iceoryx2 != null) {
+            out.println(removedIceoryx2());
+            if (!iceoryx2Left.isEmpty()) {
+                problems.add("files of the iceoryx2 service are still there: " + iceoryx2Left);
+            }
+        }
         out.flush();
         if (!problems.isEmpty()) {
             throw new CliFailure(ExitCode.FAILED, String.join("; ", problems));
@@ -321,7 +383,8 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         cleanUp();
         PrintWriter err = spec.commandLine().getErr();
         err.println("flatdata demo: interrupted; writer and readers stopped"
-                + (segment == null ? "" : ", segment " + segment + " removed"));
+                + (segment == null ? "" : ", segment " + segment + " removed")
+                + (iceoryx2 == null ? "" : ", " + removedIceoryx2()));
         err.flush();
     }
 
@@ -329,7 +392,17 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
         return cleanedUp;
     }
 
-    /** Stops every part still running and removes the segment; idempotent. */
+    /** What became of the iceoryx2 service's files, for the summary and the interrupt message. */
+    private String removedIceoryx2() {
+        return "iceoryx2 service " + service + (iceoryx2Left.isEmpty()
+                ? " removed: no file of prefix " + iceoryx2.prefix() + " left in /dev/shm or " + Iceoryx2Files.ROOT
+                : " not removed whole: " + iceoryx2Left.size() + " files left, " + iceoryx2Left);
+    }
+
+    /**
+     * Stops every part still running and removes the segment, or, once the children are gone, every
+     * file of the run's iceoryx2 prefix; idempotent.
+     */
     private synchronized void cleanUp() {
         if (cleanedUp) {
             return;
@@ -346,6 +419,9 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             } catch (IOException e) {
                 spec.commandLine().getErr().println("flatdata demo: cannot remove " + segment + ": " + e.getMessage());
             }
+        }
+        if (iceoryx2 != null) {
+            iceoryx2Left = iceoryx2.remove();
         }
     }
 
@@ -410,6 +486,10 @@ final class DemoCommand implements java.util.concurrent.Callable<Integer> {
             if (!ready.await(READY_TIMEOUT_SECONDS, TimeUnit.SECONDS) || (done != null && done.error() != null)
                     || !process.isAlive() && done == null) {
                 String why = done != null && done.error() != null ? done.error() : lastErrorLine();
+                if (why.startsWith(DemoWorkerCommand.UNAVAILABLE)) {
+                    throw new CliFailure(ExitCode.UNAVAILABLE, "--backend=iceoryx2: the iceoryx2 backend cannot be"
+                            + " loaded here: " + why.substring(DemoWorkerCommand.UNAVAILABLE.length()));
+                }
                 throw new CliFailure(ExitCode.FAILED, "the demo's " + role + " (pid " + process.pid()
                         + ") did not start: " + why);
             }

@@ -10,12 +10,13 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * The three parts of the demo, each on the ring it is given, counting into its {@link Meter}: the
  * writer, a plain {@link FlatReader}, and a {@link ReactiveFlatReader} pipeline with a slow stage.
- * They run as the demo's child processes over POSIX shared memory, or as threads of one process
- * over the in-memory ring.
+ * They run as the demo's child processes over POSIX shared memory or an iceoryx2 service, or as
+ * threads of one process over the in-memory ring.
  */
 final class DemoWorkers {
     private DemoWorkers() {
@@ -24,17 +25,23 @@ final class DemoWorkers {
     /** How long the writer waits for a free slot, and the readers for the readers to attach. */
     static final Duration PATIENCE = Duration.ofSeconds(30);
 
+    /** The readers attached to {@code ring} now, as its reader registry counts them (across processes over POSIX). */
+    static int attachedReaders(SlotBackend ring) {
+        return Integer.bitCount(ring.activeReaders());
+    }
+
     /**
-     * Waits until {@code readers} readers are attached, then writes samples of {@code size} bytes
-     * for {@code nanos} (or {@code count} samples, whichever comes first) at {@code rate} samples/s
-     * (0: as fast as the readers take them), and ends
-     * the stream. A sample is written in place in its slot; when the ring is full the writer
-     * counts a stall and waits, event-driven, for a reader to free a slot.
+     * Waits until {@code readers} readers are there ({@code connected} counts them: the ring's
+     * registry, or over iceoryx2 the service's subscribers), then writes samples of {@code size}
+     * bytes for {@code nanos} (or {@code count} samples, whichever comes first) at {@code rate}
+     * samples/s (0: as fast as the readers take them), and ends the stream. A sample is written in
+     * place in its slot; when the ring is full the writer counts a stall and waits, event-driven,
+     * for a reader to free a slot. The writer's clock stops with the end of the stream.
      */
-    static void write(SlotBackend ring, int size, long rate, long nanos, int readers, long count, Meter meter,
-                      BooleanSupplier stop) {
+    static void write(SlotBackend ring, int size, long rate, long nanos, int readers, IntSupplier connected,
+                      long count, Meter meter, BooleanSupplier stop) {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (Integer.bitCount(ring.activeReaders()) < readers) {
+        while (connected.getAsInt() < readers) {
             if (stop.getAsBoolean()) {
                 return;
             }
@@ -72,6 +79,30 @@ final class DemoWorkers {
             meter.sample(size, -1);
         }
         ring.markEndOfStream();
+        meter.finish();
+    }
+
+    /**
+     * Over iceoryx2, after the end of the stream: waits until the readers have left the service
+     * ({@code connected} is 0), since a publisher that closes takes the samples still queued for
+     * its subscribers with it. A reader process that died is removed by the dead-node cleanup
+     * ({@code cleanupDeadNodes}) this runs every {@code deadNodeCheck}.
+     */
+    static void awaitReadersGone(IntSupplier connected, Runnable cleanupDeadNodes, Duration deadNodeCheck,
+                                 BooleanSupplier stop) {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        long nextCleanup = System.nanoTime() + deadNodeCheck.toNanos();
+        while (connected.getAsInt() > 0 && !stop.getAsBoolean()) {
+            long now = System.nanoTime();
+            if (now > deadline) {
+                throw new SlotTimeoutException("the readers did not take the rest of the stream within " + PATIENCE);
+            }
+            if (now > nextCleanup) {
+                cleanupDeadNodes.run();
+                nextCleanup = now + deadNodeCheck.toNanos();
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
     }
 
     /** What FlatWriter.reliable does on a full ring: wait for a change, reserve again. */

@@ -14,9 +14,10 @@ enum ExitCode {
     INCOMPATIBLE(5, "incompatible segment: another layout version or another type, or samples larger than its slots"),
     NOT_A_SEGMENT(6, "the file is not a flatdata segment (or a damaged one)"),
     BUSY(7, "the segment has a live writer already"),
-    UNAVAILABLE(8, "the backend is not available in this build"),
+    UNAVAILABLE(8, "the backend is not available here: the iceoryx2 native library did not load (none for this"
+            + " platform in the build)"),
     INTERNAL(70, "unexpected error: rerun with --verbose for the stack trace and report it"),
-    INTERRUPTED(130, "stopped by Ctrl-C (SIGINT); children stopped and the segment removed");
+    INTERRUPTED(130, "stopped by Ctrl-C (SIGINT); children stopped and the segment (or iceoryx2 files) removed");
 
     final int code;
     final String meaning;

@@ -12,6 +12,8 @@ final class Meter {
     private final String role;
     private final long pid = ProcessHandle.current().pid();
     private volatile long start = System.nanoTime();
+    /** When {@link #finish()} stopped the clock; 0 while it runs. */
+    private long end;
     private volatile long samples;
     private volatile long bytes;
     private volatile long stalls;
@@ -29,6 +31,11 @@ final class Meter {
     synchronized void restart() {
         start = System.nanoTime();
         lastNanos = start;
+    }
+
+    /** Stops the clock (the writer, at the end of its stream): the elapsed time of later reports ends here. */
+    synchronized void finish() {
+        end = System.nanoTime();
     }
 
     Meter(String role) {
@@ -80,7 +87,7 @@ final class Meter {
         long p50 = interval.getTotalCount() == 0 ? -1 : interval.getValueAtPercentile(50);
         long p99 = interval.getTotalCount() == 0 ? -1 : interval.getValueAtPercentile(99);
         boolean any = total.getTotalCount() > 0;
-        return new Progress(role, pid, done, s, b, now - start, rate, bps, p50, p99, stalls, outOfOrder, bad,
+        return new Progress(role, pid, done, s, b, (end != 0 ? end : now) - start, rate, bps, p50, p99, stalls, outOfOrder, bad,
                 any ? total.getValueAtPercentile(50) : -1, any ? total.getValueAtPercentile(90) : -1,
                 any ? total.getValueAtPercentile(99) : -1, any ? total.getValueAtPercentile(99.9) : -1,
                 any ? total.getMaxValue() : -1, null);

@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code ./flatdata demo --seconds 3} as a user runs it: the repository's script, as a process,
- * from the repository root; and in a real terminal (tmux) to see the live lines of demo and the
- * screen of {@code inspect --watch} refresh in place.
+ * {@code ./flatdata demo --seconds 3} as a user runs it, over posix and over iceoryx2: the
+ * repository's script, as a process, from the repository root; and in a real terminal (tmux) to
+ * see the live lines of demo and the screen of {@code inspect --watch} refresh in place.
  * The script runs with FLATDATA_CLASSPATH (this test's class path), so that it does not start a
  * Maven build inside this one.
  */
@@ -51,16 +53,49 @@ class DemoScriptTest {
         assertThat(ShmNames.existing("flatdata-demo-" + p.pid() + "-")).isEmpty();
     }
 
+    /**
+     * The same over an iceoryx2 service: three processes, every sample in order with valid
+     * checksums, and nothing of the run left where iceoryx2 keeps its files. Without the demo's
+     * clean-up a cleanly ended run would leave its prefix's {@code ..._node.0_10_0.global_mgmt} in
+     * /dev/shm (iceoryx2 keeps it after its processes exit), a killed one every file of the service.
+     */
     @Test
-    void inATerminalTheLiveLinesAreRefreshedInPlace() throws Exception {
+    void theScriptRunsTheDemoOverIceoryx2AndLeavesNoFileOfTheService() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("./flatdata", "demo", "--backend", "iceoryx2", "--seconds", "3")
+                .directory(ROOT.toFile()).redirectErrorStream(true);
+        pb.environment().put("FLATDATA_CLASSPATH", classPath());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        String prefix = DemoCommandTest.iceoryx2Prefix(p.pid());
+        assertThat(out).containsPattern("flatdata demo: writer and 2 readers over iceoryx2 service flatdata/demo/"
+                        + p.pid() + "-[0-9a-f]+ \\(file prefix " + prefix + "[0-9a-f]+_\\): 64 slots of 64 bytes")
+                .contains("for 3 s")
+                .containsPattern("iceoryx2 service flatdata/demo/" + p.pid() + "-[0-9a-f]+ removed: no file of prefix "
+                        + prefix + "[0-9a-f]+_ left in /dev/shm or /tmp/iceoryx2")
+                .contains("every sample reached both readers, in order, with valid checksums")
+                .doesNotContain("Exception");
+        List<String> rows = DemoCommandTest.summaryRows(out);
+        assertThat(rows).extracting(r -> r.split(" +")[0]).containsExactly("writer", "reader", "reactive");
+        assertThat(rows.subList(1, 3)).allSatisfy(r -> assertThat(r).contains(" yes ").contains(" valid "));
+        assertThat(rows).extracting(DemoCommandTest::samples).allSatisfy(n -> assertThat(n).isPositive())
+                .containsOnly(DemoCommandTest.samples(rows.get(0)));
+        assertThat(rows.stream().map(r -> r.split(" +")[1]).distinct()).as("three processes").hasSize(3);
+        assertThat(DemoCommandTest.iceoryx2Files(prefix)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"posix", "iceoryx2"})
+    void inATerminalTheLiveLinesAreRefreshedInPlace(String backend) throws Exception {
         Assumptions.assumeTrue(which("tmux"),
                 "tmux is not installed: the in-place refresh of demo in a terminal is not checked"
                         + " (install tmux to check it)");
-        String session = "flatdata-demo-test-" + ProcessHandle.current().pid();
+        String session = "flatdata-demo-test-" + ProcessHandle.current().pid() + "-" + backend;
         Path done = Files.createTempFile("flatdata-demo-tmux-", ".exit");
         Files.delete(done);
         String command = "cd '" + ROOT + "' && FLATDATA_CLASSPATH='" + classPath()
-                + "' ./flatdata demo --seconds 3; echo $? > '" + done + "'; sleep 600";
+                + "' ./flatdata demo --backend " + backend + " --seconds 3; echo $? > '" + done + "'; sleep 600";
         run("tmux", "new-session", "-d", "-s", session, "-x", "200", "-y", "50", command);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -80,6 +115,9 @@ class DemoScriptTest {
             assertThat(pane.lines().filter(DemoScriptTest::isLiveLine).toList()).as(pane).hasSize(3)
                     .allSatisfy(l -> assertThat(l).endsWith("done"));
             assertThat(pane).contains("every sample reached both readers");
+            if (backend.equals("iceoryx2")) {
+                assertThat(pane).contains("removed: no file of prefix fdemo");
+            }
             if (middle != null) {
                 assertThat(middle.lines().filter(DemoScriptTest::isLiveLine).count()).as(middle).isEqualTo(3);
             }

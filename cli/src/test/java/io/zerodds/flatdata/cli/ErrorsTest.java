@@ -158,10 +158,47 @@ class ErrorsTest {
     }
 
     @Test
-    void iceoryx2IsRefusedWithItsOwnCode() {
-        CliRun run = CliRun.of("demo", "--backend", "iceoryx2");
-        assertThat(run.code()).isEqualTo(ExitCode.UNAVAILABLE.code);
-        assertThat(run.errLines()).singleElement().asString().contains("--backend=iceoryx2");
+    void overIceoryx2MoreSlotsThanAServiceHoldsIsAUsageError() {
+        CliRun run = CliRun.of("demo", "--backend", "iceoryx2", "--slots", "70000", "--size", "20");
+        assertThat(run.code()).as(run.toString()).isEqualTo(ExitCode.USAGE.code);
+        assertThat(run.errLines()).singleElement().asString()
+                .isEqualTo("flatdata demo: --slots=70000 must be in [1, 65536] over iceoryx2 (the chunks of one service)");
+        // over posix that many slots pass (this run stops at the 1 GiB limit instead, before it starts anything)
+        assertThat(CliRun.of("demo", "--slots", "70000", "--size", "20000").errLines()).singleElement().asString()
+                .contains("more than 1 GiB");
+    }
+
+    @Test
+    void overIceoryx2ASizeTooSmallForTheSampleFormatIsTheSameUsageError() {
+        CliRun run = CliRun.of("demo", "--backend", "iceoryx2", "--size", "8");
+        assertThat(run.code()).as(run.toString()).isEqualTo(ExitCode.USAGE.code);
+        assertThat(run.errLines()).singleElement().asString().startsWith("flatdata demo: --size=8 must be in [20,");
+    }
+
+    /**
+     * Where the iceoryx2 native library cannot be loaded (here: a library of one's own build that
+     * is not there), the demo says so in one line with its own code, and leaves nothing behind.
+     */
+    @Test
+    void iceoryx2WithoutItsNativeLibraryIsUnavailableWithItsOwnCode() {
+        String property = DemoCommand.NATIVE_LIBRARY_PROPERTY;
+        String before = System.getProperty(property);
+        System.setProperty(property, "/nonexistent/libflatdata_iceoryx2.so");
+        try {
+            CliRun run = CliRun.of("demo", "--backend", "iceoryx2", "--seconds", "1");
+            assertThat(run.code()).as(run.toString()).isEqualTo(ExitCode.UNAVAILABLE.code);
+            assertThat(run.errLines()).as(run.toString()).singleElement().asString()
+                    .startsWith("flatdata demo: --backend=iceoryx2: the iceoryx2 backend cannot be loaded here: ")
+                    .contains("/nonexistent/libflatdata_iceoryx2.so");
+            assertThat(DemoCommandTest.iceoryx2Files(DemoCommandTest.iceoryx2Prefix(ProcessHandle.current().pid())))
+                    .isEmpty();
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+        }
     }
 
     @Test
