@@ -1,6 +1,8 @@
 package io.zerodds.flatdata;
 
+import static io.zerodds.flatdata.ReaderEntryDescriptor.*;
 import static io.zerodds.flatdata.SegmentLayout.*;
+import static io.zerodds.flatdata.SlotDescriptor.*;
 
 import io.zerodds.flatdata.PosixSegmentFiles.Geometry;
 import io.zerodds.flatdata.PosixSegmentFiles.Opened;

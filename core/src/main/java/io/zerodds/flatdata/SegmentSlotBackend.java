@@ -1,6 +1,8 @@
 package io.zerodds.flatdata;
 
+import static io.zerodds.flatdata.ReaderEntryDescriptor.*;
 import static io.zerodds.flatdata.SegmentLayout.*;
+import static io.zerodds.flatdata.SlotDescriptor.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -13,8 +15,9 @@ import java.util.Optional;
  * whose slots live in one flat memory region (in-process memory, a POSIX shared-memory object).
  * Subclasses supply only waiting and waking. The ring's reader registry (attach, detach, the
  * disconnect state machine) is a {@link ReaderRegistry}, its waiter table (only POSIX waits use
- * it) a {@link WaiterTable}; every word is loaded and stored through {@link SegmentLayout}, which
- * fixes each field's memory order.
+ * it) a {@link WaiterTable}; every word is loaded and stored through the descriptors
+ * ({@link SegmentLayout}, {@link SlotDescriptor}, {@link ReaderEntryDescriptor}), which fix each
+ * field's memory order.
  *
  * <h2>Publish protocol (writer)</h2>
  * <ol>
@@ -93,7 +96,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     final long ext;
     /** Address of the extension region: {@code base + ext}. */
     private final long extAt;
-    /** Address of the sequence-high table: {@link SegmentLayout#sequenceHighAcquire} is on the reader's hot path. */
+    /** Address of the sequence-high table: {@link SlotDescriptor#sequenceHighAcquire} is on the reader's hot path. */
     private final long sequenceHighAt;
     /** Attach, detach and the disconnect state machine. */
     final ReaderRegistry readers;
@@ -407,7 +410,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
         // seqlock writer: size 0 must be visible before any payload store; a store-store fence is
         // all that takes (a volatile store would add a full fence per loan)
         long h = slotAt(slot);
-        putSlotWordOpaque(MEMORY, h, packWord(wordSequenceLow(SegmentLayout.slotWord(MEMORY, h)), 0));
+        putSlotWordOpaque(MEMORY, h, packWord(wordSequenceLow(SlotDescriptor.slotWord(MEMORY, h)), 0));
         VarHandle.storeStoreFence();
         loanState[slot] = LOANED;
     }

@@ -13,9 +13,14 @@
  *   <li>Writing and reading on any backend: {@link io.zerodds.flatdata.FlatWriter} (loan, commit,
  *       reliable or best effort), {@link io.zerodds.flatdata.FlatReader} and its
  *       {@link io.zerodds.flatdata.Sample}s; typed samples: {@link io.zerodds.flatdata.FlatType}.</li>
- *   <li>{@link io.zerodds.flatdata.SegmentLayout}: the public ring descriptor (every offset, state
- *       value, packing and memory order), for tools that read a segment;
- *       {@link io.zerodds.flatdata.ShmLocator}: the discovery locator of a segment;
+ *   <li>The public ring descriptors, for tools that read a segment: each fixes the offsets, state
+ *       values, packings and memory orders of one structure.
+ *       {@link io.zerodds.flatdata.SegmentLayout}: where everything is, the segment header and the
+ *       extension region; {@link io.zerodds.flatdata.SlotDescriptor}: a slot (its header, seqlock
+ *       word, loan word and sequence hi32); {@link io.zerodds.flatdata.ReaderEntryDescriptor}: a
+ *       reader registry entry (states, disconnector word);
+ *       {@link io.zerodds.flatdata.WaiterEntryDescriptor}: a waiter table entry (state and epoch).</li>
+ *   <li>{@link io.zerodds.flatdata.ShmLocator}: the discovery locator of a segment;
  *       {@link io.zerodds.flatdata.SampleChecks}: the length and type checks every adapter shares.</li>
  *   <li>Exceptions, all {@link io.zerodds.flatdata.FlatDataException}s or standard ones, each with the
  *       offending values in its message.</li>

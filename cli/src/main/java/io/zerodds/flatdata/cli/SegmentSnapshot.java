@@ -1,6 +1,9 @@
 package io.zerodds.flatdata.cli;
 
+import static io.zerodds.flatdata.ReaderEntryDescriptor.*;
 import static io.zerodds.flatdata.SegmentLayout.*;
+import static io.zerodds.flatdata.SlotDescriptor.*;
+import static io.zerodds.flatdata.WaiterEntryDescriptor.*;
 
 import io.zerodds.flatdata.ProcessIdentity;
 import io.zerodds.flatdata.SegmentAccessException;
