@@ -78,9 +78,14 @@
  * <table>
  *   <caption>Where each protocol lives</caption>
  *   <tr><th>file</th><th>protocol</th></tr>
- *   <tr><td>{@code SegmentSlotBackend}</td><td>the slot ring over a segment it does not own: reserve,
- *       publish (the slot word as seqlock), observe in sequence order, mark read, the change
- *       generation</td></tr>
+ *   <tr><td>{@code SegmentSlotBackend}</td><td>the slot ring over a segment it does not own: its
+ *       geometry and addresses, the checks at every entry point, the change generation and its
+ *       signal; it calls into the parts below</td></tr>
+ *   <tr><td>{@code SlotWriter}</td><td>the writer half, the publish protocol: reserve (loan word, slot
+ *       word with size 0), commit (the slot word as seqlock, the displaced sequence), discard, end of
+ *       stream, a takeover's reclaim of loans</td></tr>
+ *   <tr><td>{@code SlotReader}</td><td>the reader half, the observe protocol: the seqlock read, the
+ *       next-slot hint and the search in sequence order, mark read</td></tr>
  *   <tr><td>{@code ReaderRegistry}</td><td>attach, detach and the disconnect state machine of the 32
  *       reader entries</td></tr>
  *   <tr><td>{@code WaiterTable}</td><td>which processes wait in a futex, so a change wakes only when
