@@ -46,8 +46,10 @@ import java.util.Objects;
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li><b>Layout</b>: {@link SegmentLayout}, the public ring descriptor, byte-compatible with the
- *       reference plus an extension region.</li>
+ *   <li><b>Layout</b>: {@link SegmentLayout}, the public ring descriptor (with
+ *       {@link SlotDescriptor}, {@link ReaderEntryDescriptor}, {@link WaiterEntryDescriptor} for what
+ *       a slot, a reader entry and a waiter entry hold), byte-compatible with the reference plus an
+ *       extension region.</li>
  *   <li><b>Validated before trusted</b>: magic, layout version, geometry, file size and a CRC32C of
  *       the creation-time fields are checked with plain file I/O before mapping
  *       ({@link SegmentFormatException}, {@link TypeMismatchException}).</li>

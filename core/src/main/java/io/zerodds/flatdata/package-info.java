@@ -93,6 +93,11 @@
  *   <tr><td>{@code ReadViews}</td><td>cached read-only views of slot payloads</td></tr>
  *   <tr><td>{@code ReferenceRing}</td><td>the read-only consumer of a plain ZeroDDS reference
  *       segment</td></tr>
+ *   <tr><td>{@code PosixFaultBoundary}</td><td>the superclass of {@code PosixSlotBackend}: the faults
+ *       of the mapping (SIGBUS of a truncated file, a race with close) turned into this library's
+ *       exceptions, one delegating method per {@code SlotBackend} call</td></tr>
+ *   <tr><td>{@code PosixOpening}</td><td>what the POSIX builders' {@code build()} does: geometry,
+ *       create or open, the writer takeover, the refusal event</td></tr>
  *   <tr><td>{@code PosixSegmentFiles}</td><td>names, the flink file, validation before mapping,
  *       the descriptor CRC, creation through a temporary file</td></tr>
  *   <tr><td>{@code PosixCrashRecovery}</td><td>every kind of death: writer takeover, dead and stalled
