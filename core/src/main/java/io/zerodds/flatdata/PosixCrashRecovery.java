@@ -1,6 +1,8 @@
 package io.zerodds.flatdata;
 
+import static io.zerodds.flatdata.ReaderEntryDescriptor.*;
 import static io.zerodds.flatdata.SegmentLayout.*;
+import static io.zerodds.flatdata.SlotDescriptor.*;
 
 import io.zerodds.flatdata.PosixSegmentFiles.Geometry;
 import io.zerodds.flatdata.PosixSegmentFiles.Opened;
@@ -26,7 +28,7 @@ import java.nio.file.StandardOpenOption;
  *       <td>its {@code flock} is released by the kernel; loaned slots, maybe a published sample
  *           the next sequence does not count yet</td>
  *       <td>{@link #takeOverWriter} ({@code open(name).asWriter()}) with {@link #repairNextSequence},
- *           then {@code PosixRing.reclaimAllLoans}; {@link #lockAbandoned} lets {@code create(name)}
+ *           then {@code SlotWriter.reclaimAllLoans}; {@link #lockAbandoned} lets {@code create(name)}
  *           replace the segment instead</td></tr>
  *   <tr><td>creator killed before publishing</td>
  *       <td>a temporary {@code .flatdata-<pid>-...} file in {@code /dev/shm}</td>

@@ -1,17 +1,16 @@
 package io.zerodds.flatdata;
 
+import static io.zerodds.flatdata.ReaderEntryDescriptor.*;
 import static io.zerodds.flatdata.SegmentLayout.*;
 
 import io.zerodds.flatdata.PosixSegmentFiles.Geometry;
 import io.zerodds.flatdata.PosixSegmentFiles.Opened;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Optional;
+
 /**
  * A slot ring in a POSIX shared-memory object under {@code /dev/shm}: one writer process and up to
  * 32 reader processes on one host exchange samples in place, without a copy and without a broker.
@@ -47,8 +46,10 @@ import java.util.Optional;
  *
  * <h2>Guarantees</h2>
  * <ul>
- *   <li><b>Layout</b>: {@link SegmentLayout}, the public ring descriptor, byte-compatible with the
- *       reference plus an extension region.</li>
+ *   <li><b>Layout</b>: {@link SegmentLayout}, the public ring descriptor (with
+ *       {@link SlotDescriptor}, {@link ReaderEntryDescriptor}, {@link WaiterEntryDescriptor} for what
+ *       a slot, a reader entry and a waiter entry hold), byte-compatible with the reference plus an
+ *       extension region.</li>
  *   <li><b>Validated before trusted</b>: magic, layout version, geometry, file size and a CRC32C of
  *       the creation-time fields are checked with plain file I/O before mapping
  *       ({@link SegmentFormatException}, {@link TypeMismatchException}).</li>
@@ -71,17 +72,18 @@ import java.util.Optional;
  *       Any call afterwards throws {@link BackendClosedException}.</li>
  * </ul>
  * docs/posix.md has the details. Where each protocol lives (package-private): file names,
- * validation, CRC and creation in {@code PosixSegmentFiles}; every kind of death in
- * {@code PosixCrashRecovery}; waiting in {@code PosixFutexWait}; heartbeats in
- * {@code PosixLeaseThread}; the ring in {@code PosixRing} over {@code SegmentSlotBackend}. This
- * class is the public face: fields, factories, builders, lifecycle, and one delegating method
- * per {@link SlotBackend} call, which turns faults of the mapping ({@link InternalError} from a
- * SIGBUS, {@link IllegalStateException} of a closed mapping) into this library's exceptions. The
- * delegation stays because {@code open(name)} returns this one public type for both kinds of
- * segment (the extended ring and the plain reference consumer), and a fault can surface in any
- * call that touches the mapping.
+ * validation, CRC and creation in {@code PosixSegmentFiles}; what the builders' {@code build()}
+ * does with their settings (geometry, create or open, takeover, refusal events) in
+ * {@code PosixOpening}; every kind of death in {@code PosixCrashRecovery}; waiting in
+ * {@code PosixFutexWait}; heartbeats in {@code PosixLeaseThread}; the ring in {@code PosixRing}
+ * over {@code SegmentSlotBackend}; the faults of the mapping ({@link InternalError} from a
+ * SIGBUS, {@link IllegalStateException} of a closed mapping), turned into this library's
+ * exceptions by one delegating method per {@link SlotBackend} call, in {@code PosixFaultBoundary},
+ * which this class extends. This class is the public face: fields, factories, builders, the calls
+ * with POSIX work of their own (attach and detach with the lease thread and crash recovery, the
+ * futex wait), and the lifecycle.
  */
-public final class PosixSlotBackend implements SlotBackend {
+public final class PosixSlotBackend extends PosixFaultBoundary {
 
     /** Where POSIX shared-memory objects live on Linux. */
     public static final Path SHM_DIRECTORY = Path.of("/dev/shm");
@@ -89,46 +91,35 @@ public final class PosixSlotBackend implements SlotBackend {
     public static final Duration DEFAULT_LEASE = Duration.ofSeconds(5);
 
     private final String name;
-    private final Path path;
-    final FileChannel channel;
     private final SegmentMapping mapping;
-    final MemorySegment segment;
-    final long mappedSize;
     private final SlotBackend ring;
     /** The ring of an extended segment, else null. */
     final PosixRing extended;
     /** The ring of a plain reference segment, else null. */
     private final ReferenceRing reference;
     private final boolean owner;
-    private final boolean writer;
     private final boolean keepOnClose;
     private final Path flink;
     private final int lockFd;
     private final Object fileKey;
     private final int leaseMillis;
-    private final String description;
     private final PosixFutexWait futex;
     /** Null on a plain reference segment, which has no registry to recover. */
     final PosixCrashRecovery recovery;
     private final PosixLeaseThread lease;
-    private int reclaimedLoans;
+    /** Loans of a dead writer this writer reclaimed when it took over (set once, by PosixOpening). */
+    int reclaimedLoans;
 
     /** Guards open and close against the lease thread. */
     final Object lifecycle = new Object();
-    private volatile boolean closed;
-    private volatile String fault;
     private boolean unlinked;
 
-    private PosixSlotBackend(Opened o, boolean owner, boolean writer, boolean keepOnClose, Path flink) {
+    PosixSlotBackend(Opened o, boolean owner, boolean writer, boolean keepOnClose, Path flink) {
+        super(o, writer);
         Geometry g = o.geometry();
         this.name = o.name();
-        this.path = o.path();
-        this.channel = o.channel();
         this.mapping = o.mapping();
-        this.segment = mapping.views;
-        this.mappedSize = segment.byteSize();
         this.owner = owner;
-        this.writer = writer;
         this.keepOnClose = keepOnClose;
         this.flink = flink;
         this.lockFd = o.lockFd();
@@ -137,15 +128,11 @@ public final class PosixSlotBackend implements SlotBackend {
         this.futex = new PosixFutexWait(segment);
         this.lease = new PosixLeaseThread(this);
         if (g.reference()) {
-            this.description = "posix reference segment[" + path + ", slots=" + g.slotCount()
-                    + ", slot_total_size=" + g.slotTotalSize() + "]";
             this.extended = null;
             this.recovery = null;
             this.reference = new ReferenceRing(this, futex, segment, g.slotCount(), g.slotTotalSize());
             this.ring = reference;
         } else {
-            this.description = "posix ring[" + path + ", slots=" + g.slotCount() + ", capacity="
-                    + g.capacity() + "]";
             this.extended = new PosixRing(this, futex, mapping, g.slotCount(), g.capacity());
             this.recovery = new PosixCrashRecovery(extended, segment, leaseMillis);
             this.reference = null;
@@ -173,49 +160,13 @@ public final class PosixSlotBackend implements SlotBackend {
         return new OpenBuilder(PosixSegmentFiles.readFlink(flinkFile));
     }
 
-    private static PosixSlotBackend createSegment(CreateBuilder b) {
-        Opened o = PosixSegmentFiles.create(b);
-        try {
-            PosixSlotBackend backend = new PosixSlotBackend(o, true, true, b.keepOnClose, b.flink);
-            if (b.wakeOnEveryChange) {
-                backend.extended.wakeOnEveryChange(); // before any other thread sees the ring
-            }
-            backend.startHeartbeat();
-            return backend;
-        } catch (InternalError e) {
-            throw PosixSegmentFiles.formatFault(o.path(), e);
-        }
+    @Override
+    SlotBackend ring() {
+        return ring;
     }
 
-    private static PosixSlotBackend openSegment(OpenBuilder b) {
-        Opened o = PosixSegmentFiles.openExisting(b.name, b.typeHash, b.typeText, b.allowForeignOwner);
-        boolean done = false;
-        try {
-            PosixSlotBackend backend;
-            if (b.asWriter) {
-                PosixCrashRecovery.Takeover takeover = PosixCrashRecovery.takeOverWriter(o);
-                o = takeover.opened();
-                backend = new PosixSlotBackend(o, true, true, b.keepOnClose, null);
-                backend.reclaimedLoans = backend.extended.reclaimAllLoans(); // the dead writer's loans
-                takeover.record(backend, backend.reclaimedLoans);
-            } else {
-                backend = new PosixSlotBackend(o, false, false, true, null);
-            }
-            backend.startHeartbeat();
-            done = true;
-            return backend;
-        } catch (IOException e) {
-            throw new SegmentAccessException("cannot take over segment " + o.path() + ": " + e, e);
-        } catch (InternalError e) {
-            throw new SegmentFormatException("segment " + o.path() + " was truncated while it was being opened", e);
-        } finally {
-            if (!done) {
-                o.release();
-            }
-        }
-    }
-
-    private void startHeartbeat() {
+    /** Starts the lease thread: heartbeats, file-size checks, the dead-waiter sweep. */
+    void startHeartbeat() {
         synchronized (lifecycle) {
             lease.start(reference != null ? DEFAULT_LEASE.toMillis() : leaseMillis);
         }
@@ -256,235 +207,7 @@ public final class PosixSlotBackend implements SlotBackend {
         return futex.waitCalls();
     }
 
-    // ================================================================== faults
-
-    /** Reads the mapping's last page: faults (safely, as an InternalError) if the file shrank. */
-    private void probe() {
-        PosixSegmentFiles.probeLastPage(segment);
-    }
-
-    /** Closes this backend for this process after a fault, remembering the first message. */
-    void faulted(String message) {
-        if (fault == null) {
-            fault = message;
-        }
-        release(false);
-    }
-
-    /** Turns a fault or a race with close into the exception the caller should see. */
-    private RuntimeException translate(Throwable t) {
-        if (t instanceof InternalError) {
-            long size = -1;
-            try {
-                size = channel.isOpen() ? channel.size() : -1;
-            } catch (IOException ignored) {
-                // reported below as unknown size
-            }
-            String message = size >= 0 && size < mappedSize
-                    ? "segment " + path + " was truncated by another process to " + size + " bytes; its layout needs "
-                            + mappedSize
-                    : "memory fault in segment " + path + " (file size=" + size + ", mapped=" + mappedSize + ")";
-            faulted(message);
-            return new SegmentFormatException(message, t);
-        }
-        if (fault != null && t instanceof IllegalStateException) {
-            return new SegmentFormatException(fault + "; " + this + " is closed", t);
-        }
-        if (t instanceof IllegalStateException && !(t instanceof FlatDataException) && (closed || !segment.scope().isAlive())
-                && !(t instanceof BackendClosedException)) {
-            BackendClosedException e = new BackendClosedException(description);
-            e.initCause(t);
-            return e;
-        }
-        if (t instanceof RuntimeException r) {
-            return r;
-        }
-        throw (Error) t;
-    }
-
-    private void checkWriter() {
-        if (!writer) {
-            throw new IllegalStateException(description + " was opened for reading: only its creator (or a writer that"
-                    + " took it over with open(name).asWriter()) writes");
-        }
-    }
-
-    // ================================================================== SlotBackend: writer
-
-    @Override
-    public int reserveSlot(int activeReadersMask) {
-        checkWriter();
-        try {
-            return ring.reserveSlot(activeReadersMask);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public int reserveSlot() {
-        checkWriter();
-        try {
-            return ring.reserveSlot();
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public int reserveSlotNoWait() {
-        checkWriter();
-        try {
-            return ring.reserveSlotNoWait();
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public long commitSlot(int slot, MemorySegment bytes) {
-        checkWriter();
-        try {
-            return ring.commitSlot(slot, bytes);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public long commitSlot(int slot, byte[] bytes, int offset, int length) {
-        checkWriter();
-        try {
-            return ring.commitSlot(slot, bytes, offset, length);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public void discardSlot(int slot) {
-        checkWriter();
-        try {
-            ring.discardSlot(slot);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public void markEndOfStream() {
-        checkWriter();
-        try {
-            ring.markEndOfStream();
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public long endOfStreamSequence() {
-        try {
-            return ring.endOfStreamSequence();
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public MemorySegment slotDataPtr(int slot) {
-        checkWriter();
-        try {
-            return ring.slotDataPtr(slot);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public long commitInPlace(int slot, int length) {
-        checkWriter();
-        try {
-            return ring.commitInPlace(slot, length);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    // ================================================================== SlotBackend: reader
-
-    @Override
-    public SlotSample readSlot(int slot) {
-        try {
-            return ring.readSlot(slot);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public MemorySegment slotReadPtr(int slot) {
-        try {
-            return ring.slotReadPtr(slot);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public MemorySegment slotReadArea(int slot) {
-        try {
-            return ring.slotReadArea(slot);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public int slotReadSize(int slot) {
-        try {
-            return ring.slotReadSize(slot);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    /** {@inheritDoc} */
-    @Override
-    public int nextUnreadSlot(int reader) {
-        try {
-            return ring.nextUnreadSlot(reader);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public int nextUnreadSlot(int reader, long sequence) {
-        try {
-            return ring.nextUnreadSlot(reader, sequence);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public long slotSequence(int slot) {
-        try {
-            return ring.slotSequence(slot);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public void markRead(int slot, int reader) {
-        try {
-            ring.markRead(slot, reader);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
+    // ================================================================== SlotBackend: registry, with lease and recovery
 
     @Override
     public void markReaderDisconnected(int reader) {
@@ -506,8 +229,6 @@ public final class PosixSlotBackend implements SlotBackend {
     private static boolean isConnected(int readerState) {
         return readerState == READER_ATTACHED || readerState == READER_CLAIMED;
     }
-
-    // ================================================================== SlotBackend: registry
 
     /** {@inheritDoc} A reader attached here is kept alive by this process's lease thread until detached. */
     @Override
@@ -570,77 +291,7 @@ public final class PosixSlotBackend implements SlotBackend {
         }
     }
 
-    /** {@inheritDoc} A plain reference segment counts nothing. */
-    @Override
-    public RingCounters counters() {
-        return ring.counters();
-    }
-
-    @Override
-    public int freeSlotCount() {
-        try {
-            return ring.freeSlotCount();
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public int unreadCount(int reader) {
-        try {
-            return ring.unreadCount(reader);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    /** {@inheritDoc} On a plain reference segment: the readers attached through this instance. */
-    @Override
-    public int activeReaders() {
-        try {
-            return ring.activeReaders();
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public long readerStartSequence(int reader) {
-        try {
-            return ring.readerStartSequence(reader);
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    // ================================================================== geometry
-
-    @Override
-    public int slotCount() {
-        return ring.slotCount();
-    }
-
-    @Override
-    public int slotTotalSize() {
-        return ring.slotTotalSize();
-    }
-
-    /** {@inheritDoc} On a plain reference segment: {@code slot_total_size - 16}, the most a slot can hold. */
-    @Override
-    public int slotCapacity() {
-        return ring.slotCapacity();
-    }
-
-    @Override
-    public Optional<byte[]> typeHash() {
-        try {
-            return ring.typeHash();
-        } catch (IllegalStateException | InternalError e) {
-            throw translate(e);
-        }
-    }
-
-    // ================================================================== notify
+    // ================================================================== notify, wait
 
     @Override
     public void wakeAll() {
@@ -650,15 +301,6 @@ public final class PosixSlotBackend implements SlotBackend {
             if (closed) {
                 return; // raced the close, which woke everyone: a no-op, as once closed
             }
-            throw translate(e);
-        }
-    }
-
-    @Override
-    public long notifyGeneration() {
-        try {
-            return ring.notifyGeneration();
-        } catch (IllegalStateException | InternalError e) {
             throw translate(e);
         }
     }
@@ -716,7 +358,8 @@ public final class PosixSlotBackend implements SlotBackend {
         release(owner && !keepOnClose);
     }
 
-    private void release(boolean unlink) {
+    @Override
+    void release(boolean unlink) {
         synchronized (lifecycle) {
             if (!closed) {
                 closed = true;
@@ -886,25 +529,18 @@ public final class PosixSlotBackend implements SlotBackend {
          *                                alive, or it belongs to another user
          */
         public PosixSlotBackend build() {
-            slotCapacity = SegmentLayout.defaultCapacity(slotCapacity, typeSize);
-            SegmentLayout.checkGeometry(slotCount, slotCapacity);
-            try {
-                return createSegment(this);
-            } catch (FlatDataException e) {
-                SegmentRefusedEvent.record(name, SHM_DIRECTORY.resolve(name), "create", e);
-                throw e;
-            }
+            return PosixOpening.create(this);
         }
     }
 
     /** Settings for opening an existing segment. */
     public static final class OpenBuilder {
-        private final String name;
-        private byte[] typeHash;
-        private String typeText;
-        private boolean allowForeignOwner;
-        private boolean asWriter;
-        private boolean keepOnClose;
+        final String name;
+        byte[] typeHash;
+        String typeText;
+        boolean allowForeignOwner;
+        boolean asWriter;
+        boolean keepOnClose;
 
         private OpenBuilder(String name) {
             this.name = name;
@@ -956,12 +592,7 @@ public final class PosixSlotBackend implements SlotBackend {
          * @throws TypeMismatchException  when it carries another type hash than requested
          */
         public PosixSlotBackend build() {
-            try {
-                return openSegment(this);
-            } catch (FlatDataException e) {
-                SegmentRefusedEvent.record(name, SHM_DIRECTORY.resolve(name), asWriter ? "open as writer" : "open", e);
-                throw e;
-            }
+            return PosixOpening.open(this);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.zerodds.flatdata;
 
+import static io.zerodds.flatdata.ReaderEntryDescriptor.*;
 import static io.zerodds.flatdata.SegmentLayout.*;
 
 import java.lang.foreign.MemorySegment;
@@ -7,8 +8,9 @@ import java.lang.ref.Reference;
 
 /**
  * The reader registry of a {@link SegmentSlotBackend}: 32 entries in the extension region (see
- * {@link SegmentLayout}), each free, attaching ({@link SegmentLayout#READER_CLAIMED}), attached,
- * disconnecting ({@link SegmentLayout#READER_DISCONNECTING}) or disconnected.
+ * {@link SegmentLayout}; each entry's fields in {@link ReaderEntryDescriptor}), each free,
+ * attaching ({@link ReaderEntryDescriptor#READER_CLAIMED}), attached, disconnecting
+ * ({@link ReaderEntryDescriptor#READER_DISCONNECTING}) or disconnected.
  *
  * <h2>Attach</h2>
  * A compare-and-set from free to attaching claims an entry; the owner (start time, heartbeat,
@@ -23,7 +25,7 @@ import java.lang.ref.Reference;
  * party whose process died or that took longer than a lease.
  *
  * <p>The ring's hot path reads the registry (a reader's state, its start sequence, the active
- * mask) through {@link SegmentLayout}'s accessors itself: this class holds only the transitions.
+ * mask) through the descriptors' accessors itself: this class holds only the transitions.
  */
 final class ReaderRegistry {
     /** How long a disconnect by a live party may take before others finish it, when no lease is set. */
@@ -105,7 +107,7 @@ final class ReaderRegistry {
     // ------------------------------------------------------------------ disconnect, detach
 
     /**
-     * Disconnects {@code reader} as the only party doing so: wins {@link SegmentLayout#READER_DISCONNECTING}
+     * Disconnects {@code reader} as the only party doing so: wins {@link ReaderEntryDescriptor#READER_DISCONNECTING}
      * with a compare-and-set, names itself in the disconnector word, sets the reader's bit on
      * every slot, then moves the entry to disconnected or, for a detach, to free. Before, an
      * evictor preempted between marking the entry and clearing its bits could resume after the

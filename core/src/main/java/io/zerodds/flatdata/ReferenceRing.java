@@ -1,6 +1,7 @@
 package io.zerodds.flatdata;
 
 import static io.zerodds.flatdata.SegmentLayout.*;
+import static io.zerodds.flatdata.SlotDescriptor.*;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

@@ -1,5 +1,11 @@
 package io.zerodds.flatdata;
 
+import static io.zerodds.flatdata.ReaderEntryDescriptor.READER_ENTRY_SIZE;
+import static io.zerodds.flatdata.SlotDescriptor.SLOT_HEADER_SIZE;
+import static io.zerodds.flatdata.SlotDescriptor.putSequenceHigh;
+import static io.zerodds.flatdata.SlotDescriptor.sequenceHigh;
+import static io.zerodds.flatdata.WaiterEntryDescriptor.WAITER_ENTRY_SIZE;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -7,11 +13,15 @@ import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
 
 /**
- * The descriptor of a flatdata segment: every offset, state value and packing, and the one way
- * each field is loaded and stored. Nobody else writes a raw offset or chooses a field's memory
- * order: the ring code ({@code SegmentSlotBackend}, its reader registry and waiter table, the
- * POSIX recovery and lease code, the reference consumer) works on a segment it does not own
- * through the static accessors below.
+ * The descriptor of a flatdata segment: where everything is (the segment header, the slot array,
+ * the extension region and each of its tables), the segment header's and the extension region's
+ * own fields, state values and checks, and the one way each of those fields is loaded and stored.
+ * What a slot, a reader entry and a waiter entry hold is described, and accessed, by
+ * {@link SlotDescriptor}, {@link ReaderEntryDescriptor} and {@link WaiterEntryDescriptor}. Nobody
+ * else writes a raw offset or chooses a field's memory order: the ring code
+ * ({@code SegmentSlotBackend}, its reader registry and waiter table, the POSIX recovery and lease
+ * code, the reference consumer) works on a segment it does not own through the static accessors
+ * of these four descriptors.
  *
  * <p>The first 0x20 bytes and every slot header are byte-compatible with the ZeroDDS reference
  * (host byte order, little-endian on x86_64 and aarch64). What the reference lacks lives in an
@@ -26,10 +36,7 @@ import java.util.zip.CRC32C;
  *      | notify gen   | ext magic    | ext offset      | ext length   |   (ext fields: 0 in a plain
  * 0x20 +--------------+--------------+-----------------+--------------+    reference segment)
  *      | slot 0 ... slot n-1, each slot_total_size = align_up(16 + capacity, 64) bytes
- *
- * slot header (reference)
- * +0x00 u32 sequence lo32 | +0x04 u32 sample_size (0 = empty) | +0x08 u32 reader_mask | +0x0C u32 0
- * +0x10 payload (capacity bytes), then padding to a 64-byte multiple
+ *      |   (a 16-byte slot header, then the payload: {@link SlotDescriptor})
  *
  * extension region (64-byte aligned, after the slot array)
  * E+0x000 u32 layout version | u32 slot capacity | u32 flags | u32 descriptor crc32c (POSIX; 0 in memory)
@@ -43,33 +50,21 @@ import java.util.zip.CRC32C;
  * E+0x0C0 u64 displaced sequence: the latest sample a writer committed, or began     own cache line
  *         to commit, in another slot than the one after its previous commit's, or as its
  *         first commit (-1 = none yet; stored only then, so readers keep the line cached)
- * E+0x100 reader registry: 32 entries of 64 bytes, one cache line each
- *         +0 u32 state | +4 u32 epoch | +8 u32 pid | +12 u32 0 | +16 u64 start time (epoch ms)
- *         +24 u64 heartbeat (epoch ms) | +32 u64 start sequence
- *         +40 u64 disconnector while state is disconnecting (pid &lt;&lt; 32 | start time in s) | rest 0
+ * E+0x100 reader registry: 32 entries of 64 bytes, one cache line each ({@link ReaderEntryDescriptor})
  * E+0x900 waiter table: 64 entries of 16 bytes, one per process blocked in a futex wait
- *         +0 u32 state (low 8 bits: free, claimed, reclaiming) and epoch (the rest)
- *         +4 u32 pid | +8 u64 start time (epoch ms)
+ *         ({@link WaiterEntryDescriptor})
  * E+0xD00 loan table: slot_count u32 loan words (odd = loaned to the writer), padded to 64 bytes
  * L       sequence-high table: slot_count u32, the high 32 bits of each slot's sequence
  *         (L = E + 0xD00 + align_up(4 * slot_count, 64); written only when they change)
  * </pre>
  *
- * <p>A slot's sequence lo32 and sample_size form one 64-bit word at +0x00, stored at once: it is
- * the seqlock of the slot. A loan stores it with sample_size 0 before the first payload byte; a
- * commit stores the new sequence and size with one release store. A reader that sees the same
- * non-zero-size word before and after reading has read one whole sample. The word, the reader
- * mask and the first 48 payload bytes share a cache line, so a reader polling the next slot gets
- * all it needs to accept a sample with one line transfer.
- *
  * <h2>Accessors and memory order</h2>
  * Each accessor takes the segment and the offset, within it, of the structure the field belongs
- * to: {@code ring} (the segment header, the ring's first byte), {@code header} (a slot header,
- * {@link #slotOffset}), {@code ext} (the extension region, {@link #extensionOffset}), {@code entry}
- * (a reader entry, {@link #readerEntryOffset}), {@code waiter} (a waiter entry,
- * {@link #waiterEntryOffset}) or {@code table} (the sequence-high table). A caller that addresses
- * all memory with one unchecked segment passes the ring's address plus the offset. The suffix
- * names the memory order ({@code Acquire} loads pair with {@code Release} stores; {@code Volatile}
+ * to: {@code ring} (the segment header, the ring's first byte) or {@code ext} (the extension
+ * region, {@link #extensionOffset}); the other descriptors' accessors take a slot header, a table,
+ * a reader entry or a waiter entry the same way. A caller that addresses all memory with one
+ * unchecked segment passes the ring's address plus the offset. The suffix names the memory order
+ * in all four descriptors ({@code Acquire} loads pair with {@code Release} stores; {@code Volatile}
  * and the read-modify-writes are sequentially consistent; no suffix is a plain access):
  * <table>
  *   <caption>Fields and the orders they are accessed with</caption>
@@ -77,26 +72,12 @@ import java.util.zip.CRC32C;
  *   <tr><td>magic, ext magic</td><td>(validated from the file)</td><td>release, last of a format</td></tr>
  *   <tr><td>next_sn</td><td>acquire</td><td>release</td></tr>
  *   <tr><td>notify generation</td><td>volatile</td><td>atomic increment</td></tr>
- *   <tr><td>slot word (sequence lo32, size)</td><td>acquire; plain by its only writer</td>
- *       <td>opaque with size 0 (a loan, then a store-store fence), release (a commit)</td></tr>
- *   <tr><td>sample_size, sequence lo32 alone</td><td>acquire (plain in crash repair)</td><td>via the slot word</td></tr>
- *   <tr><td>reader mask</td><td>acquire</td><td>plain 0 by a commit; atomic or / and</td></tr>
- *   <tr><td>loan word</td><td>acquire</td><td>opaque (a loan), release (a commit, a discard)</td></tr>
- *   <tr><td>sequence hi32</td><td>acquire (plain in crash repair)</td><td>plain, ordered by the slot word's release</td></tr>
  *   <tr><td>next, end-of-stream, displaced sequence</td><td>acquire (next also volatile)</td><td>release</td></tr>
  *   <tr><td>active mask, waiting mask</td><td>acquire / volatile</td><td>atomic or / and</td></tr>
  *   <tr><td>anonymous waiters</td><td>volatile</td><td>atomic add</td></tr>
  *   <tr><td>writer starved</td><td>acquire, volatile</td><td>volatile (1), release (0)</td></tr>
  *   <tr><td>writer pid, start time</td><td>(validated from the file)</td><td>plain, published by the writer state's release</td></tr>
  *   <tr><td>writer heartbeat</td><td>(file)</td><td>plain at creation, release by the lease thread</td></tr>
- *   <tr><td>reader state</td><td>acquire</td><td>compare-and-set, volatile</td></tr>
- *   <tr><td>reader pid</td><td>acquire</td><td>release, after the start time (plain)</td></tr>
- *   <tr><td>reader epoch</td><td>acquire</td><td>atomic increment</td></tr>
- *   <tr><td>reader heartbeat</td><td>acquire</td><td>plain at attach, release by the lease thread</td></tr>
- *   <tr><td>reader start sequence</td><td>acquire</td><td>volatile</td></tr>
- *   <tr><td>reader disconnector</td><td>acquire</td><td>release, compare-and-set</td></tr>
- *   <tr><td>waiter state word</td><td>acquire</td><td>compare-and-set, release</td></tr>
- *   <tr><td>waiter pid</td><td>acquire</td><td>release, after the start time (plain)</td></tr>
  * </table>
  * The accessors are static and allocate nothing: the JIT compiles each to the one load or store.
  */
@@ -125,14 +106,6 @@ public final class SegmentLayout {
     public static final long EXT_OFFSET_OFFSET = EXT_MAGIC_OFFSET + 4;
     public static final long EXT_LENGTH_OFFSET = EXT_OFFSET_OFFSET + 4;
     public static final long SLOTS_OFFSET = EXT_LENGTH_OFFSET + 4;
-
-    // ---- slot header (reference) ----
-    public static final long SLOT_SEQUENCE_OFFSET = 0x00;
-    public static final long SLOT_SIZE_OFFSET = SLOT_SEQUENCE_OFFSET + 4;
-    public static final long SLOT_MASK_OFFSET = SLOT_SIZE_OFFSET + 4;
-    public static final long SLOT_RESERVED_OFFSET = SLOT_MASK_OFFSET + 4;
-    /** The payload starts here, relative to the slot header. */
-    public static final long SLOT_HEADER_SIZE = SLOT_RESERVED_OFFSET + 4;
 
     // ---- extension region, relative to its start ----
     public static final long EXT_VERSION_OFFSET = 0x000;
@@ -173,22 +146,9 @@ public final class SegmentLayout {
      */
     public static final long EXT_DISPLACED_SEQUENCE_OFFSET = EXT_ACTIVE_MASK_OFFSET + CACHE_LINE;
     public static final long EXT_REGISTRY_OFFSET = EXT_DISPLACED_SEQUENCE_OFFSET + CACHE_LINE;
-    public static final long READER_ENTRY_SIZE = CACHE_LINE;
-    public static final long READER_STATE_OFFSET = 0;
-    public static final long READER_EPOCH_OFFSET = READER_STATE_OFFSET + 4;
-    public static final long READER_PID_OFFSET = READER_EPOCH_OFFSET + 4;
-    public static final long READER_START_TIME_OFFSET = READER_PID_OFFSET + 8;
-    public static final long READER_HEARTBEAT_OFFSET = READER_START_TIME_OFFSET + 8;
-    public static final long READER_START_SEQUENCE_OFFSET = READER_HEARTBEAT_OFFSET + 8;
-    /** Who disconnects the entry right now: {@link #disconnector} packing (0 = nobody). */
-    public static final long READER_DISCONNECTOR_OFFSET = READER_START_SEQUENCE_OFFSET + 8;
     public static final long EXT_WAITER_TABLE_OFFSET = EXT_REGISTRY_OFFSET + MAX_READERS * READER_ENTRY_SIZE;
     /** Processes that can wait at once with a repairable entry; more wait anonymously (counted). */
     public static final int WAITER_ENTRIES = Long.SIZE;
-    public static final long WAITER_ENTRY_SIZE = 16;
-    public static final long WAITER_STATE_OFFSET = 0;
-    public static final long WAITER_PID_OFFSET = WAITER_STATE_OFFSET + 4;
-    public static final long WAITER_START_TIME_OFFSET = WAITER_PID_OFFSET + 4;
     public static final long EXT_SLOT_TABLE_OFFSET = EXT_WAITER_TABLE_OFFSET + WAITER_ENTRIES * WAITER_ENTRY_SIZE;
     public static final long LOAN_WORD_SIZE = 4;
     public static final long SEQUENCE_HIGH_SIZE = 4;
@@ -196,26 +156,6 @@ public final class SegmentLayout {
     // ---- flags ----
     /** The flags value of a typed ring (its type hash is set); 0 = untyped. */
     public static final int FLAG_TYPED = 1;
-
-    // ---- waiter entry states (low 8 bits of the state word; the epoch above counts claims) ----
-    public static final int WAITER_FREE = 0;
-    public static final int WAITER_CLAIMED = 1;
-    public static final int WAITER_RECLAIMING = 2;
-    public static final int WAITER_STATE_BITS = 0xFF;
-
-    // ---- registry states ----
-    public static final int READER_FREE = 0;
-    public static final int READER_ATTACHED = 1;
-    public static final int READER_DISCONNECTED = 2;
-    /** Lease-independent state of a registry entry while an attach is in progress. */
-    public static final int READER_CLAIMED = 3;
-    /**
-     * A disconnect (or a detach) is in progress, by the one party that won this state: the entry
-     * cannot be freed, so its index cannot be attached again, until that party is done. The
-     * entry's disconnector word names it, so a process that died mid-way is taken over. The
-     * highest registry state.
-     */
-    public static final int READER_DISCONNECTING = 4;
 
     // ---- writer states ----
     public static final int WRITER_NONE = 0;
@@ -290,65 +230,6 @@ public final class SegmentLayout {
         return SLOTS_OFFSET + (long) slotCount * slotTotalSize;
     }
 
-    // ================================================================== packings
-
-    /** A slot's 64-bit seqlock word: sequence lo32 in the low half, sample_size in the high half. */
-    public static long packWord(int sequenceLow, int size) {
-        return Integer.toUnsignedLong(sequenceLow) | ((long) size << 32);
-    }
-
-    /** A 64-bit sequence from a slot's sequence hi32 (its table) and lo32 (its slot word). */
-    public static long sequence(int high, int low) {
-        return ((long) high << 32) | Integer.toUnsignedLong(low);
-    }
-
-    /** The sequence hi32 a slot's table entry holds for {@code sequence}. */
-    public static int sequenceHigh(long sequence) {
-        return (int) (sequence >>> 32);
-    }
-
-    public static int wordSize(long word) {
-        return (int) (word >>> 32);
-    }
-
-    public static int wordSequenceLow(long word) {
-        return (int) word;
-    }
-
-    /** A disconnector word: pid in the high half, start time in epoch seconds below. */
-    public static long disconnector(int pid, long startMillis) {
-        return (long) pid << 32 | (startMillis / 1000 & 0xFFFF_FFFFL);
-    }
-
-    public static int disconnectorPid(long disconnector) {
-        return (int) (disconnector >>> 32);
-    }
-
-    /** The start time a disconnector word names, in epoch ms (whole seconds). */
-    public static long disconnectorStartMillis(long disconnector) {
-        return (disconnector & 0xFFFF_FFFFL) * 1000;
-    }
-
-    /** The state (free, claimed, reclaiming) of a waiter state word. */
-    public static int waiterState(int word) {
-        return word & WAITER_STATE_BITS;
-    }
-
-    /** The state word that claims a free entry whose word is {@code word}: the next epoch, claimed. */
-    public static int waiterClaimedWord(int word) {
-        return (word & ~WAITER_STATE_BITS) + WAITER_STATE_BITS + 1 | WAITER_CLAIMED;
-    }
-
-    /** {@code word} (a claimed entry) as being reclaimed from a dead owner, same epoch. */
-    public static int waiterReclaimingWord(int word) {
-        return (word & ~WAITER_STATE_BITS) | WAITER_RECLAIMING;
-    }
-
-    /** {@code word} as free, same epoch. */
-    public static int waiterFreeWord(int word) {
-        return word & ~WAITER_STATE_BITS;
-    }
-
     // ================================================================== validators
 
     public static void checkSlotCount(int slotCount) {
@@ -394,26 +275,6 @@ public final class SegmentLayout {
     }
 
     /**
-     * A slot header's {@code sample_size} as a reader may trust it: at most {@code capacity} (a
-     * damaged or foreign segment could claim more, and the bytes past the slot are the next slot's);
-     * with {@code committed}, also not 0 (no committed sample). {@code ring} names the ring in the
-     * messages.
-     *
-     * @throws SegmentFormatException for a size outside [0, capacity]
-     * @throws SlotStateException for 0 where a committed sample is required
-     */
-    public static int checkSampleSize(Object ring, int slot, int size, int capacity, boolean committed) {
-        if (size == 0 && committed) {
-            throw new SlotStateException("slot " + slot + " holds no committed sample (" + ring + ")");
-        }
-        if (size < 0 || size > capacity) {
-            throw new SegmentFormatException(ring + ": slot " + slot + " claims sample_size="
-                    + Integer.toUnsignedString(size) + ", more than its capacity=" + capacity);
-        }
-        return size;
-    }
-
-    /**
      * CRC32C over the fields fixed at creation: magic, slot_count, slot_total_size, the extension
      * announcement, layout version, capacity, flags, type hash and lease.
      */
@@ -455,11 +316,6 @@ public final class SegmentLayout {
     /** Whether an extension's slot capacity is in range and adds up to the header's slot_total_size. */
     public static boolean isCapacity(int capacity, int slotTotalSize) {
         return capacity >= 1 && capacity <= MAX_CAPACITY && slotTotalSize(capacity) == slotTotalSize;
-    }
-
-    /** Whether {@code state} is a registry state ({@link #READER_FREE} .. {@link #READER_DISCONNECTING}). */
-    public static boolean isReaderState(int state) {
-        return state >= READER_FREE && state <= READER_DISCONNECTING;
     }
 
     /** Whether {@code state} is a writer state ({@link #WRITER_NONE} or {@link #WRITER_OPEN}). */
@@ -577,98 +433,6 @@ public final class SegmentLayout {
         INT.getAndAdd(segment, ring + NOTIFY_OFFSET, 1);
     }
 
-    // ================================================================== slot header
-
-    public static long slotWordAcquire(MemorySegment segment, long header) {
-        return (long) LONG.getAcquire(segment, header + SLOT_SEQUENCE_OFFSET);
-    }
-
-    /** The slot word, plain: for the writer, the only party that stores it. */
-    public static long slotWord(MemorySegment segment, long header) {
-        return (long) LONG.get(segment, header + SLOT_SEQUENCE_OFFSET);
-    }
-
-    /** A loan's store (size 0): the caller follows it with a store-store fence before any payload byte. */
-    public static void putSlotWordOpaque(MemorySegment segment, long header, long word) {
-        LONG.setOpaque(segment, header + SLOT_SEQUENCE_OFFSET, word);
-    }
-
-    /** A commit's store: publishes the sample. */
-    public static void putSlotWordRelease(MemorySegment segment, long header, long word) {
-        LONG.setRelease(segment, header + SLOT_SEQUENCE_OFFSET, word);
-    }
-
-    public static int slotSizeAcquire(MemorySegment segment, long header) {
-        return (int) INT.getAcquire(segment, header + SLOT_SIZE_OFFSET);
-    }
-
-    /** sample_size, plain: for a repair of a segment nobody writes meanwhile. */
-    public static int slotSize(MemorySegment segment, long header) {
-        return segment.get(ValueLayout.JAVA_INT, header + SLOT_SIZE_OFFSET);
-    }
-
-    public static int slotSequenceLowAcquire(MemorySegment segment, long header) {
-        return (int) INT.getAcquire(segment, header + SLOT_SEQUENCE_OFFSET);
-    }
-
-    /** The sequence lo32, plain: for a repair of a segment nobody writes meanwhile. */
-    public static int slotSequenceLow(MemorySegment segment, long header) {
-        return segment.get(ValueLayout.JAVA_INT, header + SLOT_SEQUENCE_OFFSET);
-    }
-
-    public static int slotMaskAcquire(MemorySegment segment, long header) {
-        return (int) INT.getAcquire(segment, header + SLOT_MASK_OFFSET);
-    }
-
-    /** A commit's store of the reader mask, plain: the slot word's release store publishes it. */
-    public static void putSlotMask(MemorySegment segment, long header, int mask) {
-        INT.set(segment, header + SLOT_MASK_OFFSET, mask);
-    }
-
-    /** Sets {@code bits} in the reader mask (atomic); returns the mask before. */
-    public static int orSlotMask(MemorySegment segment, long header, int bits) {
-        return (int) INT.getAndBitwiseOr(segment, header + SLOT_MASK_OFFSET, bits);
-    }
-
-    /** Clears {@code bits} in the reader mask (atomic). */
-    public static void clearSlotMask(MemorySegment segment, long header, int bits) {
-        INT.getAndBitwiseAnd(segment, header + SLOT_MASK_OFFSET, ~bits);
-    }
-
-    /** The offset of the payload of the slot whose header is at {@code header}. */
-    public static long payloadOffset(long header) {
-        return header + SLOT_HEADER_SIZE;
-    }
-
-    // ================================================================== loan and sequence-high tables
-
-    public static int loanWordAcquire(MemorySegment segment, long ext, int slot) {
-        return (int) INT.getAcquire(segment, ext + loanWordOffset(slot));
-    }
-
-    public static void putLoanWordOpaque(MemorySegment segment, long ext, int slot, int word) {
-        INT.setOpaque(segment, ext + loanWordOffset(slot), word);
-    }
-
-    public static void putLoanWordRelease(MemorySegment segment, long ext, int slot, int word) {
-        INT.setRelease(segment, ext + loanWordOffset(slot), word);
-    }
-
-    /** @param table the sequence-high table: {@code ext + sequenceHighTableOffset(slotCount)} */
-    public static int sequenceHighAcquire(MemorySegment segment, long table, int slot) {
-        return (int) INT.getAcquire(segment, table + slot * SEQUENCE_HIGH_SIZE);
-    }
-
-    /** The sequence hi32, plain: for a repair of a segment nobody writes meanwhile. */
-    public static int sequenceHigh(MemorySegment segment, long table, int slot) {
-        return segment.get(ValueLayout.JAVA_INT, table + slot * SEQUENCE_HIGH_SIZE);
-    }
-
-    /** Plain: a commit's slot word release store publishes it. */
-    public static void putSequenceHigh(MemorySegment segment, long table, int slot, int high) {
-        INT.set(segment, table + slot * SEQUENCE_HIGH_SIZE, high);
-    }
-
     // ================================================================== extension: descriptor, writer
 
     public static int flagsAcquire(MemorySegment segment, long ext) {
@@ -783,110 +547,5 @@ public final class SegmentLayout {
 
     public static void clearWaitingMask(MemorySegment segment, long ext, long bits) {
         LONG.getAndBitwiseAnd(segment, ext + EXT_WAITING_MASK_OFFSET, ~bits);
-    }
-
-    // ================================================================== reader entry
-
-    public static int readerStateAcquire(MemorySegment segment, long entry) {
-        return (int) INT.getAcquire(segment, entry + READER_STATE_OFFSET);
-    }
-
-    public static boolean casReaderState(MemorySegment segment, long entry, int expected, int state) {
-        return INT.compareAndSet(segment, entry + READER_STATE_OFFSET, expected, state);
-    }
-
-    public static void putReaderStateVolatile(MemorySegment segment, long entry, int state) {
-        INT.setVolatile(segment, entry + READER_STATE_OFFSET, state);
-    }
-
-    public static int readerEpochAcquire(MemorySegment segment, long entry) {
-        return (int) INT.getAcquire(segment, entry + READER_EPOCH_OFFSET);
-    }
-
-    public static void incrementReaderEpoch(MemorySegment segment, long entry) {
-        INT.getAndAdd(segment, entry + READER_EPOCH_OFFSET, 1);
-    }
-
-    public static int readerPidAcquire(MemorySegment segment, long entry) {
-        return (int) INT.getAcquire(segment, entry + READER_PID_OFFSET);
-    }
-
-    /** Publishes the owner: stored after its start time, so whoever reads the pid reads that too. */
-    public static void putReaderPidRelease(MemorySegment segment, long entry, int pid) {
-        INT.setRelease(segment, entry + READER_PID_OFFSET, pid);
-    }
-
-    public static long readerStartTimeAcquire(MemorySegment segment, long entry) {
-        return (long) LONG.getAcquire(segment, entry + READER_START_TIME_OFFSET);
-    }
-
-    /** Plain: published by {@link #putReaderPidRelease}. */
-    public static void putReaderStartTime(MemorySegment segment, long entry, long startMillis) {
-        LONG.set(segment, entry + READER_START_TIME_OFFSET, startMillis);
-    }
-
-    public static long readerHeartbeatAcquire(MemorySegment segment, long entry) {
-        return (long) LONG.getAcquire(segment, entry + READER_HEARTBEAT_OFFSET);
-    }
-
-    /** Plain, at attach: published by {@link #putReaderPidRelease}. */
-    public static void putReaderHeartbeat(MemorySegment segment, long entry, long heartbeatMillis) {
-        LONG.set(segment, entry + READER_HEARTBEAT_OFFSET, heartbeatMillis);
-    }
-
-    public static void putReaderHeartbeatRelease(MemorySegment segment, long entry, long heartbeatMillis) {
-        LONG.setRelease(segment, entry + READER_HEARTBEAT_OFFSET, heartbeatMillis);
-    }
-
-    public static long readerStartSequenceAcquire(MemorySegment segment, long entry) {
-        return (long) LONG.getAcquire(segment, entry + READER_START_SEQUENCE_OFFSET);
-    }
-
-    public static void putReaderStartSequenceVolatile(MemorySegment segment, long entry, long start) {
-        LONG.setVolatile(segment, entry + READER_START_SEQUENCE_OFFSET, start);
-    }
-
-    public static long readerDisconnectorAcquire(MemorySegment segment, long entry) {
-        return (long) LONG.getAcquire(segment, entry + READER_DISCONNECTOR_OFFSET);
-    }
-
-    public static void putReaderDisconnectorRelease(MemorySegment segment, long entry, long disconnector) {
-        LONG.setRelease(segment, entry + READER_DISCONNECTOR_OFFSET, disconnector);
-    }
-
-    public static boolean casReaderDisconnector(MemorySegment segment, long entry, long expected, long disconnector) {
-        return LONG.compareAndSet(segment, entry + READER_DISCONNECTOR_OFFSET, expected, disconnector);
-    }
-
-    // ================================================================== waiter entry
-
-    public static int waiterWordAcquire(MemorySegment segment, long waiter) {
-        return (int) INT.getAcquire(segment, waiter + WAITER_STATE_OFFSET);
-    }
-
-    public static boolean casWaiterWord(MemorySegment segment, long waiter, int expected, int word) {
-        return INT.compareAndSet(segment, waiter + WAITER_STATE_OFFSET, expected, word);
-    }
-
-    public static void putWaiterWordRelease(MemorySegment segment, long waiter, int word) {
-        INT.setRelease(segment, waiter + WAITER_STATE_OFFSET, word);
-    }
-
-    public static int waiterPidAcquire(MemorySegment segment, long waiter) {
-        return (int) INT.getAcquire(segment, waiter + WAITER_PID_OFFSET);
-    }
-
-    /** Publishes (or, with 0, withdraws) the owner: stored after its start time. */
-    public static void putWaiterPidRelease(MemorySegment segment, long waiter, int pid) {
-        INT.setRelease(segment, waiter + WAITER_PID_OFFSET, pid);
-    }
-
-    public static long waiterStartTimeAcquire(MemorySegment segment, long waiter) {
-        return (long) LONG.getAcquire(segment, waiter + WAITER_START_TIME_OFFSET);
-    }
-
-    /** Plain: published by {@link #putWaiterPidRelease}. */
-    public static void putWaiterStartTime(MemorySegment segment, long waiter, long startMillis) {
-        LONG.set(segment, waiter + WAITER_START_TIME_OFFSET, startMillis);
     }
 }

@@ -1,14 +1,15 @@
 package io.zerodds.flatdata;
 
 import static io.zerodds.flatdata.SegmentLayout.*;
+import static io.zerodds.flatdata.WaiterEntryDescriptor.*;
 
 import java.lang.foreign.MemorySegment;
 import java.util.function.BiPredicate;
 
 /**
- * The waiter table of a ring's extension region (see {@link SegmentLayout}): one entry per
- * process with a thread blocked in a futex wait, and the waiting mask, whose bit i is set while
- * the process of entry i waits. Only POSIX waits use it (an in-process wait parks on a monitor);
+ * The waiter table of a ring's extension region (see {@link SegmentLayout}; each entry's fields
+ * in {@link WaiterEntryDescriptor}): one entry per process with a thread blocked in a futex wait,
+ * and the waiting mask, whose bit i is set while the process of entry i waits. Only POSIX waits use it (an in-process wait parks on a monitor);
  * a notifier that finds the mask and the anonymous waiter count zero makes no system call.
  *
  * <p>An entry's state word holds its state in the low 8 bits (free, claimed, reclaiming) and an

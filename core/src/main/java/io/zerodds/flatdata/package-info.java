@@ -13,9 +13,14 @@
  *   <li>Writing and reading on any backend: {@link io.zerodds.flatdata.FlatWriter} (loan, commit,
  *       reliable or best effort), {@link io.zerodds.flatdata.FlatReader} and its
  *       {@link io.zerodds.flatdata.Sample}s; typed samples: {@link io.zerodds.flatdata.FlatType}.</li>
- *   <li>{@link io.zerodds.flatdata.SegmentLayout}: the public ring descriptor (every offset, state
- *       value, packing and memory order), for tools that read a segment;
- *       {@link io.zerodds.flatdata.ShmLocator}: the discovery locator of a segment;
+ *   <li>The public ring descriptors, for tools that read a segment: each fixes the offsets, state
+ *       values, packings and memory orders of one structure.
+ *       {@link io.zerodds.flatdata.SegmentLayout}: where everything is, the segment header and the
+ *       extension region; {@link io.zerodds.flatdata.SlotDescriptor}: a slot (its header, seqlock
+ *       word, loan word and sequence hi32); {@link io.zerodds.flatdata.ReaderEntryDescriptor}: a
+ *       reader registry entry (states, disconnector word);
+ *       {@link io.zerodds.flatdata.WaiterEntryDescriptor}: a waiter table entry (state and epoch).</li>
+ *   <li>{@link io.zerodds.flatdata.ShmLocator}: the discovery locator of a segment;
  *       {@link io.zerodds.flatdata.SampleChecks}: the length and type checks every adapter shares.</li>
  *   <li>Exceptions, all {@link io.zerodds.flatdata.FlatDataException}s or standard ones, each with the
  *       offending values in its message.</li>
@@ -73,9 +78,14 @@
  * <table>
  *   <caption>Where each protocol lives</caption>
  *   <tr><th>file</th><th>protocol</th></tr>
- *   <tr><td>{@code SegmentSlotBackend}</td><td>the slot ring over a segment it does not own: reserve,
- *       publish (the slot word as seqlock), observe in sequence order, mark read, the change
- *       generation</td></tr>
+ *   <tr><td>{@code SegmentSlotBackend}</td><td>the slot ring over a segment it does not own: its
+ *       geometry and addresses, the checks at every entry point, the change generation and its
+ *       signal; it calls into the parts below</td></tr>
+ *   <tr><td>{@code SlotWriter}</td><td>the writer half, the publish protocol: reserve (loan word, slot
+ *       word with size 0), commit (the slot word as seqlock, the displaced sequence), discard, end of
+ *       stream, a takeover's reclaim of loans</td></tr>
+ *   <tr><td>{@code SlotReader}</td><td>the reader half, the observe protocol: the seqlock read, the
+ *       next-slot hint and the search in sequence order, mark read</td></tr>
  *   <tr><td>{@code ReaderRegistry}</td><td>attach, detach and the disconnect state machine of the 32
  *       reader entries</td></tr>
  *   <tr><td>{@code WaiterTable}</td><td>which processes wait in a futex, so a change wakes only when
@@ -83,6 +93,11 @@
  *   <tr><td>{@code ReadViews}</td><td>cached read-only views of slot payloads</td></tr>
  *   <tr><td>{@code ReferenceRing}</td><td>the read-only consumer of a plain ZeroDDS reference
  *       segment</td></tr>
+ *   <tr><td>{@code PosixFaultBoundary}</td><td>the superclass of {@code PosixSlotBackend}: the faults
+ *       of the mapping (SIGBUS of a truncated file, a race with close) turned into this library's
+ *       exceptions, one delegating method per {@code SlotBackend} call</td></tr>
+ *   <tr><td>{@code PosixOpening}</td><td>what the POSIX builders' {@code build()} does: geometry,
+ *       create or open, the writer takeover, the refusal event</td></tr>
  *   <tr><td>{@code PosixSegmentFiles}</td><td>names, the flink file, validation before mapping,
  *       the descriptor CRC, creation through a temporary file</td></tr>
  *   <tr><td>{@code PosixCrashRecovery}</td><td>every kind of death: writer takeover, dead and stalled

@@ -382,10 +382,10 @@ class FlightEventsTest {
             writer.write(new byte[] {2});
             SegmentFiles.edit(NAMES, name, (s, ext) -> {
                 long entry = SegmentLayout.readerEntryOffset(ext, r);
-                s.set(ValueLayout.JAVA_LONG, entry + SegmentLayout.READER_DISCONNECTOR_OFFSET,
-                        SegmentLayout.disconnector((int) exited.pid(), exitedStart));
-                s.set(ValueLayout.JAVA_INT, entry + SegmentLayout.READER_STATE_OFFSET,
-                        SegmentLayout.READER_DISCONNECTING);
+                s.set(ValueLayout.JAVA_LONG, entry + ReaderEntryDescriptor.READER_DISCONNECTOR_OFFSET,
+                        ReaderEntryDescriptor.disconnector((int) exited.pid(), exitedStart));
+                s.set(ValueLayout.JAVA_INT, entry + ReaderEntryDescriptor.READER_STATE_OFFSET,
+                        ReaderEntryDescriptor.READER_DISCONNECTING);
             });
             writer.write(new byte[] {3}); // a free slot only once the disconnect is finished
             RecordedEvent evicted = events.await(READER_EVICTED, WAIT);

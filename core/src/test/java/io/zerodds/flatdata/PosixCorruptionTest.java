@@ -251,7 +251,7 @@ class PosixCorruptionTest {
             try (FileChannel ch = FileChannel.open(ring.path(), StandardOpenOption.WRITE)) {
                 ByteBuffer size = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, 5000);
                 ch.write(size, SegmentLayout.SLOTS_OFFSET + (long) slot * ring.slotTotalSize()
-                        + SegmentLayout.SLOT_SIZE_OFFSET);
+                        + SlotDescriptor.SLOT_SIZE_OFFSET);
             }
             assertThatThrownBy(() -> ring.slotReadPtr(slot)).isInstanceOf(SegmentFormatException.class)
                     .hasMessageContaining("sample_size=5000").hasMessageContaining("capacity=100")

@@ -66,8 +66,8 @@ class PosixReaderEvictionTest {
     private static void forgeReader(String name, int r, long pid, long startMillis) throws Exception {
         SegmentFiles.edit(NAMES, name, (s, ext) -> {
             long entry = entry(ext, r);
-            s.set(ValueLayout.JAVA_INT, entry + SegmentLayout.READER_PID_OFFSET, (int) pid);
-            s.set(ValueLayout.JAVA_LONG, entry + SegmentLayout.READER_START_TIME_OFFSET, startMillis);
+            s.set(ValueLayout.JAVA_INT, entry + ReaderEntryDescriptor.READER_PID_OFFSET, (int) pid);
+            s.set(ValueLayout.JAVA_LONG, entry + ReaderEntryDescriptor.READER_START_TIME_OFFSET, startMillis);
         });
     }
 
@@ -82,15 +82,15 @@ class PosixReaderEvictionTest {
     private static void forgeDisconnectInProgress(String name, int r, ProcessHandle process) throws Exception {
         long start = process.info().startInstant().map(Instant::toEpochMilli).orElse(0L);
         SegmentFiles.edit(NAMES, name, (s, ext) -> {
-            s.set(ValueLayout.JAVA_LONG, entry(ext, r) + SegmentLayout.READER_DISCONNECTOR_OFFSET,
-                    SegmentLayout.disconnector((int) process.pid(), start));
-            s.set(ValueLayout.JAVA_INT, entry(ext, r) + SegmentLayout.READER_STATE_OFFSET,
-                    SegmentLayout.READER_DISCONNECTING);
+            s.set(ValueLayout.JAVA_LONG, entry(ext, r) + ReaderEntryDescriptor.READER_DISCONNECTOR_OFFSET,
+                    ReaderEntryDescriptor.disconnector((int) process.pid(), start));
+            s.set(ValueLayout.JAVA_INT, entry(ext, r) + ReaderEntryDescriptor.READER_STATE_OFFSET,
+                    ReaderEntryDescriptor.READER_DISCONNECTING);
         });
     }
 
     private static void forgeState(String name, int r, int state) throws Exception {
-        SegmentFiles.edit(NAMES, name, (s, ext) -> s.set(ValueLayout.JAVA_INT, entry(ext, r) + SegmentLayout.READER_STATE_OFFSET, state));
+        SegmentFiles.edit(NAMES, name, (s, ext) -> s.set(ValueLayout.JAVA_INT, entry(ext, r) + ReaderEntryDescriptor.READER_STATE_OFFSET, state));
     }
 
     @Test
@@ -105,7 +105,7 @@ class PosixReaderEvictionTest {
             assertThat(detach.isAlive()).as("the detach waits for the disconnect in progress").isTrue();
             assertThatThrownBy(() -> ring.attachReader(r)).as("the index is not free yet")
                     .isInstanceOf(ReaderLimitException.class).hasMessageContaining("state=disconnecting");
-            forgeState(name, r, SegmentLayout.READER_DISCONNECTED); // the evictor is done
+            forgeState(name, r, ReaderEntryDescriptor.READER_DISCONNECTED); // the evictor is done
             detach.join(10_000);
             assertThat(detach.isAlive()).isFalse();
             assertThat(ring.activeReaders() & (1 << r)).isZero();

@@ -173,12 +173,12 @@ class PosixWakeUpTest {
             // every entry claimed by a live process (this one): nobody may free them
             SegmentFiles.edit(NAMES, ring.name(), (s, ext) -> {
                 for (int e = 0; e < SegmentLayout.WAITER_ENTRIES; e++) {
-                    long at = ext + SegmentLayout.EXT_WAITER_TABLE_OFFSET + e * SegmentLayout.WAITER_ENTRY_SIZE;
-                    s.set(java.lang.foreign.ValueLayout.JAVA_INT, at + SegmentLayout.WAITER_STATE_OFFSET,
-                            SegmentLayout.WAITER_CLAIMED);
-                    s.set(java.lang.foreign.ValueLayout.JAVA_LONG, at + SegmentLayout.WAITER_START_TIME_OFFSET,
+                    long at = ext + SegmentLayout.EXT_WAITER_TABLE_OFFSET + e * WaiterEntryDescriptor.WAITER_ENTRY_SIZE;
+                    s.set(java.lang.foreign.ValueLayout.JAVA_INT, at + WaiterEntryDescriptor.WAITER_STATE_OFFSET,
+                            WaiterEntryDescriptor.WAITER_CLAIMED);
+                    s.set(java.lang.foreign.ValueLayout.JAVA_LONG, at + WaiterEntryDescriptor.WAITER_START_TIME_OFFSET,
                             ProcessIdentity.CURRENT_START_MILLIS);
-                    s.set(java.lang.foreign.ValueLayout.JAVA_INT, at + SegmentLayout.WAITER_PID_OFFSET,
+                    s.set(java.lang.foreign.ValueLayout.JAVA_INT, at + WaiterEntryDescriptor.WAITER_PID_OFFSET,
                             ProcessIdentity.CURRENT_PID);
                 }
             });

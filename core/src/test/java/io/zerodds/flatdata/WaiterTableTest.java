@@ -13,8 +13,8 @@ class WaiterTableTest {
     /** Rewrites entry {@code e}'s owner, as if another process had claimed it. */
     private static void forgeOwner(InMemorySlotBackend ring, int e, int pid, long startMillis) {
         long at = SegmentLayout.waiterEntryOffset(ring.ext, e);
-        SegmentLayout.putWaiterStartTime(ring.segment, at, startMillis);
-        SegmentLayout.putWaiterPidRelease(ring.segment, at, pid);
+        WaiterEntryDescriptor.putWaiterStartTime(ring.segment, at, startMillis);
+        WaiterEntryDescriptor.putWaiterPidRelease(ring.segment, at, pid);
     }
 
     @Test

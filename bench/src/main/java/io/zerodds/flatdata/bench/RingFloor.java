@@ -2,13 +2,14 @@ package io.zerodds.flatdata.bench;
 
 import static io.zerodds.flatdata.SegmentLayout.NOTIFY_OFFSET;
 import static io.zerodds.flatdata.SegmentLayout.SLOTS_OFFSET;
-import static io.zerodds.flatdata.SegmentLayout.SLOT_HEADER_SIZE;
-import static io.zerodds.flatdata.SegmentLayout.SLOT_MASK_OFFSET;
-import static io.zerodds.flatdata.SegmentLayout.SLOT_SEQUENCE_OFFSET;
-import static io.zerodds.flatdata.SegmentLayout.packWord;
-import static io.zerodds.flatdata.SegmentLayout.wordSequenceLow;
+import static io.zerodds.flatdata.SlotDescriptor.SLOT_HEADER_SIZE;
+import static io.zerodds.flatdata.SlotDescriptor.SLOT_MASK_OFFSET;
+import static io.zerodds.flatdata.SlotDescriptor.SLOT_SEQUENCE_OFFSET;
+import static io.zerodds.flatdata.SlotDescriptor.packWord;
+import static io.zerodds.flatdata.SlotDescriptor.wordSequenceLow;
 
 import io.zerodds.flatdata.SegmentLayout;
+import io.zerodds.flatdata.SlotDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -17,11 +18,12 @@ import java.lang.invoke.VarHandle;
  * The memory operations a flatdata hand-off makes on the lines both processes touch, written out
  * without the library: what busy-spin latency would be with no code between them. Two rings of 64
  * slots of 128 bytes in one mapped file, each laid out as {@link SegmentLayout} lays out a ring
- * (slots from {@code SLOTS_OFFSET}, the notify word at {@code NOTIFY_OFFSET}, the slot header's
- * sequence lo32 and size as one word at {@code SLOT_SEQUENCE_OFFSET}, reader mask at
- * {@code SLOT_MASK_OFFSET}, payload at {@code SLOT_HEADER_SIZE}), one ring per direction. Only
- * the words named below are stored: the rest of each ring's extension region stays zero.
- * The loads and stores are spelled out rather than taken from the descriptor's accessors, so
+ * (slots from {@code SLOTS_OFFSET}, the notify word at {@code NOTIFY_OFFSET}) and
+ * {@link SlotDescriptor} lays out a slot (the slot header's sequence lo32 and size as one word at
+ * {@code SLOT_SEQUENCE_OFFSET}, reader mask at {@code SLOT_MASK_OFFSET}, payload at
+ * {@code SLOT_HEADER_SIZE}), one ring per direction. Only the words named below are stored: the
+ * rest of each ring's extension region stays zero. The loads and stores are spelled out rather
+ * than taken from the descriptors' accessors, so
  * that this class states every memory operation it measures.
  *
  * <ul>

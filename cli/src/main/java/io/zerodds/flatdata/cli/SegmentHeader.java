@@ -10,20 +10,25 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import io.zerodds.flatdata.ReaderEntryDescriptor;
 import io.zerodds.flatdata.SegmentLayout;
+import io.zerodds.flatdata.SlotDescriptor;
+import io.zerodds.flatdata.WaiterEntryDescriptor;
 
 /**
  * The few header fields of a segment file that {@code list} and {@code clean} need, read with
  * plain file I/O (nothing is mapped, nothing is written).
  *
- * <p>Every offset comes from core's public ring descriptor {@code SegmentLayout}. Read: the reference header (magic, slot_count, slot_total_size, the
- * extension announcement), and from the extension region the layout version, slot capacity,
+ * <p>Every offset comes from core's public ring descriptors ({@code SegmentLayout}, and
+ * {@code SlotDescriptor}, {@code ReaderEntryDescriptor}, {@code WaiterEntryDescriptor} for what a
+ * slot, a reader entry and a waiter entry hold). Read: the reference header (magic, slot_count,
+ * slot_total_size, the extension announcement), and from the extension region the layout version, slot capacity,
  * flags, descriptor CRC32C, type hash, writer pid, start time, heartbeat and state, next
  * sequence, active reader mask, and each reader registry entry's state, pid and start time.
  */
 final class SegmentHeader {
 
-    // ---- from the ring descriptor SegmentLayout, as ints for ByteBuffer indexes ----
+    // ---- from the ring descriptors, as ints for ByteBuffer indexes ----
     static final int MAGIC = (int) SegmentLayout.MAGIC;
     static final int EXTENSION_MAGIC = (int) SegmentLayout.EXTENSION_MAGIC;
     static final int LAYOUT_VERSION = (int) SegmentLayout.LAYOUT_VERSION;
@@ -35,7 +40,7 @@ final class SegmentHeader {
     private static final int EXT_MAGIC_OFFSET = (int) SegmentLayout.EXT_MAGIC_OFFSET;
     private static final int EXT_OFFSET_OFFSET = (int) SegmentLayout.EXT_OFFSET_OFFSET;
     private static final int EXT_LENGTH_OFFSET = (int) SegmentLayout.EXT_LENGTH_OFFSET;
-    private static final int SLOT_HEADER_SIZE = (int) SegmentLayout.SLOT_HEADER_SIZE;
+    private static final int SLOT_HEADER_SIZE = (int) SlotDescriptor.SLOT_HEADER_SIZE;
     private static final int CACHE_LINE = (int) SegmentLayout.CACHE_LINE;
     private static final int EXT_VERSION_OFFSET = (int) SegmentLayout.EXT_VERSION_OFFSET;
     private static final int EXT_CAPACITY_OFFSET = (int) SegmentLayout.EXT_CAPACITY_OFFSET;
@@ -51,18 +56,18 @@ final class SegmentHeader {
     private static final int EXT_ACTIVE_MASK_OFFSET = (int) SegmentLayout.EXT_ACTIVE_MASK_OFFSET;
     private static final int EXT_LEASE_OFFSET = (int) SegmentLayout.EXT_LEASE_OFFSET;
     private static final int EXT_REGISTRY_OFFSET = (int) SegmentLayout.EXT_REGISTRY_OFFSET;
-    private static final int READER_ENTRY_SIZE = (int) SegmentLayout.READER_ENTRY_SIZE;
-    private static final int READER_STATE_OFFSET = (int) SegmentLayout.READER_STATE_OFFSET;
-    private static final int READER_PID_OFFSET = (int) SegmentLayout.READER_PID_OFFSET;
-    private static final int READER_START_TIME_OFFSET = (int) SegmentLayout.READER_START_TIME_OFFSET;
+    private static final int READER_ENTRY_SIZE = (int) ReaderEntryDescriptor.READER_ENTRY_SIZE;
+    private static final int READER_STATE_OFFSET = (int) ReaderEntryDescriptor.READER_STATE_OFFSET;
+    private static final int READER_PID_OFFSET = (int) ReaderEntryDescriptor.READER_PID_OFFSET;
+    private static final int READER_START_TIME_OFFSET = (int) ReaderEntryDescriptor.READER_START_TIME_OFFSET;
     private static final int MAX_READERS = (int) SegmentLayout.MAX_READERS;
     /** The extension bytes read: up to the waiter table (registry included). */
     private static final int EXT_READ_LENGTH = (int) SegmentLayout.EXT_WAITER_TABLE_OFFSET;
     private static final int WAITER_ENTRIES = (int) SegmentLayout.WAITER_ENTRIES;
-    private static final int WAITER_ENTRY_SIZE = (int) SegmentLayout.WAITER_ENTRY_SIZE;
+    private static final int WAITER_ENTRY_SIZE = (int) WaiterEntryDescriptor.WAITER_ENTRY_SIZE;
     private static final int EXT_SLOT_TABLE_OFFSET = (int) SegmentLayout.EXT_SLOT_TABLE_OFFSET;
     static final int WRITER_OPEN = (int) SegmentLayout.WRITER_OPEN;
-    static final int READER_ATTACHED = (int) SegmentLayout.READER_ATTACHED;
+    static final int READER_ATTACHED = (int) ReaderEntryDescriptor.READER_ATTACHED;
 
     /** What a file turned out to be. */
     enum Kind {

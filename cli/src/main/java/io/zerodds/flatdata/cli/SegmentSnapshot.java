@@ -1,6 +1,9 @@
 package io.zerodds.flatdata.cli;
 
+import static io.zerodds.flatdata.ReaderEntryDescriptor.*;
 import static io.zerodds.flatdata.SegmentLayout.*;
+import static io.zerodds.flatdata.SlotDescriptor.*;
+import static io.zerodds.flatdata.WaiterEntryDescriptor.*;
 
 import io.zerodds.flatdata.ProcessIdentity;
 import io.zerodds.flatdata.SegmentAccessException;
@@ -19,7 +22,8 @@ import java.util.List;
 
 /**
  * What a segment holds at one moment, read through a read-only mapping with the public ring
- * descriptor ({@link io.zerodds.flatdata.SegmentLayout}): never a store, never an attach. Checked
+ * descriptors ({@link io.zerodds.flatdata.SegmentLayout} and the slot, reader entry and waiter entry
+ * descriptors): never a store, never an attach. Checked
  * before it is trusted as every command checks a segment ({@link Segments#segment}).
  */
 record SegmentSnapshot(String name, String path, long fileSize, boolean reference, int layoutVersion, int slotCount,

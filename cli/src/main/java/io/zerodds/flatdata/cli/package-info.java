@@ -12,9 +12,10 @@
  *       samples.
  *   <li>{@code ListCommand}, {@code CleanCommand} ({@code list}, {@code clean}): the segments in
  *       /dev/shm ({@code ShmDirectory}), read with plain file I/O by {@code SegmentHeader}, its
- *       offsets from core's public ring descriptor {@code SegmentLayout}.
+ *       offsets from core's public ring descriptors ({@code SegmentLayout}, {@code SlotDescriptor},
+ *       {@code ReaderEntryDescriptor}, {@code WaiterEntryDescriptor}).
  *   <li>{@code InspectCommand} ({@code inspect}): one segment, read through a read-only mapping
- *       and the descriptor's accessors into a {@code SegmentSnapshot}.
+ *       and the descriptors' accessors into a {@code SegmentSnapshot}.
  *   <li>{@code ExitCode}, {@code CliFailure}, {@code Errors}: one line per failure, one exit code
  *       per class of failure; {@code Segments} gives each refusal of open and create its class.
  * </ul>

@@ -19,7 +19,12 @@ import reactor.core.publisher.Operators;
 import reactor.util.concurrent.Queues;
 import reactor.util.context.Context;
 
-/** The {@code Mono<Void>} of {@link ReactiveFlatWriter#send}: claims the writer, subscribes upstream. */
+/**
+ * The {@code Mono<Void>} of {@link ReactiveFlatWriter#send}: claims the writer, subscribes upstream
+ * with the reliable send ({@link ReliableSend}, here: loans, demand as free slots, the wait for a
+ * freed slot) or the best-effort one ({@link BestEffortSend}, a file of its own: writes what fits,
+ * drops the rest); both share {@link SendSubscription}.
+ */
 final class MonoSend<T> extends Mono<Void> {
 
     /** How a send was cancelled: by its subscriber, or by a request(n <= 0) that fails it. */
@@ -502,136 +507,6 @@ final class MonoSend<T> extends Mono<Void> {
                 }
                 drain();
             }
-        }
-    }
-
-    /** Best effort: requests unbounded, writes what fits, drops and counts the rest. */
-    static final class BestEffortSend<T> extends SendSubscription<T> {
-
-        // WIP serialises onNext against cancel: whoever takes it last frees the writer
-        boolean done;
-        volatile int terminated;
-        @SuppressWarnings("rawtypes")
-        static final AtomicIntegerFieldUpdater<BestEffortSend> TERMINATED =
-                AtomicIntegerFieldUpdater.newUpdater(BestEffortSend.class, "terminated");
-
-        BestEffortSend(CoreSubscriber<? super Void> actual, ReactiveFlatWriter writer, SlotEncoder<? super T> encoder) {
-            super(actual, writer, encoder);
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            Objects.requireNonNull(s, "onSubscribe");
-            if (Operators.validate(upstream, s)) {
-                upstream = s;
-                if (cancelled != 0) {
-                    s.cancel();
-                } else {
-                    s.request(Long.MAX_VALUE);
-                }
-            }
-        }
-
-        @Override
-        public void onNext(T t) {
-            Objects.requireNonNull(t, "onNext");
-            if (done) {
-                Operators.onNextDropped(t, actual.currentContext());
-                return;
-            }
-            if (WIP.getAndIncrement(this) != 0) {
-                Operators.onDiscard(t, actual.currentContext());
-                return;
-            }
-            Throwable failure = null;
-            try {
-                writeOrDrop(t);
-            } catch (Throwable e) {
-                Exceptions.throwIfJvmFatal(e);
-                failure = Operators.onOperatorError(upstream, e, t, actual.currentContext());
-                done = true;
-            }
-            if (WIP.decrementAndGet(this) != 0 || failure != null) {
-                if (terminate()) {
-                    Throwable e = failure != null ? failure : cancelled == BAD_REQUEST ? requestError : null;
-                    if (e != null) {
-                        actual.onError(e);
-                    }
-                }
-            }
-        }
-
-        private void writeOrDrop(T t) {
-            int slot = backend.reserveSlotNoWait(); // it drops, never waits: frees need not signal
-            if (slot == SlotBackend.NO_FREE_SLOT) {
-                writer.countDropped();
-                backend.counters().recordRingFull();
-                backend.counters().recordDropped();
-                Operators.onDiscard(t, actual.currentContext());
-                return;
-            }
-            int length;
-            try {
-                length = encode(t, slot);
-            } catch (RuntimeException | Error e) {
-                backend.discardSlot(slot);
-                throw e;
-            }
-            backend.commitInPlace(slot, length);
-            writer.countSent();
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            Objects.requireNonNull(t, "onError");
-            if (done) {
-                Operators.onErrorDropped(t, actual.currentContext());
-                return;
-            }
-            done = true;
-            if (WIP.getAndIncrement(this) == 0 && terminate()) {
-                actual.onError(t);
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            if (done) {
-                return;
-            }
-            done = true;
-            if (WIP.getAndIncrement(this) == 0) {
-                Throwable failure = null;
-                if (writer.endStreamOnComplete) {
-                    try {
-                        backend.markEndOfStream();
-                    } catch (RuntimeException e) {
-                        failure = e;
-                    }
-                }
-                if (terminate()) {
-                    if (failure != null) {
-                        actual.onError(failure);
-                    } else {
-                        actual.onComplete();
-                    }
-                }
-            }
-        }
-
-        @Override
-        void afterCancel() {
-            if (WIP.getAndIncrement(this) == 0 && terminate() && cancelled == BAD_REQUEST) {
-                actual.onError(requestError);
-            }
-        }
-
-        private boolean terminate() {
-            if (TERMINATED.compareAndSet(this, 0, 1)) {
-                writer.unclaim();
-                return true;
-            }
-            return false;
         }
     }
 }

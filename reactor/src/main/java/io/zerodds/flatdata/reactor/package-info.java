@@ -16,8 +16,11 @@
  * <ul>
  *   <li>{@code FluxSlotSource}: the unicast source; its drain loop (demand, adaptive spin, event
  *       wait on its own thread), subscriber hand-over and the view pool.</li>
- *   <li>{@code MonoSend}: one {@code send}: the writer claim, upstream demand as free slots, the
- *       wait for a freed slot, termination and cancellation.</li>
+ *   <li>{@code MonoSend}: one {@code send}: the writer claim, what both sends share (termination
+ *       and cancellation), and the reliable send: upstream demand as free slots, the wait for a
+ *       freed slot, the hand-over of an element to the thread in the writing loop.</li>
+ *   <li>{@code BestEffortSend}: the best-effort send: unbounded demand, writes what fits, drops and
+ *       counts the rest.</li>
  *   <li>{@code ReaderLease}: who may still mark slots read for a reader index, so no one marks it
  *       after it was detached (retained views, leak recovery).</li>
  *   <li>{@code ViewLeakRecoveredEvent}: the JFR event {@code io.zerodds.flatdata.ViewLeakRecovered}
