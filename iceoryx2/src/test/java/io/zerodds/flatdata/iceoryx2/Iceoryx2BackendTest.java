@@ -32,6 +32,16 @@ class Iceoryx2BackendTest {
                 .slotCapacity(capacity).build();
     }
 
+    /** A new service {@code name} of {@code slots} slots of 64 bytes. */
+    static Iceoryx2SlotBackend created(String name, int slots) {
+        return Iceoryx2SlotBackend.create(name).prefix(Iox2Names.PREFIX).slotCount(slots).slotCapacity(64).build();
+    }
+
+    /** A second backend on the existing service {@code name}. */
+    static Iceoryx2SlotBackend opened(String name) {
+        return Iceoryx2SlotBackend.open(name).prefix(Iox2Names.PREFIX).build();
+    }
+
     static long write(SlotBackend b, String s) {
         int slot = b.reserveSlot();
         assertThat(slot).isNotEqualTo(SlotBackend.NO_FREE_SLOT);
@@ -64,9 +74,8 @@ class Iceoryx2BackendTest {
     @Test
     void aFlatWriterLoansAheadAlsoWhenItsReadersAreInAnotherPort() {
         String name = NAMES.next();
-        try (Iceoryx2SlotBackend out = Iceoryx2SlotBackend.create(name).prefix(Iox2Names.PREFIX).slotCount(4)
-                .slotCapacity(64).build();
-             Iceoryx2SlotBackend in = Iceoryx2SlotBackend.open(name).prefix(Iox2Names.PREFIX).build();
+        try (Iceoryx2SlotBackend out = created(name, 4);
+             Iceoryx2SlotBackend in = opened(name);
              FlatReader reader = FlatReader.attach(in);
              FlatWriter writer = FlatWriter.reliable(out, Duration.ofSeconds(5))) {
             assertThat(out.activeReaders()).as("this port has no readers of its own").isZero();
@@ -240,9 +249,8 @@ class Iceoryx2BackendTest {
     @Test
     void aFlatWriterAndAFlatReaderInTwoBackendsOfOneServiceExchangeSamples() {
         String name = NAMES.next();
-        try (Iceoryx2SlotBackend writerSide = Iceoryx2SlotBackend.create(name).prefix(Iox2Names.PREFIX).slotCount(8)
-                .slotCapacity(64).build();
-             Iceoryx2SlotBackend readerSide = Iceoryx2SlotBackend.open(name).prefix(Iox2Names.PREFIX).build();
+        try (Iceoryx2SlotBackend writerSide = created(name, 8);
+             Iceoryx2SlotBackend readerSide = opened(name);
              FlatReader reader = FlatReader.attach(readerSide);
              FlatWriter writer = FlatWriter.reliable(writerSide, Duration.ofSeconds(10))) {
             Thread producer = Thread.ofPlatform().start(() -> {
