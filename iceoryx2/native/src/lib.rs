@@ -445,3 +445,27 @@ pub unsafe extern "C" fn fdx_bench_pong(side: *mut Side, count: u64) -> i32 {
 pub unsafe extern "C" fn fdx_bench_side_close(side: *mut Side) -> i32 {
     guard(|| close(side))
 }
+
+/// Runs `count` single-threaded rounds (send, take back, release) on a side whose two names are
+/// one service, and stores the nanoseconds per round in `ns_per_round`.
+///
+/// # Safety
+/// Handles come from this library and are not closed yet; other pointers are null or
+/// valid for the access the parameter names, for the duration of the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn fdx_bench_local(
+    side: *mut Side,
+    count: u64,
+    ns_per_round: *mut u64,
+) -> i32 {
+    guard(|| {
+        let side = handle(side, "side")?;
+        if ns_per_round.is_null() {
+            return fail(ERR_ARGUMENT, "output pointer is null");
+        }
+        let ns = side.local(count)?;
+        // SAFETY: `ns_per_round` is non-null and points to a u64 the caller owns.
+        unsafe { *ns_per_round = ns };
+        Ok(OK)
+    })
+}

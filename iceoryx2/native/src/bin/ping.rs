@@ -7,8 +7,6 @@
 //! flatdata-iox2-ping ping PREFIX NAME ROUNDS [all] [--size BYTES] [--untouched]
 //!     # "p50 p90 p99 p999 max mean n" of RTT/2 in ns, or with `all` each RTT/2 on a line;
 //!     # the first tenth of the rounds is warm-up and not reported
-//! flatdata-iox2-ping local PREFIX NAME ROUNDS [--size BYTES] [--untouched]
-//!     # one thread sends and receives: ns per round
 //! ```
 //!
 //! A sample is `BYTES` long (a multiple of 8, at least 8; the rings' slot capacity) and laid out
@@ -24,7 +22,7 @@ use flatdata_iceoryx2::Outcome;
 use flatdata_iceoryx2::pingpong::Side;
 
 const DEFAULT_SIZE: usize = 64;
-const USAGE: &str = "usage: flatdata-iox2-ping ping|pong|local PREFIX NAME ROUNDS [all] \
+const USAGE: &str = "usage: flatdata-iox2-ping ping|pong PREFIX NAME ROUNDS [all] \
                      [--size BYTES] [--untouched]";
 
 /// The command line past the mode, the prefix and the name.
@@ -89,15 +87,6 @@ fn main() {
         usage("`all` is for ping");
     }
     let done = |outcome: Outcome<()>| outcome.unwrap_or_else(|f| panic!("{}", f.message));
-    if mode == "local" {
-        // one thread, one service: send, then receive it back; ns per round on stdout
-        let mut side = side(prefix, name, name, &o);
-        let ns = side
-            .local(o.rounds as u64)
-            .unwrap_or_else(|f| panic!("{}", f.message));
-        println!("{ns}");
-        return;
-    }
     let ping_name = format!("{name}/ping");
     let pong_name = format!("{name}/pong");
     if mode == "pong" {

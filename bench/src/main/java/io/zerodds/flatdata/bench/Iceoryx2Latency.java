@@ -30,15 +30,16 @@ import org.HdrHistogram.Histogram;
  * <p>Bare, POSIX busy-spin, iceoryx2 busy-spin and the native ping-pong ({@link NativeIceoryx2Side}:
  * a whole block per FFM call) interleave in blocks in the same two processes and threads, so all
  * four see the same CPU placement, and ratios and differences are taken per quadruple of blocks.
- * After each pass the native ping-pong also runs as processes of its own
- * ({@code flatdata-iox2-ping}), for reference. Then each event-driven mode runs once (iceoryx2:
+ * (The native ping-pong run as processes of its own, {@code flatdata-iox2-ping}, cannot be
+ * compared so: on two cores it competes with the two JVMs' spinning threads and lands in a
+ * placement of its own.) Then each event-driven mode runs once (iceoryx2:
  * {@link FlatReader#take(java.time.Duration)} blocking in the listener; POSIX: in the futex).
  *
  * <p>First, one thread alone: a round of loan, commit, take and release through the Java backend
  * against the same round in the native crate, which isolates the Java side's own cost.
  *
  * <p>Usage: {@code ./flatdata bench iceoryx2-latency [round-trips]} (default 200000 per busy
- * mode; a fifth of that per event-driven mode and the native pair as many as busy-spin).
+ * mode; a fifth of that per event-driven mode).
  */
 public final class Iceoryx2Latency {
     private Iceoryx2Latency() {
@@ -142,7 +143,7 @@ public final class Iceoryx2Latency {
                  Side side = new Side(line, posixIn, posixOut, ioxIn, ioxOut, nativeSide(tag, "ping", "pong"))) {
                 child.getOutputStream().write('\n'); // our readers are attached
                 child.getOutputStream().flush();
-                total = measure(side, block, NativeIceoryx2Pair.find(tag));
+                total = measure(side, block);
                 Histogram ioxEvent = histogram();
                 side.pingEcho(IOX, eventRounds, ioxEvent, true);
                 Histogram futex = histogram();
@@ -162,7 +163,7 @@ public final class Iceoryx2Latency {
         }
     }
 
-    private static Histogram[] measure(Side side, int block, NativeIceoryx2Pair nativePair) throws Exception {
+    private static Histogram[] measure(Side side, int block) {
         Histogram[] inBlock = {histogram(), histogram(), histogram(), histogram()};
         Histogram[] total = {histogram(), histogram(), histogram(), histogram()};
         int n = PASSES * BLOCKS;
@@ -170,10 +171,7 @@ public final class Iceoryx2Latency {
         double[] ioxBare = new double[n];
         double[] posixBare = new double[n];
         double[] ioxPosix = new double[n];
-        long[] perHop = new long[PASSES];
-        Histogram nativeTotal = histogram();
         for (int pass = 0; pass <= PASSES; pass++) {
-            Histogram ioxPass = histogram();
             for (int b = 0; b < BLOCKS; b++) {
                 for (int k = 0; k < MODES; k++) {
                     int mode = (b + k) % MODES;
@@ -190,28 +188,8 @@ public final class Iceoryx2Latency {
                     for (int mode = 0; mode < MODES; mode++) {
                         total[mode].add(inBlock[mode]);
                     }
-                    ioxPass.add(inBlock[IOX]);
                 }
             }
-            if (pass > 0 && nativePair != null) {
-                // right after the pass, so both see about the same placement of the processes
-                // as the Java side does: 64-byte samples of which only the round number is written and read
-                Histogram nativeRun = nativePair.run((long) BLOCKS * block, SAMPLE, false);
-                nativeTotal.add(nativeRun);
-                long nativeP50 = nativeRun.getValueAtPercentile(50);
-                long javaP50 = ioxPass.getValueAtPercentile(50);
-                perHop[pass - 1] = javaP50 - nativeP50;
-                System.out.printf("pass %d: p50 iceoryx2 from Java %d ns, native Rust iceoryx2 (own processes) %d ns:"
-                        + " %d ns per hop%n", pass, javaP50, nativeP50, javaP50 - nativeP50);
-            }
-        }
-        if (nativePair != null) {
-            Arrays.sort(perHop);
-            System.out.printf("Java + FFM per hop over native iceoryx2 in its own processes (p50 one-way, Java pass -"
-                    + " native run after it): median of %d passes %d ns (lowest %d, highest %d)%n", PASSES,
-                    perHop[PASSES / 2], perHop[0], perHop[PASSES - 1]);
-            header();
-            report("native Rust iceoryx2 (same crate)", nativeTotal);
         }
         double[] hops = hopInProcess.clone();
         Arrays.sort(hops);
@@ -235,7 +213,7 @@ public final class Iceoryx2Latency {
      * Where a round goes without a second process: one thread loans, writes, commits, takes and
      * releases over two rings of one service (a writer's and a reader's), through
      * {@code FlatWriter}/{@code FlatReader} and the backend, and then the native crate's own
-     * single-threaded round ({@code flatdata-iox2-ping local}) doing the same calls. Nanoseconds
+     * single-threaded round ({@code fdx_bench_local}, in this process) doing the same calls. Nanoseconds
      * per round, the best of {@value #SINGLE_REPEATS} repeats of {@value #SINGLE_ROUNDS}.
      */
     private static void singleThreaded(String tag) throws Exception {
@@ -257,15 +235,21 @@ public final class Iceoryx2Latency {
                 best = Math.min(best, (System.nanoTime() - t0) / SINGLE_ROUNDS);
             }
         }
-        NativeIceoryx2Pair nativePair = NativeIceoryx2Pair.find(tag);
-        long nativeBest = nativePair == null ? -1 : nativePair.local(SINGLE_ROUNDS, SINGLE_REPEATS);
+        long nativeBest = Long.MAX_VALUE;
+        String base = "flatdata/bench/" + tag + "/single-native";
+        try (NativeIceoryx2Side alone = new NativeIceoryx2Side(Path.of(System.getProperty(LIBRARY_PROPERTY)), prefix(tag),
+                base, base, SAMPLE)) {
+            for (int rep = 0; rep < SINGLE_REPEATS; rep++) {
+                nativeBest = Math.min(nativeBest, alone.local(SINGLE_ROUNDS));
+            }
+        }
         System.out.printf("single thread, one round = loan + commit + take + release (best of %d x %d): through the"
-                + " Java backend %d ns, native Rust iceoryx2 from the same crate %d ns%n", SINGLE_REPEATS,
-                SINGLE_ROUNDS, best, nativeBest);
+                + " Java backend %d ns, native Rust iceoryx2 from the same crate in this process %d ns%n",
+                SINGLE_REPEATS, SINGLE_ROUNDS, best, nativeBest);
     }
 
     private static void summary(String what, double[] ratios) {
-        Latencies.summary(what + " p50", ratios);
+        Latencies.summary(what + " p50", "quadruple", ratios);
     }
 
     private static void header() {

@@ -49,11 +49,16 @@ final class Latencies {
         }
     }
 
-    /** One line: the median of {@code ratios} with its 10th and 90th percentiles (sorts them). */
+    /** One line: the median of {@code ratios}, one per triple of blocks, with its 10th and 90th percentiles (sorts them). */
     static void summary(String what, double[] ratios) {
+        summary(what, "triple", ratios);
+    }
+
+    /** {@link #summary(String, double[])} for ratios taken per {@code group} of blocks. */
+    static void summary(String what, String group, double[] ratios) {
         Arrays.sort(ratios);
         int n = ratios.length;
-        System.out.printf("%s per triple: median of %d %.2f (10th percentile %.2f, 90th %.2f)%n", what, n,
+        System.out.printf("%s per %s: median of %d %.2f (10th percentile %.2f, 90th %.2f)%n", what, group, n,
                 ratios[n / 2], ratios[n / 10], ratios[n - 1 - n / 10]);
     }
 

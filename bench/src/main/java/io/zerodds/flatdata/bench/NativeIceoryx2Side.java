@@ -30,6 +30,7 @@ final class NativeIceoryx2Side implements AutoCloseable {
     private final Arena arena = Arena.ofConfined();
     private final MethodHandle ping;
     private final MethodHandle pong;
+    private final MethodHandle local;
     private final MethodHandle close;
     private final MethodHandle lastError;
     private final MemorySegment side;
@@ -41,6 +42,7 @@ final class NativeIceoryx2Side implements AutoCloseable {
                 ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
         ping = handle(lookup, "fdx_bench_ping", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
         pong = handle(lookup, "fdx_bench_pong", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        local = handle(lookup, "fdx_bench_local", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
         close = handle(lookup, "fdx_bench_side_close", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         lastError = handle(lookup, "fdx_last_error", FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG));
         MemorySegment out = arena.allocate(ADDRESS);
@@ -76,6 +78,19 @@ final class NativeIceoryx2Side implements AutoCloseable {
         for (int r = 0; r < rounds; r++) {
             histogram.recordValue(halves.getAtIndex(JAVA_LONG, r));
         }
+    }
+
+    /**
+     * One thread alone, on a side whose two names are one service: {@code rounds} rounds of send,
+     * take back and release; nanoseconds per round.
+     */
+    long local(long rounds) {
+        try {
+            check((int) local.invokeExact(side, rounds, halves), "local");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return halves.get(JAVA_LONG, 0);
     }
 
     /** Answers {@code rounds} pings. */

@@ -157,29 +157,6 @@ public final class NativeIceoryx2Pair {
         }
     }
 
-    /**
-     * The best of {@code repeats} single-threaded runs of {@code rounds} rounds (one thread loans,
-     * writes the round number, commits, takes and releases over one service, 64-byte samples), ns
-     * per round.
-     */
-    public long local(int rounds, int repeats) throws IOException, InterruptedException {
-        long best = Long.MAX_VALUE;
-        for (int rep = 0; rep < repeats; rep++) {
-            Path err = Files.createTempFile("flatdata-iox2-local", ".err");
-            try {
-                Process p = start(err, "local", name + "/local" + runs++, Integer.toString(rounds), List.of());
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                if (p.waitFor() != 0) {
-                    throw failed("native local round failed", p, err);
-                }
-                best = Math.min(best, Long.parseLong(out));
-            } finally {
-                Files.deleteIfExists(err);
-            }
-        }
-        return best;
-    }
-
     /** Removes what this pair's services left in /dev/shm (iceoryx2 keeps some files past a run). */
     public void removeFiles() throws IOException {
         try (Stream<Path> files = Files.list(SHM)) {

@@ -75,11 +75,6 @@ class NativeIceoryx2PairTest {
     }
 
     @Test
-    void runsTheSingleThreadedRound() throws Exception {
-        assertThat(pair.local(10_000, 2)).isPositive().isLessThan(1_000_000L);
-    }
-
-    @Test
     void refusesASizeThatIsNotWholeWords() {
         assertThatThrownBy(() -> pair.run(10, 12, true)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("size=12");
