@@ -9,9 +9,7 @@ import io.zerodds.flatdata.Sample;
 import io.zerodds.flatdata.SlotBackend;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
@@ -129,8 +127,7 @@ public final class RingBridge implements AutoCloseable {
             this.heldFrom = attached.nextSequence();
             this.heldTo = heldFrom;
             this.sendCursor = heldFrom;
-            this.runner = new AgentRunner(new BackoffIdleStrategy(100, 10, 1_000, 200_000),
-                    this::fail, null, new Worker());
+            this.runner = BridgeThread.runner("flatdata-bridge-" + options.streamId, this::doWork, this::fail);
         } catch (RuntimeException e) {
             CloseHelper.quietClose(attached);
             connection.close();
@@ -140,18 +137,6 @@ public final class RingBridge implements AutoCloseable {
 
     public static Builder builder(SlotBackend backend) {
         return new Builder(backend);
-    }
-
-    private final class Worker implements Agent {
-        @Override
-        public int doWork() {
-            return RingBridge.this.doWork();
-        }
-
-        @Override
-        public String roleName() {
-            return "flatdata-bridge-" + options.streamId;
-        }
     }
 
     private int doWork() {
