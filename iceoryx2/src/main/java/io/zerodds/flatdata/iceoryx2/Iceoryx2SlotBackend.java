@@ -35,7 +35,8 @@ import java.util.Optional;
  *       chunk is loaned or held by a reader in some process: {@link #reserveSlot(int)} then
  *       returns {@link #NO_FREE_SLOT}. Loans are iceoryx2 loans, written in place; commit sends
  *       the sample and an event. The reader mask argument is ignored: iceoryx2 itself holds a
- *       chunk until every connected subscriber dropped it.</li>
+ *       chunk until every connected subscriber dropped it. A loan never takes a chunk a reader
+ *       holds, so {@link #reservesAheadFreely()} is true and a {@code FlatWriter} loans ahead.</li>
  *   <li><b>Readers</b>: this process's readers share one iceoryx2 subscriber, created at the first
  *       attach and dropped at the last detach. Received samples sit in a table of
  *       {@code slotCount} slots, viewed in place through read-only segments, until every reader
