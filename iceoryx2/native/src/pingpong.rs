@@ -20,7 +20,7 @@ use crate::error::{ERR_ARGUMENT, ERR_INTERNAL, Outcome, fail};
 use crate::{Reader, Received, Ring, RingSpec, Writer};
 
 /// The slots (chunks) of each ring.
-pub const SLOTS: usize = 64;
+const SLOTS: usize = 64;
 const EVENT_SENT: u64 = 0;
 const EVENT_RELEASED: u64 = 1;
 /// How long a side spins for the other side's sample or a free chunk before it gives up.
@@ -29,7 +29,7 @@ const PATIENCE: Duration = Duration::from_secs(30);
 const CHECK_EVERY: u32 = 1 << 16;
 
 /// The word repeated after the round number.
-pub fn pattern(round: u64) -> u64 {
+fn pattern(round: u64) -> u64 {
     round.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1)
 }
 

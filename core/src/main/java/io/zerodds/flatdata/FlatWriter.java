@@ -32,9 +32,9 @@ import java.util.Objects;
  * writer refuses, as for any open loan; a writer killed while holding it leaves one loan for the
  * next writer to reclaim. Where a reservation could cost a reader a sample, nothing is reserved
  * ahead ({@link SlotBackend#reservesAheadFreely()}: on the POSIX and in-memory rings, while no
- * reader is attached, since the ring keeps its last samples for whoever reads slots in place). Build with
- * {@link Builder#loanAhead(boolean) loanAhead(false)} for a writer that must hold no slot between
- * samples.
+ * reader is attached, since the ring keeps its last samples for whoever reads slots in place).
+ * Build with {@link Builder#loanAhead(boolean) loanAhead(false)} for a writer that must hold no
+ * slot between samples.
  *
  * <p>A reliable writer's wait is the JFR event {@link WriterWaitEvent io.zerodds.flatdata.WriterWait}
  * (disabled by default): one event per loan that had to wait, spanning the whole wait.
@@ -217,9 +217,9 @@ public final class FlatWriter implements AutoCloseable {
     /**
      * After a commit: reserves the next slot (loan ahead) and returns {@code sequence}. Only where
      * the backend says a reservation costs no reader a sample (on a ring without readers, it
-     * would wipe the oldest of the last samples it keeps for whoever reads in place). The sample is published whatever happens
-     * here: a reservation that fails leaves none, and the next loan or write meets the same
-     * condition (a full ring, a closed backend) and reports it.
+     * would wipe the oldest of the last samples it keeps for whoever reads in place). The sample
+     * is published whatever happens here: a reservation that fails leaves none, and the next loan
+     * or write meets the same condition (a full ring, a closed backend) and reports it.
      */
     private long committed(long sequence) {
         // one slot ahead at most, also with several claims open

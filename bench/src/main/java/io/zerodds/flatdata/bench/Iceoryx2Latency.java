@@ -111,7 +111,10 @@ public final class Iceoryx2Latency {
         }
     }
 
-    /** One process's side of the in-process native ping-pong: writes {@code out}, reads {@code in}. */
+    /**
+     * A side of the in-process native ping-pong: writes {@code out}, reads {@code in} (one name
+     * for both: the single-threaded round).
+     */
     private static NativeIceoryx2Side nativeSide(String tag, String out, String in) {
         String base = "flatdata/bench/" + tag + "/inproc/";
         return new NativeIceoryx2Side(Path.of(System.getProperty(LIBRARY_PROPERTY)), prefix(tag), base + out, base + in,
@@ -236,9 +239,7 @@ public final class Iceoryx2Latency {
             }
         }
         long nativeBest = Long.MAX_VALUE;
-        String base = "flatdata/bench/" + tag + "/single-native";
-        try (NativeIceoryx2Side alone = new NativeIceoryx2Side(Path.of(System.getProperty(LIBRARY_PROPERTY)), prefix(tag),
-                base, base, SAMPLE)) {
+        try (NativeIceoryx2Side alone = nativeSide(tag, "single", "single")) {
             for (int rep = 0; rep < SINGLE_REPEATS; rep++) {
                 nativeBest = Math.min(nativeBest, alone.local(SINGLE_ROUNDS));
             }

@@ -2,7 +2,9 @@ package io.zerodds.flatdata.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zerodds.flatdata.bench.peers.NativeIceoryx2Pair;
 import io.zerodds.flatdata.test.ChildProcess;
+import io.zerodds.flatdata.test.ShmNames;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -49,13 +51,7 @@ class Iceoryx2LatencyTest {
         assertThat(Long.parseLong(single.group(1))).isPositive();
         assertThat(Long.parseLong(single.group(2))).isPositive();
         String tag = "flatdata-bench-iox2-" + pid;
-        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("/dev/shm"))) {
-            assertThat(files.map(f -> f.getFileName().toString())
-                    .filter(f -> f.startsWith(tag) || f.startsWith(Iceoryx2LatencyTest.prefix(tag))).toList()).isEmpty();
-        }
-    }
-
-    private static String prefix(String tag) {
-        return io.zerodds.flatdata.bench.peers.NativeIceoryx2Pair.prefix(tag);
+        assertThat(ShmNames.existing(tag)).isEmpty();
+        assertThat(ShmNames.existing(NativeIceoryx2Pair.prefix(tag))).isEmpty();
     }
 }

@@ -38,8 +38,9 @@ final class Iceoryx2Files {
 
     /** The files and node directories of this prefix that exist now. */
     List<Path> existing() {
-        List<Path> found = new ArrayList<>(files());
-        found.addAll(nodeDirectories());
+        List<Path> nodes = nodeDirectories();
+        List<Path> found = new ArrayList<>(files(nodes));
+        found.addAll(nodes);
         return found;
     }
 
@@ -49,7 +50,7 @@ final class Iceoryx2Files {
      */
     List<Path> remove() {
         List<Path> nodes = nodeDirectories();
-        files().forEach(Iceoryx2Files::delete);
+        files(nodes).forEach(Iceoryx2Files::delete);
         for (Path node : nodes) {
             try {
                 Files.deleteIfExists(node);
@@ -62,13 +63,13 @@ final class Iceoryx2Files {
         return existing();
     }
 
-    /** Every file of this prefix: in /dev/shm, at iceoryx2's root, in services/, nodes/ and each node's directory. */
-    private List<Path> files() {
+    /** Every file of this prefix: in /dev/shm, at iceoryx2's root, in services/, nodes/ and each of {@code nodes}. */
+    private List<Path> files(List<Path> nodes) {
         List<Path> found = new ArrayList<>();
         for (Path dir : List.of(SHM, ROOT, ROOT.resolve("services"), ROOT.resolve("nodes"))) {
             found.addAll(ours(dir));
         }
-        for (Path node : nodeDirectories()) {
+        for (Path node : nodes) {
             found.addAll(ours(node));
         }
         return found;

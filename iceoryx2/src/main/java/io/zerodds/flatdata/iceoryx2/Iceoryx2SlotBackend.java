@@ -101,8 +101,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
             throw e;
         }
         this.events = new EventWaiter(ring, arena, b.deadNodeCheck.toNanos());
-        this.writer = new WriterPort(this, name, ring, arena, events, counters, slotCount, slotCapacity,
-                b.initialSequence);
+        this.writer = new WriterPort(this, ring, arena, events, counters, slotCount, slotCapacity, b.initialSequence);
         this.samples = new ReceivedSamples(ring, events, arena, slotCount, b.initialSequence, writer::wantsFrees);
         this.events.onHello(() -> {
             if (samples.connect()) {

@@ -51,10 +51,10 @@ final class WriterPort {
     private volatile boolean writerExists;
     private volatile boolean writerWaiting;
 
-    WriterPort(Iceoryx2SlotBackend owner, String name, NativeRing ring, Arena arena, EventWaiter events,
-               RingCounters counters, int slotCount, int slotCapacity, long initialSequence) {
+    WriterPort(Iceoryx2SlotBackend owner, NativeRing ring, Arena arena, EventWaiter events, RingCounters counters,
+               int slotCount, int slotCapacity, long initialSequence) {
         this.owner = owner;
-        this.name = name;
+        this.name = ring.name();
         this.ring = ring;
         this.arena = arena;
         this.events = events;
