@@ -27,9 +27,14 @@ import org.HdrHistogram.Histogram;
  * backend does (write into the chunk loaned ahead, send, notify, loan ahead; receive, read, drop,
  * notify) without crossing FFM: the difference is the cost of Java and the FFM crossing per hop.
  *
- * <p>Bare, POSIX busy-spin, iceoryx2 busy-spin and the native ping-pong ({@link NativeIceoryx2Side}:
- * a whole block per FFM call) interleave in blocks in the same two processes and threads, so all
- * four see the same CPU placement, and ratios and differences are taken per quadruple of blocks.
+ * <p>Six modes interleave in blocks in the same two processes and threads, so all see the same CPU
+ * placement, and ratios and differences are taken per group of six blocks: bare, POSIX busy-spin,
+ * iceoryx2 busy-spin through {@code FlatWriter}/{@code FlatReader}, the iceoryx2 backend's own
+ * calls alone ({@link BackendApiSide}), the native ping-pong's calls made from Java one downcall
+ * each ({@link FfmIceoryx2Side}: the FFM crossing and nothing else), and the native ping-pong
+ * itself ({@link NativeIceoryx2Side}: a whole block per FFM call). The three differences to the
+ * native block split a hop's cost into the FFM crossing, the backend's bookkeeping and the
+ * {@code FlatWriter}/{@code FlatReader} layer.
  * (The native ping-pong run as processes of its own, {@code flatdata-iox2-ping}, cannot be
  * compared so: on two cores it competes with the two JVMs' spinning threads and lands in a
  * placement of its own.) Then each event-driven mode runs once (iceoryx2:
@@ -52,12 +57,17 @@ public final class Iceoryx2Latency {
     private static final int BARE = 0;
     private static final int POSIX = 1;
     private static final int IOX = 2;
-    private static final int NATIVE = 3;
-    private static final int MODES = 4;
+    /** The iceoryx2 backend's own calls, without FlatWriter/FlatReader. */
+    private static final int API = 3;
+    /** The native ping-pong's calls made from Java, one downcall each. */
+    private static final int FFM = 4;
+    private static final int NATIVE = 5;
+    private static final int MODES = 6;
     private static final String[] NAMES = {"bare cache line (baseline)", "flatdata POSIX busy-spin",
-            "flatdata iceoryx2 busy-spin", "native iceoryx2, same processes"};
+            "flatdata iceoryx2 busy-spin", "iceoryx2 backend calls alone", "native's calls through FFM",
+            "native iceoryx2, same processes"};
     /** The property naming the library the iceoryx2 backend loads: the benchmark sets both sides to the cargo build's. */
-    private static final String LIBRARY_PROPERTY = "flatdata.iceoryx2.library";
+    static final String LIBRARY_PROPERTY = "flatdata.iceoryx2.library";
     private static final long FILE_SIZE = 4096;
 
     public static void main(String[] args) throws Exception {
@@ -71,9 +81,8 @@ public final class Iceoryx2Latency {
         String tag = "flatdata-bench-iox2-" + ProcessHandle.current().pid();
         useBuiltLibrary();
         Latencies.title(SAMPLE);
-        System.out.printf("bare, POSIX busy-spin, iceoryx2 busy-spin and native iceoryx2 interleaved in blocks of %d"
-                + " round trips, %d quadruples per pass, %d passes after a warm-up pass; the same two JVM processes"
-                + " throughout%n", block, BLOCKS, PASSES);
+        System.out.printf("%d modes interleaved in blocks of %d round trips, %d groups per pass, %d passes after a"
+                + " warm-up pass; the same two JVM processes throughout%n", MODES, block, BLOCKS, PASSES);
         singleThreaded(tag);
         Path file = Path.of("/dev/shm", tag);
         try (Arena arena = Arena.ofShared()) {
@@ -81,8 +90,10 @@ public final class Iceoryx2Latency {
             try (PosixSlotBackend posixOut = PosixSlotBackend.create(tag + "-ping").slotCount(SLOTS)
                     .slotCapacity(SAMPLE).build();
                  Iceoryx2SlotBackend ioxOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/ping")
+                         .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build();
+                 Iceoryx2SlotBackend apiOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/api/ping")
                          .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build()) {
-                ping(tag, line, posixOut, ioxOut, block, eventRounds);
+                ping(tag, line, posixOut, ioxOut, apiOut, block, eventRounds);
             }
         } finally {
             Files.deleteIfExists(file);
@@ -121,12 +132,19 @@ public final class Iceoryx2Latency {
                 SAMPLE);
     }
 
+    /** A side of the native ping-pong's calls made from Java: writes {@code out}, reads {@code in}. */
+    private static FfmIceoryx2Side ffmSide(String tag, String out, String in) {
+        String base = "flatdata/bench/" + tag + "/ffm/";
+        return new FfmIceoryx2Side(prefix(tag), base + out, base + in, SAMPLE);
+    }
+
     private static Histogram histogram() {
         return Latencies.histogram();
     }
 
     private static Histogram[] ping(String tag, MemorySegment line, PosixSlotBackend posixOut,
-                                    Iceoryx2SlotBackend ioxOut, int block, long eventRounds) throws Exception {
+                                    Iceoryx2SlotBackend ioxOut, Iceoryx2SlotBackend apiOut, int block,
+                                    long eventRounds) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
                 "-D" + LIBRARY_PROPERTY + "=" + System.getProperty(LIBRARY_PROPERTY), "-cp",
@@ -143,14 +161,17 @@ public final class Iceoryx2Latency {
             try (PosixSlotBackend posixIn = PosixSlotBackend.open(tag + "-pong").build();
                  Iceoryx2SlotBackend ioxIn = Iceoryx2SlotBackend.open("flatdata/bench/" + tag + "/pong")
                          .prefix(prefix(tag)).build();
-                 Side side = new Side(line, posixIn, posixOut, ioxIn, ioxOut, nativeSide(tag, "ping", "pong"))) {
+                 Iceoryx2SlotBackend apiIn = Iceoryx2SlotBackend.open("flatdata/bench/" + tag + "/api/pong")
+                         .prefix(prefix(tag)).build();
+                 Side side = new Side(line, posixIn, posixOut, ioxIn, ioxOut, new BackendApiSide(apiIn, apiOut, SAMPLE),
+                         ffmSide(tag, "ping", "pong"), nativeSide(tag, "ping", "pong"))) {
                 child.getOutputStream().write('\n'); // our readers are attached
                 child.getOutputStream().flush();
                 total = measure(side, block);
                 Histogram ioxEvent = histogram();
-                side.pingEcho(IOX, eventRounds, ioxEvent, true);
+                side.pingBlocking(IOX, eventRounds, ioxEvent);
                 Histogram futex = histogram();
-                side.pingEcho(POSIX, eventRounds, futex, true);
+                side.pingBlocking(POSIX, eventRounds, futex);
                 header();
                 report("flatdata iceoryx2 event wait", ioxEvent);
                 report("flatdata POSIX futex wait", futex);
@@ -167,10 +188,14 @@ public final class Iceoryx2Latency {
     }
 
     private static Histogram[] measure(Side side, int block) {
-        Histogram[] inBlock = {histogram(), histogram(), histogram(), histogram()};
-        Histogram[] total = {histogram(), histogram(), histogram(), histogram()};
+        Histogram[] inBlock = new Histogram[MODES];
+        Histogram[] total = new Histogram[MODES];
+        for (int mode = 0; mode < MODES; mode++) {
+            inBlock[mode] = histogram();
+            total[mode] = histogram();
+        }
         int n = PASSES * BLOCKS;
-        double[] hopInProcess = new double[n];
+        double[][] overNative = new double[MODES][n];
         double[] ioxBare = new double[n];
         double[] posixBare = new double[n];
         double[] ioxPosix = new double[n];
@@ -187,18 +212,21 @@ public final class Iceoryx2Latency {
                     ioxBare[i] = inBlock[IOX].getValueAtPercentile(50) / bare;
                     posixBare[i] = inBlock[POSIX].getValueAtPercentile(50) / bare;
                     ioxPosix[i] = (double) inBlock[IOX].getValueAtPercentile(50) / inBlock[POSIX].getValueAtPercentile(50);
-                    hopInProcess[i] = inBlock[IOX].getValueAtPercentile(50) - inBlock[NATIVE].getValueAtPercentile(50);
+                    for (int mode = IOX; mode < NATIVE; mode++) {
+                        overNative[mode][i] = inBlock[mode].getValueAtPercentile(50)
+                                - inBlock[NATIVE].getValueAtPercentile(50);
+                    }
                     for (int mode = 0; mode < MODES; mode++) {
                         total[mode].add(inBlock[mode]);
                     }
                 }
             }
         }
-        double[] hops = hopInProcess.clone();
-        Arrays.sort(hops);
-        System.out.printf("Java + FFM per hop over native iceoryx2 in the same processes and threads (p50 one-way,"
-                + " Java block - native block of the same quadruple): median of %d %.0f ns (10th percentile %.0f, 90th"
-                + " %.0f)%n", n, hops[n / 2], hops[n / 10], hops[n * 9 / 10]);
+        System.out.printf("per hop over native iceoryx2 in the same processes and threads (p50 one-way, the block"
+                + " minus the native block of its group), median of %d groups:%n", n);
+        hops("Java + FFM, FlatWriter/FlatReader", overNative[IOX]);
+        hops("Java + FFM, the backend's calls", overNative[API]);
+        hops("FFM alone, native's calls", overNative[FFM]);
         summary("iceoryx2 busy-spin / bare", ioxBare);
         summary("POSIX busy-spin / bare", posixBare);
         summary("iceoryx2 busy-spin / POSIX busy-spin", ioxPosix);
@@ -207,6 +235,14 @@ public final class Iceoryx2Latency {
             report(NAMES[mode], total[mode]);
         }
         return total;
+    }
+
+    /** One per-hop line: the median of {@code differences} (sorts them) with its 10th and 90th percentiles. */
+    private static void hops(String what, double[] differences) {
+        Arrays.sort(differences);
+        int n = differences.length;
+        System.out.printf("  %-34s %5.0f ns (10th percentile %.0f, 90th %.0f)%n", what + ":", differences[n / 2],
+                differences[n / 10], differences[n * 9 / 10]);
     }
 
     private static final int SINGLE_ROUNDS = 300_000;
@@ -250,7 +286,7 @@ public final class Iceoryx2Latency {
     }
 
     private static void summary(String what, double[] ratios) {
-        Latencies.summary(what + " p50", "quadruple", ratios);
+        Latencies.summary(what + " p50", "group", ratios);
     }
 
     private static void header() {
@@ -272,8 +308,13 @@ public final class Iceoryx2Latency {
                      .build();
              Iceoryx2SlotBackend ioxOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/pong")
                      .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build();
+             Iceoryx2SlotBackend apiIn = Iceoryx2SlotBackend.open("flatdata/bench/" + tag + "/api/ping")
+                     .prefix(prefix(tag)).build();
+             Iceoryx2SlotBackend apiOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/api/pong")
+                     .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build();
              Side side = new Side(ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_SIZE, arena), posixIn, posixOut,
-                     ioxIn, ioxOut, nativeSide(tag, "pong", "ping"))) {
+                     ioxIn, ioxOut, new BackendApiSide(apiIn, apiOut, SAMPLE), ffmSide(tag, "pong", "ping"),
+                     nativeSide(tag, "pong", "ping"))) {
             System.out.println("READY");
             System.out.flush();
             if (System.in.read() < 0) {
@@ -291,38 +332,43 @@ public final class Iceoryx2Latency {
         }
     }
 
-    /** One process's end: a reader and a writer per backend, and the bare line. */
+    /**
+     * One process's end: the bare line, a reader and a writer per backend for the FlatWriter/FlatReader
+     * modes, and the sides of the other modes.
+     */
     private static final class Side implements AutoCloseable {
         private final MemorySegment line;
-        private final NativeIceoryx2Side nativeSide;
         private final FlatReader[] readers = new FlatReader[MODES];
         private final FlatWriter[] writers = new FlatWriter[MODES];
+        private final PingPongSide[] sides = new PingPongSide[MODES];
         private final long[] round = new long[MODES];
 
         Side(MemorySegment line, SlotBackend posixIn, SlotBackend posixOut, SlotBackend ioxIn, SlotBackend ioxOut,
-             NativeIceoryx2Side nativeSide) {
+             PingPongSide api, PingPongSide ffm, PingPongSide nativeSide) {
             this.line = line;
-            this.nativeSide = nativeSide;
             readers[POSIX] = FlatReader.attach(posixIn);
             writers[POSIX] = FlatWriter.reliable(posixOut, BusyWait.PATIENCE);
             readers[IOX] = FlatReader.attach(ioxIn);
             writers[IOX] = FlatWriter.reliable(ioxOut, BusyWait.PATIENCE);
+            sides[API] = api;
+            sides[FFM] = ffm;
+            sides[NATIVE] = nativeSide;
         }
 
-        void ping(int mode, long rounds, Histogram histogram) {
+        void ping(int mode, int rounds, Histogram histogram) {
             if (mode == BARE) {
                 Latencies.pingBare(line, 0L, round[BARE], round[BARE] + rounds, histogram);
-                round[BARE] += rounds;
-            } else if (mode == NATIVE) {
-                nativeSide.ping(round[NATIVE], (int) rounds, histogram);
-                round[NATIVE] += rounds;
+            } else if (sides[mode] != null) {
+                sides[mode].ping(round[mode], rounds, histogram);
             } else {
-                pingEcho(mode, rounds, histogram, false);
+                Latencies.pingEcho(writers[mode], readers[mode], SAMPLE, round[mode], round[mode] + rounds, histogram,
+                        false);
             }
+            round[mode] += rounds;
         }
 
-        void pingEcho(int mode, long rounds, Histogram histogram, boolean block) {
-            Latencies.pingEcho(writers[mode], readers[mode], SAMPLE, round[mode], round[mode] + rounds, histogram, block);
+        void pingBlocking(int mode, long rounds, Histogram histogram) {
+            Latencies.pingEcho(writers[mode], readers[mode], SAMPLE, round[mode], round[mode] + rounds, histogram, true);
             round[mode] += rounds;
         }
 
@@ -330,14 +376,12 @@ public final class Iceoryx2Latency {
             if (mode == BARE) {
                 Latencies.pongBare(line, 0L, round[BARE], round[BARE] + rounds);
                 round[BARE] += rounds;
-                return;
-            }
-            if (mode == NATIVE) {
-                nativeSide.pong(rounds);
-                return;
-            }
-            for (long i = 0; i < rounds; i++) {
-                Latencies.echo(readers[mode], writers[mode], SAMPLE, block);
+            } else if (sides[mode] != null) {
+                sides[mode].pong(rounds);
+            } else {
+                for (long i = 0; i < rounds; i++) {
+                    Latencies.echo(readers[mode], writers[mode], SAMPLE, block);
+                }
             }
         }
 
@@ -347,7 +391,11 @@ public final class Iceoryx2Latency {
                 readers[mode].close();
                 writers[mode].close();
             }
-            nativeSide.close();
+            for (PingPongSide side : sides) {
+                if (side != null) {
+                    side.close();
+                }
+            }
         }
     }
 }

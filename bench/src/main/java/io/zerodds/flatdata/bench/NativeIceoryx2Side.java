@@ -24,7 +24,7 @@ import org.HdrHistogram.Histogram;
  * <p>The library is the one the Java backend loads too ({@code -Dflatdata.iceoryx2.library}, set
  * to the same file by the benchmark), so both use one copy of iceoryx2 in the process.
  */
-final class NativeIceoryx2Side implements AutoCloseable {
+final class NativeIceoryx2Side implements PingPongSide {
     private static final Linker LINKER = Linker.nativeLinker();
 
     private final Arena arena = Arena.ofConfined();
@@ -65,8 +65,8 @@ final class NativeIceoryx2Side implements AutoCloseable {
         return LINKER.downcallHandle(symbol, descriptor);
     }
 
-    /** Pings {@code rounds} rounds from {@code first} and records each half round trip (ns). */
-    void ping(long first, int rounds, Histogram histogram) {
+    @Override
+    public void ping(long first, int rounds, Histogram histogram) {
         if (halves.byteSize() < rounds * 8L) {
             halves = arena.allocate(JAVA_LONG, rounds);
         }
@@ -93,8 +93,8 @@ final class NativeIceoryx2Side implements AutoCloseable {
         return halves.get(JAVA_LONG, 0);
     }
 
-    /** Answers {@code rounds} pings. */
-    void pong(long rounds) {
+    @Override
+    public void pong(long rounds) {
         try {
             check((int) pong.invokeExact(side, rounds), "pong");
         } catch (Throwable t) {
