@@ -75,6 +75,21 @@ final class BackendApiSide implements PingPongSide {
     }
 
     @Override
+    public long local(long rounds) {
+        long t0 = System.nanoTime();
+        for (long round = 0; round < rounds; round++) {
+            send(round);
+            int slot = take();
+            long back = in.slotReadPtr(slot).get(ValueLayout.JAVA_LONG, 0);
+            in.markRead(slot, reader);
+            if (back != round) {
+                throw new IllegalStateException("round " + round + " came back as " + back);
+            }
+        }
+        return (System.nanoTime() - t0) / Math.max(1, rounds);
+    }
+
+    @Override
     public void close() {
         if (ahead != SlotBackend.NO_FREE_SLOT) {
             out.discardSlot(ahead);

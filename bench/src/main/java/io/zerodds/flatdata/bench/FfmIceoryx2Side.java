@@ -171,6 +171,24 @@ final class FfmIceoryx2Side implements PingPongSide {
         }
     }
 
+    @Override
+    public long local(long rounds) {
+        try {
+            long t0 = System.nanoTime();
+            for (long round = 0; round < rounds; round++) {
+                send(round);
+                long back = take();
+                release();
+                if (back != round) {
+                    throw new IllegalStateException("round " + round + " came back as " + back);
+                }
+            }
+            return (System.nanoTime() - t0) / Math.max(1, rounds);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     private void check(int code, String what) throws Throwable {
         if (code < 0) {
             MemorySegment text = arena.allocate(512);

@@ -250,39 +250,51 @@ public final class Iceoryx2Latency {
 
     /**
      * Where a round goes without a second process: one thread loans, writes, commits, takes and
-     * releases over two rings of one service (a writer's and a reader's), through
-     * {@code FlatWriter}/{@code FlatReader} and the backend, and then the native crate's own
-     * single-threaded round ({@code fdx_bench_local}, in this process) doing the same calls. Nanoseconds
-     * per round, the best of {@value #SINGLE_REPEATS} repeats of {@value #SINGLE_ROUNDS}.
+     * releases over one service, in the four layers of the two-process modes: through
+     * {@code FlatWriter}/{@code FlatReader}, through the backend's calls alone, through the native
+     * ping-pong's calls made from Java one downcall each, and in the native crate itself
+     * ({@code fdx_bench_local}). The four alternate in repeats of {@value #SINGLE_ROUNDS} rounds;
+     * nanoseconds per round, the best of {@value #SINGLE_REPEATS} repeats each.
      */
     private static void singleThreaded(String tag) throws Exception {
-        String name = "flatdata/bench/" + tag + "/single";
-        long best = Long.MAX_VALUE;
-        try (Iceoryx2SlotBackend out = Iceoryx2SlotBackend.create(name).prefix(prefix(tag)).slotCount(SLOTS)
+        String base = "flatdata/bench/" + tag + "/single/";
+        long[] best = new long[4];
+        Arrays.fill(best, Long.MAX_VALUE);
+        try (Iceoryx2SlotBackend out = Iceoryx2SlotBackend.create(base + "flat").prefix(prefix(tag)).slotCount(SLOTS)
                 .slotCapacity(SAMPLE).build();
-             Iceoryx2SlotBackend in = Iceoryx2SlotBackend.open(name).prefix(prefix(tag)).build();
+             Iceoryx2SlotBackend in = Iceoryx2SlotBackend.open(base + "flat").prefix(prefix(tag)).build();
              FlatReader reader = FlatReader.attach(in);
-             FlatWriter writer = FlatWriter.reliable(out, BusyWait.PATIENCE)) {
+             FlatWriter writer = FlatWriter.reliable(out, BusyWait.PATIENCE);
+             Iceoryx2SlotBackend apiOut = Iceoryx2SlotBackend.create(base + "api").prefix(prefix(tag)).slotCount(SLOTS)
+                     .slotCapacity(SAMPLE).build();
+             Iceoryx2SlotBackend apiIn = Iceoryx2SlotBackend.open(base + "api").prefix(prefix(tag)).build();
+             PingPongSide api = new BackendApiSide(apiIn, apiOut, SAMPLE);
+             PingPongSide ffm = new FfmIceoryx2Side(prefix(tag), base + "ffm", base + "ffm", SAMPLE);
+             PingPongSide alone = nativeSide(tag, "single", "single")) {
+            PingPongSide[] sides = {null, api, ffm, alone};
             for (int rep = 0; rep < SINGLE_REPEATS; rep++) {
-                long t0 = System.nanoTime();
-                for (long i = 0; i < SINGLE_ROUNDS; i++) {
-                    FlatWriter.Claim claim = writer.loan();
-                    claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
-                    claim.commit(SAMPLE);
-                    Latencies.spin(reader).release();
+                best[0] = Math.min(best[0], flatRounds(writer, reader));
+                for (int k = 1; k < sides.length; k++) {
+                    best[k] = Math.min(best[k], sides[k].local(SINGLE_ROUNDS));
                 }
-                best = Math.min(best, (System.nanoTime() - t0) / SINGLE_ROUNDS);
-            }
-        }
-        long nativeBest = Long.MAX_VALUE;
-        try (NativeIceoryx2Side alone = nativeSide(tag, "single", "single")) {
-            for (int rep = 0; rep < SINGLE_REPEATS; rep++) {
-                nativeBest = Math.min(nativeBest, alone.local(SINGLE_ROUNDS));
             }
         }
         System.out.printf("single thread, one round = loan + commit + take + release (best of %d x %d): through the"
-                + " Java backend %d ns, native Rust iceoryx2 from the same crate in this process %d ns%n",
-                SINGLE_REPEATS, SINGLE_ROUNDS, best, nativeBest);
+                + " Java backend %d ns (its calls alone %d ns, the native calls through FFM %d ns), native Rust"
+                + " iceoryx2 from the same crate in this process %d ns%n", SINGLE_REPEATS, SINGLE_ROUNDS, best[0],
+                best[1], best[2], best[3]);
+    }
+
+    /** {@value #SINGLE_ROUNDS} single-threaded rounds through {@code FlatWriter}/{@code FlatReader}; ns per round. */
+    private static long flatRounds(FlatWriter writer, FlatReader reader) {
+        long t0 = System.nanoTime();
+        for (long i = 0; i < SINGLE_ROUNDS; i++) {
+            FlatWriter.Claim claim = writer.loan();
+            claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
+            claim.commit(SAMPLE);
+            Latencies.spin(reader).release();
+        }
+        return (System.nanoTime() - t0) / SINGLE_ROUNDS;
     }
 
     private static void summary(String what, double[] ratios) {

@@ -80,11 +80,8 @@ final class NativeIceoryx2Side implements PingPongSide {
         }
     }
 
-    /**
-     * One thread alone, on a side whose two names are one service: {@code rounds} rounds of send,
-     * take back and release; nanoseconds per round.
-     */
-    long local(long rounds) {
+    @Override
+    public long local(long rounds) {
         try {
             check((int) local.invokeExact(side, rounds, halves), "local");
         } catch (Throwable t) {

@@ -14,6 +14,12 @@ interface PingPongSide extends AutoCloseable {
     /** Answers {@code rounds} pings: the reply goes out first, then the ping is released. */
     void pong(long rounds);
 
+    /**
+     * One thread alone, on a side that reads the service it writes: {@code rounds} rounds of send,
+     * take back and release; nanoseconds per round.
+     */
+    long local(long rounds);
+
     @Override
     void close();
 }
