@@ -111,7 +111,7 @@ class FlatWriterReaderTest {
             writer.write(utf8("a"));
             assertThatThrownBy(() -> writer.write(utf8("b")))
                     .isInstanceOf(SlotTimeoutException.class).hasMessageContaining("no free slot").hasMessageContaining("0.1S");
-            Thread.ofPlatform().start(() -> {
+            Thread taker = Thread.ofPlatform().start(() -> {
                 try {
                     Thread.sleep(30);
                 } catch (InterruptedException ignored) {
@@ -122,6 +122,7 @@ class FlatWriterReaderTest {
             try (var patient = FlatWriter.reliable(backend, Duration.ofSeconds(10))) {
                 assertThat(patient.write(utf8("c"))).isEqualTo(1);
             }
+            assertThat(taker.join(Duration.ofSeconds(10))).as("taker finished before the reader closes").isTrue();
         }
     }
 
@@ -133,7 +134,7 @@ class FlatWriterReaderTest {
             long t0 = System.nanoTime();
             assertThat(reader.take(Duration.ofMillis(50))).isNull();
             assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(45));
-            Thread.ofPlatform().start(() -> {
+            Thread late = Thread.ofPlatform().start(() -> {
                 try {
                     Thread.sleep(50);
                 } catch (InterruptedException ignored) {
@@ -145,6 +146,8 @@ class FlatWriterReaderTest {
                 assertThat(s).isNotNull();
                 assertThat(s.copy()).isEqualTo(utf8("late"));
             }
+            // the write loans ahead after its commit: the writer is that thread's until it ends
+            assertThat(late.join(Duration.ofSeconds(10))).as("writing thread finished").isTrue();
             assertThatThrownBy(() -> reader.take(Duration.ofSeconds(-1)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout=PT-1S");
         }

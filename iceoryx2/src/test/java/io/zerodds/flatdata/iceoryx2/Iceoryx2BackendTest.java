@@ -247,7 +247,7 @@ class Iceoryx2BackendTest {
     }
 
     @Test
-    void aFlatWriterAndAFlatReaderInTwoBackendsOfOneServiceExchangeSamples() {
+    void aFlatWriterAndAFlatReaderInTwoBackendsOfOneServiceExchangeSamples() throws InterruptedException {
         String name = NAMES.next();
         try (Iceoryx2SlotBackend writerSide = created(name, 8);
              Iceoryx2SlotBackend readerSide = opened(name);
@@ -266,6 +266,9 @@ class Iceoryx2BackendTest {
                     assertThat(s.segment().get(ValueLayout.JAVA_INT, 0)).isEqualTo(i);
                 }
             }
+            // the writer loans ahead after its last commit: it is the producer's until the thread ends,
+            // and only then may this thread close it
+            assertThat(producer.join(Duration.ofSeconds(10))).as("producer finished").isTrue();
             assertThat(readerSide.readerPorts()).isEqualTo(1);
         }
     }
