@@ -9,7 +9,6 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -190,23 +189,11 @@ final class FfmIceoryx2Side implements PingPongSide {
     }
 
     private void check(int code, String what) throws Throwable {
-        if (code < 0) {
-            MemorySegment text = arena.allocate(512);
-            long length = (long) Abi.LAST_ERROR.invokeExact(text, text.byteSize());
-            byte[] bytes = text.asSlice(0, Math.min(length, text.byteSize())).toArray(ValueLayout.JAVA_BYTE);
-            throw new IllegalStateException("FFM ping-pong " + what + " failed (" + code + "): "
-                    + new String(bytes, StandardCharsets.UTF_8));
-        }
+        NativeCallFailure.check(code, "FFM ping-pong", what, Abi.LAST_ERROR);
     }
 
     private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
+        return NativeCallFailure.rethrow(t);
     }
 
     /** Closes the writer (returning the chunk loaned ahead), the reader and both rings. */

@@ -100,23 +100,11 @@ final class NativeIceoryx2Side implements PingPongSide {
     }
 
     private void check(int code, String what) throws Throwable {
-        if (code < 0) {
-            MemorySegment text = arena.allocate(512);
-            long length = (long) lastError.invokeExact(text, text.byteSize());
-            byte[] bytes = text.asSlice(0, Math.min(length, text.byteSize())).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
-            throw new IllegalStateException("native ping-pong " + what + " failed (" + code + "): "
-                    + new String(bytes, StandardCharsets.UTF_8));
-        }
+        NativeCallFailure.check(code, "native ping-pong", what, lastError);
     }
 
     private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        throw new IllegalStateException(t);
+        return NativeCallFailure.rethrow(t);
     }
 
     @Override
