@@ -88,9 +88,10 @@ class WriterReaderStressTest {
                 long stopAfter = oneLeavesMidway && i == 0 ? SAMPLES / 2 : SAMPLES;
                 threads.add(reader(readers.get(i), stopAfter, counts[i], failure, done));
             }
+            Thread leaver = null;
             if (oneLeavesMidway) {
                 // the leaver detaches right after its half: the writer must not wait for it
-                Thread.ofPlatform().start(() -> {
+                leaver = Thread.ofPlatform().start(() -> {
                     try {
                         threads.getFirst().join();
                         readers.getFirst().close();
@@ -112,6 +113,10 @@ class WriterReaderStressTest {
             for (int i = 0; i < 4; i++) {
                 long expected = oneLeavesMidway && i == 0 ? SAMPLES / 2 : SAMPLES;
                 assertThat(counts[i][0]).as("reader %d", i).isEqualTo(expected);
+            }
+            if (leaver != null) {
+                // it closes reader 0: done before this thread closes the readers and the backend
+                assertThat(leaver.join(Duration.ofSeconds(10))).as("leaver finished").isTrue();
             }
             readers.forEach(FlatReader::close);
         }

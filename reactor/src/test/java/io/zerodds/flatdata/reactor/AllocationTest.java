@@ -78,7 +78,8 @@ class AllocationTest {
                     }
                 });
                 subscriber.await();
-                producer.join(30_000);
+                // the producer writes through the FlatWriter this block closes: it must be done first
+                assertThat(producer.join(Duration.ofSeconds(30))).as("producer finished").isTrue();
                 assertThat(subscriber.sum).isEqualTo(expectedSum(0, subscriber.total));
                 assertThat(subscriber.allocated).as("bytes the source thread allocated over %d samples", MEASURED)
                         .isLessThanOrEqualTo(MAX_BYTES_IN_WINDOW);
