@@ -266,7 +266,7 @@ public abstract class SlotBackendContractTest {
         Thread.sleep(50); // most likely blocked in waitForChange by now; either way it must get b
         b.discardSlot(b.reserveSlot(b.activeReaders()));
         write(b, "b");
-        t.join(20_000);
+        assertThat(t.join(Duration.ofSeconds(20))).as("waiting thread finished").isTrue();
         assertThat(got.get()).isEqualTo("b");
     }
 

@@ -74,7 +74,7 @@ class ReceiverRestartTest {
                         secondDir)) {
                     second.expect("joined", Duration.ofSeconds(30));
                     String result = second.expect("RESULT", Duration.ofSeconds(60));
-                    writer.join(10_000);
+                    assertThat(writer.join(Duration.ofSeconds(10))).as("writer thread finished").isTrue();
                     assertThat(joins).hasSize(2);
                     Join restart = joins.get(1);
                     assertThat(restart.expected()).isEqualTo(-1);

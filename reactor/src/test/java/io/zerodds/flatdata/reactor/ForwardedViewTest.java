@@ -65,7 +65,7 @@ class ForwardedViewTest {
                 }
             }
             done.get(30, TimeUnit.SECONDS);
-            source.join(30_000);
+            assertThat(source.join(Duration.ofSeconds(30))).as("source thread finished").isTrue();
             assertThat(failed.get()).isNull();
             assertThat(writer.sentCount()).isEqualTo(SAMPLES);
         }
