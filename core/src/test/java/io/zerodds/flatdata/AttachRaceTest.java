@@ -53,7 +53,7 @@ class AttachRaceTest {
                 }
             }
             stop.set(true);
-            writerThread.join(30_000);
+            assertThat(writerThread.join(Duration.ofSeconds(30))).as("writer thread finished").isTrue();
             assertThat(failure.get()).isNull();
             assertThat(backend.activeReaders()).isZero();
         }

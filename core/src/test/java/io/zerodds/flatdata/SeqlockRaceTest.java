@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.zerodds.flatdata.test.ShmNames;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -99,7 +100,7 @@ class SeqlockRaceTest {
             }
         } finally {
             stop.set(true);
-            writing.join(30_000);
+            assertThat(writing.join(Duration.ofSeconds(30))).as("writing thread finished").isTrue();
         }
         assertThat(failure.get()).isNull();
         assertThat(copied).as("validated copies").isGreaterThanOrEqualTo(WANTED_READS);

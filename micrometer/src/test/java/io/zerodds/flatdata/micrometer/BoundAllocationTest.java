@@ -61,7 +61,7 @@ class BoundAllocationTest {
             });
             AllocationProbe.Result r = AllocationProbe.measure(writer, reader, 200_000, MEASURED);
             scraping.set(false);
-            scraper.join(10_000);
+            assertThat(scraper.join(Duration.ofSeconds(10))).as("scraper finished").isTrue();
             // nothing per sample: a one-off of a few KiB (a wait's first time down a rarer branch, a
             // recompilation) is allowed, as the reactive AllocationTest allows, not one byte per sample
             assertThat(r.writerBytes()).as("writer thread bytes over %d samples", MEASURED).isLessThanOrEqualTo(ONE_OFF);

@@ -198,7 +198,7 @@ class ReactiveFlatWriterTest extends RingTestBase {
                     }
                 });
                 try {
-                    releaser.join(10_000);
+                    assertThat(releaser.join(Duration.ofSeconds(10))).as("releaser finished").isTrue();
                 } catch (InterruptedException e) {
                     throw new AssertionError(e);
                 }
