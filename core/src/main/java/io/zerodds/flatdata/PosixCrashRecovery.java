@@ -334,48 +334,18 @@ final class PosixCrashRecovery {
         private long seenBeat;
         private int seenEpoch;
         private long beatMovedAt;
-        /** Made at the first full check; follows the owner found alive then. */
-        private ProcessProbe probe;
 
-        /**
-         * Whether the process {@code pid} started at {@code start} is alive, asked at most every
-         * 50 ms. An owner is checked in full once ({@link ProcessIdentity#isAlive}, which
-         * allocates); after that, while it stays the index's owner and alive, only whether it is
-         * still the same process ({@link ProcessProbe}, which allocates nothing), since the writer
-         * asks on its reserve path for as long as the reader holds a slot back.
-         */
+        /** Whether the process {@code pid} started at {@code start} is alive, asked at most every 50 ms. */
         boolean processAlive(int pid, long start, long nowMillis) {
             // the cached answer is about one owner: a new owner of the index is checked afresh
-            boolean sameOwner = checkedPid == pid && checkedStart == start;
-            if (nowMillis - pidCheckedAt < PID_CHECK_INTERVAL_MILLIS && sameOwner) {
+            if (nowMillis - pidCheckedAt < PID_CHECK_INTERVAL_MILLIS && checkedPid == pid && checkedStart == start) {
                 return pidAlive;
             }
-            boolean alive;
-            if (sameOwner && pidAlive && probe != null && probe.tracks(pid)) {
-                alive = probe.stillAlive();
-            } else {
-                alive = checkInFull(pid, start);
-            }
+            boolean alive = ProcessIdentity.isAlive(pid, start);
             pidAlive = alive;
             checkedPid = pid;
             checkedStart = start;
             pidCheckedAt = nowMillis;
-            return alive;
-        }
-
-        /**
-         * The full check, with the probe bound to the process around it: the start time read
-         * before and after is the same, so the check was about the process the probe follows.
-         */
-        private boolean checkInFull(int pid, long start) {
-            if (probe == null) {
-                probe = new ProcessProbe();
-            }
-            boolean tracked = probe.track(pid);
-            boolean alive = ProcessIdentity.isAlive(pid, start);
-            if (tracked && !(alive && probe.stillAlive())) {
-                probe.forget(); // the next question is a full check again
-            }
             return alive;
         }
 

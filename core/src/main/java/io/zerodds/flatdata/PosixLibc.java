@@ -37,7 +37,6 @@ final class PosixLibc {
     private static final int FUTEX_WAKE = 1;
     private static final int LOCK_EX = 2;
     private static final int LOCK_NB = 4;
-    private static final int O_RDONLY = 0;
     private static final int O_RDWR = 2;
     private static final int O_CLOEXEC = 0x80000;
 
@@ -80,9 +79,6 @@ final class PosixLibc {
     private static final MethodHandle OPEN;
     private static final MethodHandle FLOCK;
     private static final MethodHandle CLOSE;
-    /** {@code open} without errno capture (capturing allocates per call), for {@link #readStart}. */
-    private static final MethodHandle OPEN_PLAIN;
-    private static final MethodHandle READ;
     private static final MethodHandle GETEUID;
 
     static {
@@ -102,11 +98,6 @@ final class PosixLibc {
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), errno);
         CLOSE = linker.downcallHandle(libc.find("close").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-        OPEN_PLAIN = linker.downcallHandle(libc.find("open").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2));
-        // long read(int fd, void *buffer, size_t count)
-        READ = linker.downcallHandle(libc.find("read").orElseThrow(),
-                FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
         GETEUID = linker.downcallHandle(libc.find("geteuid").orElseThrow(), FunctionDescriptor.of(JAVA_INT));
     }
 
@@ -260,32 +251,6 @@ final class PosixLibc {
                     MAP_ZERO_PAGES_FIXED, -1L, 0L);
         } catch (Throwable t) {
             // the old mapping stays until the mapping is collected
-        }
-    }
-
-    /**
-     * Reads the start of the file at {@code path} (a NUL-terminated native string) into
-     * {@code buffer}, with one {@code read} of up to its size: how many bytes it read, or -1 when
-     * the file cannot be opened or read (for a file of {@code /proc}, the process is gone). Allocates
-     * nothing, for the checks that run on a writer's reserve path.
-     */
-    static int readStart(MemorySegment path, MemorySegment buffer) {
-        int fd;
-        try {
-            fd = (int) OPEN_PLAIN.invokeExact(path, O_RDONLY | O_CLOEXEC);
-        } catch (Throwable t) {
-            throw new IllegalStateException("open failed", t);
-        }
-        if (fd < 0) {
-            return -1;
-        }
-        try {
-            long n = (long) READ.invokeExact(fd, buffer, buffer.byteSize());
-            return n < 0 ? -1 : (int) n;
-        } catch (Throwable t) {
-            throw new IllegalStateException("read failed", t);
-        } finally {
-            close(fd);
         }
     }
 

@@ -109,8 +109,6 @@
  *       reclaim</td></tr>
  *   <tr><td>{@code SegmentMapping}, {@code PosixLibc}, {@code ProcessIdentity}</td><td>the mapping,
  *       the libc calls, who owns a claim (pid and start time)</td></tr>
- *   <tr><td>{@code ProcessProbe}</td><td>whether a known owner still lives, asked without
- *       allocating (the writer's reserve path)</td></tr>
  * </table>
  */
 package io.zerodds.flatdata;

@@ -26,13 +26,8 @@ import org.HdrHistogram.Histogram;
  * </ol>
  */
 final class Schedule {
-    /**
-     * The short run of the allocation pairs: longer than a Flux subscription's view pool fills
-     * ({@code max(1024, 2 x slots)}, 2,048 views at the 1,024 slots of the 64-byte rings), so the
-     * pool's warm-up is in both runs and cancels.
-     */
-    static final int ALLOC_SHORT = 4_000;
-    static final int ALLOC_LONG = 40_000;
+    private static final int ALLOC_SHORT = 2_000;
+    private static final int ALLOC_LONG = 20_000;
     /** Pairs of runs per system; the least figure counts (a recompilation in one run is not the steady state). */
     private static final int ALLOC_REPEATS = 3;
 
