@@ -263,12 +263,7 @@ final class ReceivedSamples {
         return SlotBackend.NO_SLOT;
     }
 
-    /**
-     * Receives one queued sample into a free slot; false when none is queued or no slot is free.
-     * The common case (a sample for the attached readers) stays small enough to be inlined into
-     * {@code nextUnread}; the end marker, a malformed sample and one nobody wants go to
-     * {@link #pullUnusual}.
-     */
+    /** Receives one queued sample into a free slot; false when none is queued or no slot is free. */
     private boolean pull() {
         if (reader == null || held == slots) {
             return false;
@@ -283,12 +278,25 @@ final class ReceivedSamples {
         }
         NativeRing.check(code, "receive from", ring.name());
         cursor = slot + 1 == slots ? 0 : slot + 1;
+        long address = received.get(JAVA_LONG, NativeAbi.RECEIVED_PAYLOAD);
+        long sliceLength = received.get(JAVA_LONG, NativeAbi.RECEIVED_SLICE_LEN);
         int size = received.get(JAVA_INT, NativeAbi.RECEIVED_LENGTH);
         int flags = received.get(JAVA_INT, NativeAbi.RECEIVED_FLAGS);
-        long sliceLength = received.get(JAVA_LONG, NativeAbi.RECEIVED_SLICE_LEN);
+        if ((flags & FLAG_END_OF_STREAM) != 0) {
+            endOfStream = next;
+            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release the end-of-stream marker");
+            return true;
+        }
+        if (Integer.toUnsignedLong(size) > sliceLength) {
+            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release a malformed sample");
+            throw new IllegalStateException("a writer on \"" + ring.name() + "\" sent a sample whose header says length="
+                    + Integer.toUnsignedLong(size) + " but whose payload is " + sliceLength
+                    + " bytes; the sample was dropped");
+        }
         int want = active();
-        if ((flags & FLAG_END_OF_STREAM) != 0 || Integer.toUnsignedLong(size) > sliceLength || want == 0) {
-            pullUnusual(slot, size, sliceLength, flags);
+        if (want == 0) {
+            unwanted++;
+            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release");
             return true;
         }
         long s = next++;
@@ -297,27 +305,10 @@ final class ReceivedSamples {
         length[slot] = size;
         wanted[slot] = want;
         readMask[slot] = 0;
-        view[slot] = views.view(received.get(JAVA_LONG, NativeAbi.RECEIVED_PAYLOAD), size);
+        view[slot] = views.view(address, size);
         hint[(int) s & (hint.length - 1)] = slot;
         held++;
         return true;
-    }
-
-    /** The received sample in {@code slot} is the end marker, malformed or wanted by nobody: release it. */
-    private void pullUnusual(int slot, int size, long sliceLength, int flags) {
-        if ((flags & FLAG_END_OF_STREAM) != 0) {
-            endOfStream = next;
-            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release the end-of-stream marker");
-            return;
-        }
-        if (Integer.toUnsignedLong(size) > sliceLength) {
-            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release a malformed sample");
-            throw new IllegalStateException("a writer on \"" + ring.name() + "\" sent a sample whose header says length="
-                    + Integer.toUnsignedLong(size) + " but whose payload is " + sliceLength
-                    + " bytes; the sample was dropped");
-        }
-        unwanted++;
-        NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release");
     }
 
     /**
