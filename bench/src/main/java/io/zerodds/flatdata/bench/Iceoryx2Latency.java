@@ -10,7 +10,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -263,18 +262,17 @@ public final class Iceoryx2Latency {
         try (Iceoryx2SlotBackend out = Iceoryx2SlotBackend.create(base + "flat").prefix(prefix(tag)).slotCount(SLOTS)
                 .slotCapacity(SAMPLE).build();
              Iceoryx2SlotBackend in = Iceoryx2SlotBackend.open(base + "flat").prefix(prefix(tag)).build();
-             FlatReader reader = FlatReader.attach(in);
-             FlatWriter writer = FlatWriter.reliable(out, BusyWait.PATIENCE);
+             PingPongSide flat = new FlatSide(FlatReader.attach(in), FlatWriter.reliable(out, BusyWait.PATIENCE),
+                     SAMPLE);
              Iceoryx2SlotBackend apiOut = Iceoryx2SlotBackend.create(base + "api").prefix(prefix(tag)).slotCount(SLOTS)
                      .slotCapacity(SAMPLE).build();
              Iceoryx2SlotBackend apiIn = Iceoryx2SlotBackend.open(base + "api").prefix(prefix(tag)).build();
              PingPongSide api = new BackendApiSide(apiIn, apiOut, SAMPLE);
              PingPongSide ffm = new FfmIceoryx2Side(prefix(tag), base + "ffm", base + "ffm", SAMPLE);
              PingPongSide alone = nativeSide(tag, "single", "single")) {
-            PingPongSide[] sides = {null, api, ffm, alone};
+            PingPongSide[] sides = {flat, api, ffm, alone};
             for (int rep = 0; rep < SINGLE_REPEATS; rep++) {
-                best[0] = Math.min(best[0], flatRounds(writer, reader));
-                for (int k = 1; k < sides.length; k++) {
+                for (int k = 0; k < sides.length; k++) {
                     best[k] = Math.min(best[k], sides[k].local(SINGLE_ROUNDS));
                 }
             }
@@ -283,18 +281,6 @@ public final class Iceoryx2Latency {
                 + " Java backend %d ns (its calls alone %d ns, the native calls through FFM %d ns), native Rust"
                 + " iceoryx2 from the same crate in this process %d ns%n", SINGLE_REPEATS, SINGLE_ROUNDS, best[0],
                 best[1], best[2], best[3]);
-    }
-
-    /** {@value #SINGLE_ROUNDS} single-threaded rounds through {@code FlatWriter}/{@code FlatReader}; ns per round. */
-    private static long flatRounds(FlatWriter writer, FlatReader reader) {
-        long t0 = System.nanoTime();
-        for (long i = 0; i < SINGLE_ROUNDS; i++) {
-            FlatWriter.Claim claim = writer.loan();
-            claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
-            claim.commit(SAMPLE);
-            Latencies.spin(reader).release();
-        }
-        return (System.nanoTime() - t0) / SINGLE_ROUNDS;
     }
 
     private static void summary(String what, double[] ratios) {
@@ -335,33 +321,30 @@ public final class Iceoryx2Latency {
             for (int pass = 0; pass <= PASSES; pass++) {
                 for (int b = 0; b < BLOCKS; b++) {
                     for (int k = 0; k < MODES; k++) {
-                        side.pong((b + k) % MODES, block, false);
+                        side.pong((b + k) % MODES, block);
                     }
                 }
             }
-            side.pong(IOX, eventRounds, true);
-            side.pong(POSIX, eventRounds, true);
+            side.pongBlocking(IOX, eventRounds);
+            side.pongBlocking(POSIX, eventRounds);
         }
     }
 
-    /**
-     * One process's end: the bare line, a reader and a writer per backend for the FlatWriter/FlatReader
-     * modes, and the sides of the other modes.
-     */
+    /** One process's end: the bare line and a ping-pong side per other mode. */
     private static final class Side implements AutoCloseable {
         private final MemorySegment line;
-        private final FlatReader[] readers = new FlatReader[MODES];
-        private final FlatWriter[] writers = new FlatWriter[MODES];
+        private final FlatSide posix;
+        private final FlatSide iox;
         private final PingPongSide[] sides = new PingPongSide[MODES];
         private final long[] round = new long[MODES];
 
         Side(MemorySegment line, SlotBackend posixIn, SlotBackend posixOut, SlotBackend ioxIn, SlotBackend ioxOut,
              PingPongSide api, PingPongSide ffm, PingPongSide nativeSide) {
             this.line = line;
-            readers[POSIX] = FlatReader.attach(posixIn);
-            writers[POSIX] = FlatWriter.reliable(posixOut, BusyWait.PATIENCE);
-            readers[IOX] = FlatReader.attach(ioxIn);
-            writers[IOX] = FlatWriter.reliable(ioxOut, BusyWait.PATIENCE);
+            posix = new FlatSide(FlatReader.attach(posixIn), FlatWriter.reliable(posixOut, BusyWait.PATIENCE), SAMPLE);
+            iox = new FlatSide(FlatReader.attach(ioxIn), FlatWriter.reliable(ioxOut, BusyWait.PATIENCE), SAMPLE);
+            sides[POSIX] = posix;
+            sides[IOX] = iox;
             sides[API] = api;
             sides[FFM] = ffm;
             sides[NATIVE] = nativeSide;
@@ -370,39 +353,37 @@ public final class Iceoryx2Latency {
         void ping(int mode, int rounds, Histogram histogram) {
             if (mode == BARE) {
                 Latencies.pingBare(line, 0L, round[BARE], round[BARE] + rounds, histogram);
-            } else if (sides[mode] != null) {
-                sides[mode].ping(round[mode], rounds, histogram);
             } else {
-                Latencies.pingEcho(writers[mode], readers[mode], SAMPLE, round[mode], round[mode] + rounds, histogram,
-                        false);
+                sides[mode].ping(round[mode], rounds, histogram);
             }
             round[mode] += rounds;
         }
 
+        /** The event-driven rounds of a FlatWriter/FlatReader mode ({@code POSIX} or {@code IOX}). */
         void pingBlocking(int mode, long rounds, Histogram histogram) {
-            Latencies.pingEcho(writers[mode], readers[mode], SAMPLE, round[mode], round[mode] + rounds, histogram, true);
+            flat(mode).pingBlocking(round[mode], rounds, histogram);
             round[mode] += rounds;
         }
 
-        void pong(int mode, long rounds, boolean block) {
+        void pong(int mode, long rounds) {
             if (mode == BARE) {
                 Latencies.pongBare(line, 0L, round[BARE], round[BARE] + rounds);
                 round[BARE] += rounds;
-            } else if (sides[mode] != null) {
-                sides[mode].pong(rounds);
             } else {
-                for (long i = 0; i < rounds; i++) {
-                    Latencies.echo(readers[mode], writers[mode], SAMPLE, block);
-                }
+                sides[mode].pong(rounds);
             }
+        }
+
+        void pongBlocking(int mode, long rounds) {
+            flat(mode).pongBlocking(rounds);
+        }
+
+        private FlatSide flat(int mode) {
+            return mode == POSIX ? posix : iox;
         }
 
         @Override
         public void close() {
-            for (int mode = POSIX; mode <= IOX; mode++) {
-                readers[mode].close();
-                writers[mode].close();
-            }
             for (PingPongSide side : sides) {
                 if (side != null) {
                     side.close();

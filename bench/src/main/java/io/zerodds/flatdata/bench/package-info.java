@@ -4,8 +4,9 @@
  * ({@code PosixLatency}, {@code Iceoryx2Latency}, {@code InMemoryThroughput},
  * {@code ReactiveThroughput}); {@code Latencies} holds what the ping-pong benchmarks share,
  * {@code RingFloor} the bare hand-off they compare with, {@code BusyWait} the give-up check of
- * their spin loops. {@code Iceoryx2Latency}'s modes beyond the backends are {@code PingPongSide}s:
- * {@code BackendApiSide} (the backend's calls alone), {@code FfmIceoryx2Side} (the native
- * ping-pong's calls as bare downcalls) and {@code NativeIceoryx2Side} (the native ping-pong).
+ * their spin loops. {@code Iceoryx2Latency}'s modes are {@code PingPongSide}s: {@code FlatSide}
+ * ({@code FlatWriter}/{@code FlatReader} over a backend), {@code BackendApiSide} (the backend's
+ * calls alone), {@code FfmIceoryx2Side} (the native ping-pong's calls as bare downcalls) and
+ * {@code NativeIceoryx2Side} (the native ping-pong).
  */
 package io.zerodds.flatdata.bench;
