@@ -160,7 +160,7 @@ public final class RingReceiver implements AutoCloseable {
             }
         }
         if (ended) {
-            return work;
+            return work + acknowledge(now, true); // what arrived with the END is acknowledged too
         }
         if (reliable && helloed && claim == null) {
             budget = backend.freeSlotCount();
