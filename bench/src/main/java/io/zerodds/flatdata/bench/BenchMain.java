@@ -13,13 +13,14 @@ public final class BenchMain {
         switch (name) {
             case "bridge" -> BridgeBenchmark.main(rest);
             case "iceoryx2-latency" -> Iceoryx2Latency.main(rest);
+            case "iceoryx2-round" -> Iceoryx2RoundBenchmark.main(rest);
             case "in-memory-throughput" -> InMemoryThroughput.main(rest);
             case "metrics-overhead" -> MetricsOverhead.main(rest);
             case "peers" -> io.zerodds.flatdata.bench.peers.Peers.main(rest);
             case "posix-latency" -> PosixLatency.main(rest);
             case "reactive-throughput" -> ReactiveThroughput.main(rest);
             default -> {
-                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: bridge, iceoryx2-latency, in-memory-throughput, metrics-overhead, peers, "
+                System.err.println("usage: ./flatdata bench NAME [args]; NAME is one of: bridge, iceoryx2-latency, iceoryx2-round, in-memory-throughput, metrics-overhead, peers, "
                         + "posix-latency, reactive-throughput");
                 System.exit(2);
             }

@@ -59,6 +59,9 @@ final class FfmIceoryx2Side implements PingPongSide {
         }
     }
 
+    /** All memory, global scope: chunks are read and written at their addresses without a segment each. */
+    private static final MemorySegment MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment outRing;
     private final MemorySegment inRing;
@@ -67,14 +70,16 @@ final class FfmIceoryx2Side implements PingPongSide {
     private final MemorySegment loanOut;
     private final MemorySegment received;
     private final int size;
-    private MemorySegment ahead = MemorySegment.NULL;
+    /** The address of the chunk loaned ahead, 0 when none. */
+    private long ahead;
     private long sequence;
 
     /** Opens (or creates) both rings under {@code prefix}, this side's writer on one and reader on the other. */
     FfmIceoryx2Side(String prefix, String outName, String inName, int size) {
         this.size = size;
-        loanOut = arena.allocate(ADDRESS);
-        received = arena.allocate(40);
+        // passed to the hot calls as global-scope views, as the backend's call buffers are
+        loanOut = global(arena.allocate(ADDRESS));
+        received = global(arena.allocate(40));
         MemorySegment spec = arena.allocate(48);
         spec.set(JAVA_LONG, 0, SLOTS);
         spec.set(JAVA_LONG, 8, size);
@@ -99,26 +104,30 @@ final class FfmIceoryx2Side implements PingPongSide {
         return loanOut.get(ADDRESS, 0);
     }
 
+    private static MemorySegment global(MemorySegment owned) {
+        return MemorySegment.ofAddress(owned.address()).reinterpret(owned.byteSize());
+    }
+
     /** Writes {@code round} into the chunk loaned ahead (or loans one now), commits it with its event, loans ahead. */
     private void send(long round) throws Throwable {
-        MemorySegment payload = ahead;
-        ahead = MemorySegment.NULL;
+        long payload = ahead;
+        ahead = 0;
         long n = 0;
-        while (payload.equals(MemorySegment.NULL)) {
+        while (payload == 0) {
             int code = (int) Abi.LOAN.invokeExact(writer, 0, loanOut);
             if (code == 0) {
-                payload = loanOut.get(ADDRESS, 0).reinterpret(size);
+                payload = loanOut.get(JAVA_LONG, 0);
             } else {
                 check(code, "loan");
                 n = BusyWait.idle(n, "free chunk");
             }
         }
-        payload.set(JAVA_LONG, 0, round);
+        MEMORY.set(JAVA_LONG, payload, round);
         check((int) Abi.COMMIT.invokeExact(writer, 0, sequence, size, 0, outRing, EVENT_SENT), "commit");
         sequence++;
         int code = (int) Abi.LOAN.invokeExact(writer, 0, loanOut);
         if (code == 0) {
-            ahead = loanOut.get(ADDRESS, 0).reinterpret(size);
+            ahead = loanOut.get(JAVA_LONG, 0);
         } else {
             check(code, "loan ahead"); // none free now: the next send loans
         }
@@ -132,7 +141,7 @@ final class FfmIceoryx2Side implements PingPongSide {
             check(code, "receive");
             n = BusyWait.idle(n, "sample");
         }
-        return received.get(ADDRESS, 0).reinterpret(size).get(JAVA_LONG, 0);
+        return MEMORY.get(JAVA_LONG, received.get(JAVA_LONG, 0));
     }
 
     private void release() throws Throwable {

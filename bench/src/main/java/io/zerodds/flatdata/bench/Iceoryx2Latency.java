@@ -7,6 +7,7 @@ import io.zerodds.flatdata.SlotBackend;
 import io.zerodds.flatdata.bench.peers.NativeIceoryx2Pair;
 import io.zerodds.flatdata.iceoryx2.Iceoryx2SlotBackend;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -96,9 +97,14 @@ public final class Iceoryx2Latency {
             }
         } finally {
             Files.deleteIfExists(file);
-            try (var files = Files.list(Path.of("/dev/shm"))) {
-                files.filter(f -> f.getFileName().toString().startsWith(prefix(tag))).forEach(f -> f.toFile().delete());
-            }
+            removeServiceFiles(tag);
+        }
+    }
+
+    /** Deletes what the services of the run tagged {@code tag} left in /dev/shm. */
+    static void removeServiceFiles(String tag) throws IOException {
+        try (var files = Files.list(Path.of("/dev/shm"))) {
+            files.filter(f -> f.getFileName().toString().startsWith(prefix(tag))).forEach(f -> f.toFile().delete());
         }
     }
 
@@ -111,7 +117,7 @@ public final class Iceoryx2Latency {
      * look their calls up in, so the process holds one copy of iceoryx2 (a property given on the
      * command line wins).
      */
-    private static void useBuiltLibrary() {
+    static void useBuiltLibrary() {
         if (System.getProperty(LIBRARY_PROPERTY) == null) {
             Path library = NativeIceoryx2Pair.library().toAbsolutePath();
             if (!Files.isRegularFile(library)) {
@@ -255,25 +261,13 @@ public final class Iceoryx2Latency {
      * ({@code fdx_bench_local}). The four alternate in repeats of {@value #SINGLE_ROUNDS} rounds;
      * nanoseconds per round, the best of {@value #SINGLE_REPEATS} repeats each.
      */
-    private static void singleThreaded(String tag) throws Exception {
-        String base = "flatdata/bench/" + tag + "/single/";
-        long[] best = new long[4];
+    private static void singleThreaded(String tag) {
+        long[] best = new long[SingleRound.LAYERS.size()];
         Arrays.fill(best, Long.MAX_VALUE);
-        try (Iceoryx2SlotBackend out = Iceoryx2SlotBackend.create(base + "flat").prefix(prefix(tag)).slotCount(SLOTS)
-                .slotCapacity(SAMPLE).build();
-             Iceoryx2SlotBackend in = Iceoryx2SlotBackend.open(base + "flat").prefix(prefix(tag)).build();
-             PingPongSide flat = new FlatSide(FlatReader.attach(in), FlatWriter.reliable(out, BusyWait.PATIENCE),
-                     SAMPLE);
-             Iceoryx2SlotBackend apiOut = Iceoryx2SlotBackend.create(base + "api").prefix(prefix(tag)).slotCount(SLOTS)
-                     .slotCapacity(SAMPLE).build();
-             Iceoryx2SlotBackend apiIn = Iceoryx2SlotBackend.open(base + "api").prefix(prefix(tag)).build();
-             PingPongSide api = new BackendApiSide(apiIn, apiOut, SAMPLE);
-             PingPongSide ffm = new FfmIceoryx2Side(prefix(tag), base + "ffm", base + "ffm", SAMPLE);
-             PingPongSide alone = nativeSide(tag, "single", "single")) {
-            PingPongSide[] sides = {flat, api, ffm, alone};
+        try (SingleRound round = new SingleRound(tag, SLOTS, SAMPLE)) {
             for (int rep = 0; rep < SINGLE_REPEATS; rep++) {
-                for (int k = 0; k < sides.length; k++) {
-                    best[k] = Math.min(best[k], sides[k].local(SINGLE_ROUNDS));
+                for (int k = 0; k < best.length; k++) {
+                    best[k] = Math.min(best[k], round.side(k).local(SINGLE_ROUNDS));
                 }
             }
         }
