@@ -41,7 +41,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link RingBridge}). {@link Reliability#RELIABLE}: it reads from Aeron only while its ring has a
  * free slot, so a full ring back-pressures the bridge through Aeron's flow control, and
  * acknowledges what it committed (at least every quarter of the bridged ring's slots and whenever
- * idle), which lets the bridge release those samples. {@link Reliability#BEST_EFFORT}: a sample its
+ * idle, and after the end of stream until everything is acknowledged), which lets the bridge
+ * release those samples and a bridge waiting for the end's acknowledgement finish. {@link Reliability#BEST_EFFORT}: a sample its
  * full ring has no slot for is dropped and counted ({@link #droppedCount()}). Either way every
  * sequence that never arrives is reported as a gap ({@link BridgeListener#gap}, {@link #gapCount()},
  * {@link #missingCount()} and a log line) when the next sample, or the end of stream, arrives; a
