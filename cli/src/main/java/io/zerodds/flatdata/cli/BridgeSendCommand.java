@@ -48,8 +48,16 @@ final class BridgeSendCommand implements Callable<Integer> {
     @Option(names = "--wait", paramLabel = "SECONDS", description = "how long to wait for a receiver (default: ${DEFAULT-VALUE})")
     long waitSeconds = 60;
 
+    @Option(names = "--end-wait", paramLabel = "SECONDS",
+            description = "after the ring's end of stream, how long the receiver may go without acknowledging more"
+                    + " before the bridge gives up (default: ${DEFAULT-VALUE})")
+    long endWaitSeconds = 30;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (endWaitSeconds < 1) {
+            throw new CliFailure(ExitCode.USAGE, "--end-wait=" + endWaitSeconds + " must be at least 1 second");
+        }
         PrintWriter out = spec.commandLine().getOut();
         BridgeEndpoints.check("CHANNEL", channel);
         BridgeEndpoints.check("--control", control);
@@ -60,12 +68,24 @@ final class BridgeSendCommand implements Callable<Integer> {
             out.println("bridge send " + name + ": waiting for a receiver at " + channel + " ...");
             bridge.awaitReceiver(Duration.ofSeconds(waitSeconds));
             out.println("bridge send " + name + ": receiver joined");
-            long last = -1;
+            long acknowledged = Long.MIN_VALUE;
+            long progressAt = 0;
             while (bridge.failure() == null && !(ring.endOfStreamSequence() >= 0
                     && bridge.acknowledgedSequence() >= ring.endOfStreamSequence())) {
                 Thread.sleep(200);
-                if (bridge.sentCount() != last) {
-                    last = bridge.sentCount();
+                long end = ring.endOfStreamSequence();
+                if (end < 0) {
+                    continue; // the stream goes on: a receiver that is away may come back for it
+                }
+                long now = System.nanoTime();
+                if (bridge.acknowledgedSequence() != acknowledged) {
+                    acknowledged = bridge.acknowledgedSequence();
+                    progressAt = now;
+                } else if (now - progressAt > endWaitSeconds * 1_000_000_000L) {
+                    throw new CliFailure(ExitCode.FAILED, "bridge send " + name + ": the stream ended at sequence " + end
+                            + " but the receiver acknowledged only up to " + acknowledged + " and nothing more for "
+                            + endWaitSeconds + " s (--end-wait): samples from " + Math.max(0, acknowledged)
+                            + " on may not have reached its ring");
                 }
             }
             if (bridge.failure() instanceof BridgeHandshakeException e) {

@@ -2,6 +2,7 @@ package io.zerodds.flatdata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zerodds.flatdata.FlatReader;
 import io.zerodds.flatdata.PosixSlotBackend;
 import io.zerodds.flatdata.test.ShmNames;
 import java.io.IOException;
@@ -61,6 +62,54 @@ class BridgeCommandTest {
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    /**
+     * A receiver whose ring stays full (a reader there that never reads) stops acknowledging: once
+     * the stream ended, bridge send gives up after --end-wait instead of waiting for ever, and
+     * says how far the receiver got.
+     */
+    @Test
+    void bridgeSendGivesUpAfterTheEndWhenTheReceiverStopsAcknowledging() throws Exception {
+        String source = NAMES.next();
+        String sink = NAMES.next();
+        String data = "127.0.0.1:" + freeUdp();
+        String control = "127.0.0.1:" + freeUdp();
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            Future<CliRun> receive = threads.submit(() -> CliRun.of("bridge", "receive", data, sink, "--control", control,
+                    "--slots", "16", "--size", "128"));
+            awaitFile(sink, receive);
+            CliRun send;
+            Future<CliRun> pub;
+            try (PosixSlotBackend full = PosixSlotBackend.open(sink).build();
+                 FlatReader idle = FlatReader.attach(full)) {
+                pub = threads.submit(() -> CliRun.of("pub", source, "--count", "24", "--size", "100", "--slots", "16"));
+                awaitFile(source, pub);
+                send = CliRun.of("bridge", "send", source, data, "--control", control, "--end-wait", "2");
+                assertThat(idle.isEndOfStream()).isFalse();
+            }
+            assertThat(send.code()).as(send.toString()).isEqualTo(ExitCode.FAILED.code);
+            assertThat(send.errLines()).as(send.toString()).anySatisfy(line -> assertThat(line)
+                    .contains("the stream ended at sequence 24 but the receiver acknowledged only up to 16")
+                    .contains("nothing more for 2 s (--end-wait)"));
+            CliRun published = pub.get(30, TimeUnit.SECONDS);
+            assertThat(published.code()).as(published.toString()).isZero();
+            // the reader that held the receiving ring full is gone: the receiver takes the rest and the end
+            CliRun received = receive.get(30, TimeUnit.SECONDS);
+            assertThat(received.code()).as(received.toString()).isZero();
+            assertThat(received.out()).contains("24 samples written, 0 gaps");
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void anEndWaitBelowOneSecondIsAUsageError() {
+        CliRun run = CliRun.of("bridge", "send", NAMES.next(), "127.0.0.1:" + freeUdp(), "--control",
+                "127.0.0.1:" + freeUdp(), "--end-wait", "0");
+        assertThat(run.code()).as(run.toString()).isEqualTo(ExitCode.USAGE.code);
+        assertThat(run.errLines()).first().asString().contains("--end-wait=0 must be at least 1 second");
     }
 
     @Test
