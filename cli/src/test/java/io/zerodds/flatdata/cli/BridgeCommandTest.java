@@ -30,30 +30,25 @@ class BridgeCommandTest {
 
     @Test
     void pubBridgeSendBridgeReceiveSubCarriesEveryChecksummedSampleInOrder() throws Exception {
-        String source = NAMES.next();
-        String sink = NAMES.next();
-        String data = "127.0.0.1:" + freeUdp();
-        String control = "127.0.0.1:" + freeUdp();
+        Link link = Link.fresh();
         ExecutorService threads = Executors.newCachedThreadPool();
         try {
-            Future<CliRun> receive = threads.submit(() -> CliRun.of("bridge", "receive", data, sink, "--control", control,
-                    "--slots", "16", "--size", "128"));
-            awaitFile(sink, receive);
-            Future<CliRun> sub = threads.submit(() -> CliRun.of("sub", sink));
-            awaitReader(sink, sub);
-            Future<CliRun> pub = threads.submit(() -> CliRun.of("pub", source, "--count", "20000", "--size", "100",
+            Future<CliRun> receive = startReceive(threads, link);
+            Future<CliRun> sub = threads.submit(() -> CliRun.of("sub", link.sink()));
+            awaitReader(link.sink(), sub);
+            Future<CliRun> pub = threads.submit(() -> CliRun.of("pub", link.source(), "--count", "20000", "--size", "100",
                     "--slots", "16"));
-            awaitFile(source, pub);
-            CliRun send = CliRun.of("bridge", "send", source, data, "--control", control);
+            awaitFile(link.source(), pub);
+            CliRun send = CliRun.of("bridge", "send", link.source(), link.data(), "--control", link.control());
 
             assertThat(send.code()).as(send.toString()).isZero();
-            assertThat(send.out()).contains("bridge send " + source + ": receiver joined")
+            assertThat(send.out()).contains("bridge send " + link.source() + ": receiver joined")
                     .contains("20,000 samples sent, 0 dropped").contains("acknowledged up to 20000");
             CliRun published = pub.get(30, TimeUnit.SECONDS);
             assertThat(published.code()).as(published.toString()).isZero();
             CliRun received = receive.get(30, TimeUnit.SECONDS);
             assertThat(received.code()).as(received.toString()).isZero();
-            assertThat(received.out()).contains("bridge receive " + sink
+            assertThat(received.out()).contains("bridge receive " + link.sink()
                     + ": 20,000 samples written, 0 gaps (0 samples missing), 0 dropped");
             CliRun checked = sub.get(30, TimeUnit.SECONDS);
             assertThat(checked.code()).as(checked.toString()).isZero();
@@ -71,22 +66,17 @@ class BridgeCommandTest {
      */
     @Test
     void bridgeSendGivesUpAfterTheEndWhenTheReceiverStopsAcknowledging() throws Exception {
-        String source = NAMES.next();
-        String sink = NAMES.next();
-        String data = "127.0.0.1:" + freeUdp();
-        String control = "127.0.0.1:" + freeUdp();
+        Link link = Link.fresh();
         ExecutorService threads = Executors.newCachedThreadPool();
         try {
-            Future<CliRun> receive = threads.submit(() -> CliRun.of("bridge", "receive", data, sink, "--control", control,
-                    "--slots", "16", "--size", "128"));
-            awaitFile(sink, receive);
+            Future<CliRun> receive = startReceive(threads, link);
             CliRun send;
             Future<CliRun> pub;
-            try (PosixSlotBackend full = PosixSlotBackend.open(sink).build();
+            try (PosixSlotBackend full = PosixSlotBackend.open(link.sink()).build();
                  FlatReader idle = FlatReader.attach(full)) {
-                pub = threads.submit(() -> CliRun.of("pub", source, "--count", "24", "--size", "100", "--slots", "16"));
-                awaitFile(source, pub);
-                send = CliRun.of("bridge", "send", source, data, "--control", control, "--end-wait", "2");
+                pub = threads.submit(() -> CliRun.of("pub", link.source(), "--count", "24", "--size", "100", "--slots", "16"));
+                awaitFile(link.source(), pub);
+                send = CliRun.of("bridge", "send", link.source(), link.data(), "--control", link.control(), "--end-wait", "2");
                 assertThat(idle.isEndOfStream()).isFalse();
             }
             assertThat(send.code()).as(send.toString()).isEqualTo(ExitCode.FAILED.code);
@@ -128,6 +118,21 @@ class BridgeCommandTest {
         assertThat(run.errLines()).hasSize(1).first().asString()
                 .contains("CHANNEL=127.0.0.1:notaport is not host:port (a port from 1 to 65535)");
         assertThat(NAMES.path(name)).doesNotExist();
+    }
+
+    /** A bridged pair of rings and the two loopback channels between them, all new. */
+    private record Link(String source, String sink, String data, String control) {
+        static Link fresh() {
+            return new Link(NAMES.next(), NAMES.next(), "127.0.0.1:" + freeUdp(), "127.0.0.1:" + freeUdp());
+        }
+    }
+
+    /** bridge receive into a new ring (the link's sink) of 16 slots of 128 bytes, on a thread; returns once it exists. */
+    private static Future<CliRun> startReceive(ExecutorService threads, Link link) throws Exception {
+        Future<CliRun> receive = threads.submit(() -> CliRun.of("bridge", "receive", link.data(), link.sink(),
+                "--control", link.control(), "--slots", "16", "--size", "128"));
+        awaitFile(link.sink(), receive);
+        return receive;
     }
 
     private static void awaitFile(String name, Future<CliRun> command) throws Exception {
