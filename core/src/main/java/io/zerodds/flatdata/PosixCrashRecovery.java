@@ -237,7 +237,7 @@ final class PosixCrashRecovery {
 
     /** Writer side, from reserveSlot: disconnects readers in {@code missing} that are dead or past their lease. */
     boolean reclaimStalledReaders(int missing) {
-        int active = ring.activeReaders();
+        int active = ring.activeMask();
         long now = System.currentTimeMillis();
         boolean any = false;
         for (int bits = missing & active; bits != 0; bits &= bits - 1) {

@@ -16,7 +16,9 @@ import java.lang.ref.Reference;
  * A compare-and-set from free to attaching claims an entry; the owner (start time, heartbeat,
  * then the pid with a release store) and the epoch follow; the reader's bit is cleared on every
  * slot; the start sequence is stored as 0, the reader joins the active mask, the start sequence
- * is fixed at the next sequence; then the entry becomes attached.
+ * is fixed at the next sequence; then the entry becomes attached, and only from then on does
+ * {@link SegmentSlotBackend#activeReaders()} report it (a writer waiting for it then commits at or
+ * after its start).
  *
  * <h2>Disconnect and detach</h2>
  * One party at a time: it wins the disconnecting state with a compare-and-set and names itself

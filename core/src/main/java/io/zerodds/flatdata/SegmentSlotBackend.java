@@ -161,7 +161,7 @@ abstract class SegmentSlotBackend implements SlotBackend {
     @Override
     public int reserveSlot(int activeReadersMask) {
         checkOpen();
-        return slotWriter.reserve(activeReadersMask, true);
+        return slotWriter.reserve(activeReadersMask | notAttached(activeMask() & ~activeReadersMask), true);
     }
 
     @Override
@@ -385,14 +385,38 @@ abstract class SegmentSlotBackend implements SlotBackend {
         readers.takeDisconnect(reader, false);
     }
 
+    /**
+     * The readers whose attach has completed. A reader joins the internal active mask before it
+     * fixes its start sequence (so that no slot it may want is recycled meanwhile), and shows
+     * here only once its entry is attached, after its start is fixed: a writer that sees a
+     * reader's bit here and then commits a sample knows the reader receives it.
+     */
     @Override
     public int activeReaders() {
         checkOpen();
-        return activeMask();
+        int mask = activeMask();
+        return mask & ~notAttached(mask);
     }
 
+    /** The active mask as the writer's reservations protect it: readers still attaching included. */
     final int activeMask() {
         return activeMaskAcquire(MEMORY, extAt);
+    }
+
+    /**
+     * The readers among {@code candidates} whose entry is not attached (attaching, or being
+     * disconnected). An explicit {@link #reserveSlot(int)} with a mask from {@link #activeReaders()}
+     * protects those in the active mask too, as {@link #reserveSlot()} does.
+     */
+    private int notAttached(int candidates) {
+        int pending = 0;
+        for (int bits = candidates; bits != 0; bits &= bits - 1) {
+            int reader = Integer.numberOfTrailingZeros(bits);
+            if (readerState(reader) != READER_ATTACHED) {
+                pending |= 1 << reader;
+            }
+        }
+        return pending;
     }
 
     @Override

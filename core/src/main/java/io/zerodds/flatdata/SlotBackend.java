@@ -272,7 +272,11 @@ public interface SlotBackend extends AutoCloseable {
     /** Detaches (disconnects) the reader; its index can be attached again. Idempotent. */
     void detachReader(int reader);
 
-    /** The mask of attached, connected readers: the mask the writer passes to reserveSlot. */
+    /**
+     * The mask of attached, connected readers: the mask the writer passes to reserveSlot. A reader
+     * shows here only once its start sequence is fixed, so a writer that waits until a reader's
+     * bit is set and then commits knows that reader receives the sample.
+     */
     int activeReaders();
 
     /**

@@ -167,7 +167,7 @@ final class SlotWriter extends SlotRingHalf {
         if (!ring.wantedByAny(slot, missing)) {
             return true;
         }
-        return ring.reclaimStalledReaders(missing) && isReusable(slot, ring.activeReaders() & readers);
+        return ring.reclaimStalledReaders(missing) && isReusable(slot, ring.activeMask() & readers);
     }
 
     private void loan(int slot) {

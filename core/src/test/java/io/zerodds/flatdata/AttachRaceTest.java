@@ -58,4 +58,31 @@ class AttachRaceTest {
             assertThat(backend.activeReaders()).isZero();
         }
     }
+
+    /**
+     * A writer that waits until a reader shows in {@link SlotBackend#activeReaders()} and then
+     * commits: the reader must receive that sample. A reader joins the ring's protecting mask
+     * before it fixes its start sequence; had its bit shown then, the writer's commit could land
+     * before the start and the reader would silently begin after it.
+     */
+    @Test
+    void aSampleCommittedOnceTheReaderShowsAsActiveReachesIt() throws Exception {
+        int rounds = 10_000;
+        for (int round = 0; round < rounds; round++) {
+            try (InMemorySlotBackend backend = InMemorySlotBackend.create(4, 16)) {
+                int loaned = backend.reserveSlotNoWait(); // loaned ahead: the commit follows the bit at once
+                Thread writer = Thread.ofPlatform().start(() -> {
+                    while (backend.activeReaders() == 0) {
+                        Thread.onSpinWait();
+                    }
+                    backend.commitInPlace(loaned, 8);
+                });
+                int reader = backend.attachReader();
+                assertThat(writer.join(Duration.ofSeconds(10))).as("writer of round %d finished", round).isTrue();
+                assertThat(backend.nextUnreadSlot(reader)).as("round %d: the sample committed after the"
+                        + " reader showed as active, start sequence %d", round, backend.readerStartSequence(reader))
+                        .isEqualTo(loaned);
+            }
+        }
+    }
 }
