@@ -84,11 +84,13 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         try {
             long askSlots = b.slotCount;
             long askCapacity = b.slotCapacity;
+            long askReaders = b.maxReaders;
             if (mode != NativeAbi.MODE_OPEN) {
                 askSlots = askSlots == 0 ? Builder.DEFAULT_SLOTS : askSlots;
                 askCapacity = askCapacity == 0 ? Builder.DEFAULT_CAPACITY : askCapacity;
+                askReaders = askReaders == 0 ? Builder.DEFAULT_READERS : askReaders;
             }
-            opened = NativeRing.open(arena, b.name, b.prefix, mode, askSlots, askCapacity, b.maxReaders, b.typeHash);
+            opened = NativeRing.open(arena, b.name, b.prefix, mode, askSlots, askCapacity, askReaders, b.typeHash);
             this.ring = opened;
             this.typeHash = checkType(b.typeHash, b.typeText, opened.typeHash());
             this.slotCount = geometry("slot_count", askSlots, opened.attributeSlotCount(), opened.subscriberBufferSize());
@@ -153,6 +155,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
     public static final class Builder {
         static final int DEFAULT_SLOTS = 16;
         static final int DEFAULT_CAPACITY = 1024;
+        static final int DEFAULT_READERS = 8;
         /** Largest slot capacity: iceoryx2 slices are sized in memory, 1 GiB is plenty for one sample. */
         public static final int MAX_CAPACITY = 1 << 30;
         /** Largest slot count. */
@@ -163,7 +166,7 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
         private int slotCount;
         private String typeText;
         private int slotCapacity;
-        private int maxReaders = 8;
+        private int maxReaders;
         private byte[] typeHash;
         private long initialSequence;
         private String prefix;
@@ -192,7 +195,10 @@ public final class Iceoryx2SlotBackend implements SlotBackend {
             return this;
         }
 
-        /** Subscribers (reader processes) the service admits, 1..32; default 8. */
+        /**
+         * Subscribers (reader processes) the service admits, 1..32; default 8 when creating, the
+         * creator's when opening (an opener that asks for more than the service admits is refused).
+         */
         public Builder maxReaders(int readers) {
             if (readers < 1 || readers > MAX_READERS) {
                 throw new IllegalArgumentException("maxReaders=" + readers + " outside 1.." + MAX_READERS);

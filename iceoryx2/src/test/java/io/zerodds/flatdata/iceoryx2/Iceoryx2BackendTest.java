@@ -155,6 +155,28 @@ class Iceoryx2BackendTest {
     }
 
     @Test
+    void samplesArrivingWhileEveryReaderIsDisconnectedAreDroppedAndCountedNotHeld() {
+        try (Iceoryx2SlotBackend b = ring(4, 16)) {
+            int gone = b.attachReader();
+            b.markReaderDisconnected(gone);
+            write(b, "a");
+            write(b, "b");
+            int late = b.attachReader(); // receives what was queued before it came: nobody's
+            assertThat(b.unwantedSamples()).isEqualTo(2);
+            assertThat(b.nextUnreadSlot(late)).isEqualTo(SlotBackend.NO_SLOT);
+            for (String s : new String[] {"c", "d", "e", "f"}) {
+                write(b, s); // four chunks in use again: the dropped samples' chunks came back
+            }
+            for (String expected : new String[] {"c", "d", "e", "f"}) {
+                int slot = b.nextUnreadSlot(late);
+                assertThat(text(b, slot)).isEqualTo(expected);
+                b.markRead(slot, late);
+            }
+            assertThat(b.unwantedSamples()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void readerIndexesOutside0To31AreRefused() {
         try (Iceoryx2SlotBackend b = ring(2, 8)) {
             for (int bad : new int[] {-1, 32, 255}) {
@@ -231,6 +253,25 @@ class Iceoryx2BackendTest {
         assertThatThrownBy(() -> Iceoryx2SlotBackend.open(NAMES.next()).prefix(Iox2Names.PREFIX).build())
                 .isInstanceOf(Iceoryx2Exception.class).hasMessageContaining("DoesNotExist")
                 .satisfies(e -> assertThat(((Iceoryx2Exception) e).reason()).isEqualTo(Iceoryx2Exception.Reason.MISSING));
+    }
+
+    @Test
+    void anOpenerAdoptsTheCreatorsReaderLimitUnlessItAsksForMore() {
+        String name = NAMES.next();
+        try (Iceoryx2SlotBackend created = Iceoryx2SlotBackend.create(name).prefix(Iox2Names.PREFIX).slotCount(4)
+                .slotCapacity(64).maxReaders(2).build();
+             Iceoryx2SlotBackend opened = opened(name);
+             Iceoryx2SlotBackend asked = Iceoryx2SlotBackend.open(name).prefix(Iox2Names.PREFIX).maxReaders(2).build()) {
+            FlatReader reader = FlatReader.attach(opened);
+            write(created, "adopted");
+            assertThat(text(opened, reader.take(java.time.Duration.ofSeconds(10)).slot())).isEqualTo("adopted");
+            assertThat(asked.serviceName()).isEqualTo(name);
+            assertThatThrownBy(() -> Iceoryx2SlotBackend.open(name).prefix(Iox2Names.PREFIX).maxReaders(3).build())
+                    .isInstanceOf(Iceoryx2Exception.class)
+                    .hasMessageContaining("DoesNotSupportRequestedAmountOfSubscribers")
+                    .satisfies(e -> assertThat(((Iceoryx2Exception) e).reason())
+                            .isEqualTo(Iceoryx2Exception.Reason.SETTINGS));
+        }
     }
 
     @Test
