@@ -83,7 +83,7 @@ final class FfmIceoryx2Side implements PingPongSide {
         MemorySegment spec = arena.allocate(48);
         spec.set(JAVA_LONG, 0, SLOTS);
         spec.set(JAVA_LONG, 8, size);
-        spec.set(JAVA_LONG, 16, 2);
+        spec.set(JAVA_LONG, 16, Iceoryx2Latency.MAX_READERS);
         try {
             outRing = openRing(prefix, outName, spec);
             inRing = openRing(prefix, inName, spec);

@@ -52,6 +52,12 @@ public final class Iceoryx2Latency {
 
     private static final int SAMPLE = 64;
     private static final int SLOTS = 64;
+    /**
+     * The reader limit of every iceoryx2 service here, the native ping-pong's ({@code pingpong.rs}):
+     * iceoryx2's send visits each subscriber place the service has, so every layer runs over
+     * services of the same settings.
+     */
+    static final int MAX_READERS = 2;
     private static final int PASSES = 4;
     private static final int BLOCKS = 25;
     private static final int BARE = 0;
@@ -90,9 +96,9 @@ public final class Iceoryx2Latency {
             try (PosixSlotBackend posixOut = PosixSlotBackend.create(tag + "-ping").slotCount(SLOTS)
                     .slotCapacity(SAMPLE).build();
                  Iceoryx2SlotBackend ioxOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/ping")
-                         .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build();
+                         .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).maxReaders(MAX_READERS).build();
                  Iceoryx2SlotBackend apiOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/api/ping")
-                         .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build()) {
+                         .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).maxReaders(MAX_READERS).build()) {
                 ping(tag, line, posixOut, ioxOut, apiOut, block, eventRounds);
             }
         } finally {
@@ -299,11 +305,11 @@ public final class Iceoryx2Latency {
              Iceoryx2SlotBackend ioxIn = Iceoryx2SlotBackend.open("flatdata/bench/" + tag + "/ping").prefix(prefix(tag))
                      .build();
              Iceoryx2SlotBackend ioxOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/pong")
-                     .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build();
+                     .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).maxReaders(MAX_READERS).build();
              Iceoryx2SlotBackend apiIn = Iceoryx2SlotBackend.open("flatdata/bench/" + tag + "/api/ping")
                      .prefix(prefix(tag)).build();
              Iceoryx2SlotBackend apiOut = Iceoryx2SlotBackend.create("flatdata/bench/" + tag + "/api/pong")
-                     .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).build();
+                     .prefix(prefix(tag)).slotCount(SLOTS).slotCapacity(SAMPLE).maxReaders(MAX_READERS).build();
              Side side = new Side(ch.map(FileChannel.MapMode.READ_WRITE, 0, FILE_SIZE, arena), posixIn, posixOut,
                      ioxIn, ioxOut, new BackendApiSide(apiIn, apiOut, SAMPLE), ffmSide(tag, "pong", "ping"),
                      nativeSide(tag, "pong", "ping"))) {

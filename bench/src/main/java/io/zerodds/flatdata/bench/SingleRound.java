@@ -31,11 +31,11 @@ final class SingleRound implements AutoCloseable {
         String prefix = NativeIceoryx2Pair.prefix(tag);
         try {
             Iceoryx2SlotBackend out = own(Iceoryx2SlotBackend.create(base + "flat").prefix(prefix).slotCount(slots)
-                    .slotCapacity(sample).build());
+                    .slotCapacity(sample).maxReaders(Iceoryx2Latency.MAX_READERS).build());
             Iceoryx2SlotBackend in = own(Iceoryx2SlotBackend.open(base + "flat").prefix(prefix).build());
             sides[0] = own(new FlatSide(FlatReader.attach(in), FlatWriter.reliable(out, BusyWait.PATIENCE), sample));
             Iceoryx2SlotBackend apiOut = own(Iceoryx2SlotBackend.create(base + "api").prefix(prefix).slotCount(slots)
-                    .slotCapacity(sample).build());
+                    .slotCapacity(sample).maxReaders(Iceoryx2Latency.MAX_READERS).build());
             Iceoryx2SlotBackend apiIn = own(Iceoryx2SlotBackend.open(base + "api").prefix(prefix).build());
             sides[1] = own(new BackendApiSide(apiIn, apiOut, sample));
             sides[2] = own(new FfmIceoryx2Side(prefix, base + "ffm", base + "ffm", sample));
