@@ -263,11 +263,7 @@ final class ReceivedSamples {
         return SlotBackend.NO_SLOT;
     }
 
-    /**
-     * Receives one queued sample into a free slot; false when none is queued or no slot is free.
-     * The rare outcomes (the end marker, a sample nobody wants, a malformed one, a failed
-     * receive) are methods of their own, out of the way of the ordinary sample's path.
-     */
+    /** Receives one queued sample into a free slot; false when none is queued or no slot is free. */
     private boolean pull() {
         if (reader == null || held == slots) {
             return false;
@@ -277,15 +273,31 @@ final class ReceivedSamples {
             slot = slot + 1 == slots ? 0 : slot + 1;
         }
         int code = NativeRing.receive(reader, slot, received);
-        if (code != NativeAbi.OK) {
-            return code != NativeAbi.NONE && failedReceive(code);
+        if (code == NativeAbi.NONE) {
+            return false;
         }
+        NativeRing.check(code, "receive from", ring.name());
         cursor = slot + 1 == slots ? 0 : slot + 1;
+        long address = received.get(JAVA_LONG, NativeAbi.RECEIVED_PAYLOAD);
+        long sliceLength = received.get(JAVA_LONG, NativeAbi.RECEIVED_SLICE_LEN);
         int size = received.get(JAVA_INT, NativeAbi.RECEIVED_LENGTH);
+        int flags = received.get(JAVA_INT, NativeAbi.RECEIVED_FLAGS);
+        if ((flags & FLAG_END_OF_STREAM) != 0) {
+            endOfStream = next;
+            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release the end-of-stream marker");
+            return true;
+        }
+        if (Integer.toUnsignedLong(size) > sliceLength) {
+            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release a malformed sample");
+            throw new IllegalStateException("a writer on \"" + ring.name() + "\" sent a sample whose header says length="
+                    + Integer.toUnsignedLong(size) + " but whose payload is " + sliceLength
+                    + " bytes; the sample was dropped");
+        }
         int want = active();
-        if ((received.get(JAVA_INT, NativeAbi.RECEIVED_FLAGS) & FLAG_END_OF_STREAM) != 0 || want == 0
-                || Integer.toUnsignedLong(size) > received.get(JAVA_LONG, NativeAbi.RECEIVED_SLICE_LEN)) {
-            return dropReceived(slot, size, want);
+        if (want == 0) {
+            unwanted++;
+            NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release");
+            return true;
         }
         long s = next++;
         sequence[slot] = s;
@@ -293,39 +305,9 @@ final class ReceivedSamples {
         length[slot] = size;
         wanted[slot] = want;
         readMask[slot] = 0;
-        view[slot] = views.view(received.get(JAVA_LONG, NativeAbi.RECEIVED_PAYLOAD), size);
+        view[slot] = views.view(address, size);
         hint[(int) s & (hint.length - 1)] = slot;
         held++;
-        return true;
-    }
-
-    /** Throws for a failed receive (a code that is neither OK nor NONE). */
-    private boolean failedReceive(int code) {
-        NativeRing.check(code, "receive from", ring.name());
-        throw new IllegalStateException("receive from \"" + ring.name() + "\" returned the unknown status " + code);
-    }
-
-    /**
-     * Handles a received sample that is not delivered: the end-of-stream marker, a sample no
-     * reader wants (none attached when it arrived), a malformed one (its header's length beyond
-     * its payload, refused with an exception). Releases its chunk; true (the queue moved on) or
-     * the exception.
-     */
-    private boolean dropReceived(int slot, int size, int want) {
-        int flags = received.get(JAVA_INT, NativeAbi.RECEIVED_FLAGS);
-        long sliceLength = received.get(JAVA_LONG, NativeAbi.RECEIVED_SLICE_LEN);
-        NativeRing.check(NativeRing.release(reader, slot, MemorySegment.NULL, 0), "release a sample not delivered by",
-                ring.name());
-        if ((flags & FLAG_END_OF_STREAM) != 0) {
-            endOfStream = next;
-            return true;
-        }
-        if (Integer.toUnsignedLong(size) > sliceLength) {
-            throw new IllegalStateException("a writer on \"" + ring.name() + "\" sent a sample whose header says length="
-                    + Integer.toUnsignedLong(size) + " but whose payload is " + sliceLength
-                    + " bytes; the sample was dropped");
-        }
-        unwanted++; // no reader was attached when it arrived
         return true;
     }
 
