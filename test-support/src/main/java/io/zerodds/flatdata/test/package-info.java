@@ -12,6 +12,9 @@
  *       the Python and Rust peers.
  *   <li>{@link io.zerodds.flatdata.test.CountingPublisher}: an upstream that allocates nothing per
  *       element.
+ *   <li>{@link io.zerodds.flatdata.test.BlockHoundExtension}: BlockHound installed for a module's
+ *       whole test JVM, failing any test during which a blocking call ran on a non-blocking
+ *       thread (BlockHound is an optional dependency here: a module using it declares it).
  * </ul>
  *
  * <h2>Why this module knows no flatdata type</h2>
@@ -19,7 +22,8 @@
  * Core's own tests need these helpers (its multi-process and crash tests run child JVMs, and every
  * POSIX test names /dev/shm objects), so core depends on this module in test scope. Maven orders
  * a reactor by every dependency, test scope included, so this module cannot depend on core: it
- * depends only on the JUnit API, AssertJ and the Reactive Streams API, and is built first.
+ * depends only on the JUnit API, AssertJ, the Reactive Streams API and (optionally) BlockHound,
+ * and is built first.
  *
  * <p>The test helpers that do need core types stay in core's test sources and reach the other
  * modules through core's test-jar: the {@code SlotBackend} contract suite

@@ -1,4 +1,4 @@
-package io.zerodds.flatdata.reactor;
+package io.zerodds.flatdata.test;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,8 +10,9 @@ import reactor.blockhound.BlockingMethod;
 import reactor.blockhound.BlockingOperationError;
 
 /**
- * Installs BlockHound once for the whole module (auto-detected by JUnit) with every service-loaded
- * integration, ours included, and fails any test during which a blocking call was detected on a
+ * Installs BlockHound once for the whole test JVM of a module that service-loads this extension
+ * (JUnit's auto-detection; the reactor and iceoryx2 modules do) with every service-loaded
+ * integration, flatdata's included, and fails any test during which a blocking call was detected on a
  * non-blocking thread, wherever that detection ended up (an operator may turn the error into a
  * dropped signal). A test that provokes a detection on purpose takes it with {@link #takeDetected()}.
  */
@@ -20,7 +21,8 @@ public final class BlockHoundExtension implements BeforeAllCallback, AfterEachCa
     private static final List<BlockingMethod> DETECTED = new CopyOnWriteArrayList<>();
     private static volatile boolean installed;
 
-    static synchronized void install() {
+    /** Installs BlockHound unless it is installed already. */
+    public static synchronized void install() {
         if (!installed) {
             BlockHound.builder()
                     .loadIntegrations() // service-loaded: Reactor's (its non-blocking threads) and ours
@@ -33,12 +35,13 @@ public final class BlockHoundExtension implements BeforeAllCallback, AfterEachCa
         }
     }
 
-    static boolean isInstalled() {
+    /** Whether {@link #install()} ran in this JVM. */
+    public static boolean isInstalled() {
         return installed;
     }
 
     /** The detections so far, cleared. */
-    static List<BlockingMethod> takeDetected() {
+    public static List<BlockingMethod> takeDetected() {
         List<BlockingMethod> copy = List.copyOf(DETECTED);
         DETECTED.clear();
         return copy;
