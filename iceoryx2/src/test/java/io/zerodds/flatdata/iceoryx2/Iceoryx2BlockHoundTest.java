@@ -2,6 +2,8 @@ package io.zerodds.flatdata.iceoryx2;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.zerodds.flatdata.FlatReader;
+import io.zerodds.flatdata.Sample;
 import io.zerodds.flatdata.reactor.ReactiveFlatReader;
 import io.zerodds.flatdata.reactor.ReactiveFlatWriter;
 import io.zerodds.flatdata.test.BlockHoundExtension;
@@ -12,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import reactor.blockhound.BlockingMethod;
 import reactor.blockhound.BlockingOperationError;
 import reactor.core.publisher.Flux;
@@ -32,7 +36,16 @@ class Iceoryx2BlockHoundTest {
     private static final Iox2Names NAMES = new Iox2Names("blockhound");
 
     private static Iceoryx2SlotBackend ring() {
-        return Iceoryx2SlotBackend.create(NAMES.next()).prefix(Iox2Names.PREFIX).slotCount(8).slotCapacity(64).build();
+        return ring(8);
+    }
+
+    private static Iceoryx2SlotBackend ring(int slots) {
+        return Iceoryx2SlotBackend.create(NAMES.next()).prefix(Iox2Names.PREFIX).slotCount(slots).slotCapacity(64).build();
+    }
+
+    private static int writeLong(long value, java.lang.foreign.MemorySegment slot) {
+        slot.set(ValueLayout.JAVA_LONG, 0, value);
+        return Long.BYTES;
     }
 
     @Test
@@ -91,13 +104,41 @@ class Iceoryx2BlockHoundTest {
                     .toFuture();
             ReactiveFlatWriter writer = ReactiveFlatWriter.reliable(backend);
             var sent = writer.send(Flux.range(0, samples).publishOn(Schedulers.parallel()).map(Integer::longValue),
-                    (i, slot) -> {
-                        slot.set(ValueLayout.JAVA_LONG, 0, i);
-                        return Long.BYTES;
-                    }).toFuture();
+                    Iceoryx2BlockHoundTest::writeLong).toFuture();
             assertThat(received.get(45, TimeUnit.SECONDS)).isEqualTo(samples);
             sent.get(10, TimeUnit.SECONDS);
             assertThat(writer.sentCount()).isEqualTo(samples);
+        }
+        assertThat(BlockHoundExtension.takeDetected()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "reliable={0}")
+    @ValueSource(booleans = {true, false})
+    void aSendCompletingOnAParallelThreadWaitsForTheEndMarkersChunkOffThatThread(boolean reliable) throws Exception {
+        int slots = 4;
+        try (Iceoryx2SlotBackend backend = ring(slots);
+             FlatReader reader = FlatReader.attach(backend)) {
+            ReactiveFlatWriter.Builder builder = ReactiveFlatWriter.builder(backend).endStreamOnComplete();
+            ReactiveFlatWriter writer = (reliable ? builder : builder.bestEffort()).build();
+            // as many samples as chunks, none taken yet: the end marker finds no chunk and waits
+            var sent = writer.send(Flux.range(0, slots).publishOn(Schedulers.parallel()).map(Integer::longValue),
+                    Iceoryx2BlockHoundTest::writeLong).toFuture();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (writer.sentCount() < slots && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            Thread.sleep(100);
+            assertThat(writer.sentCount()).isEqualTo(slots);
+            assertThat(sent).as("waiting for a chunk to carry the end marker").isNotDone();
+            for (long i = 0; i < slots; i++) {
+                try (Sample sample = reader.take(Duration.ofSeconds(10))) {
+                    assertThat(sample).isNotNull();
+                    assertThat(sample.segment().get(ValueLayout.JAVA_LONG, 0)).isEqualTo(i);
+                }
+            }
+            sent.get(10, TimeUnit.SECONDS);
+            assertThat(reader.take(Duration.ofSeconds(10))).isNull();
+            assertThat(reader.isEndOfStream()).isTrue();
         }
         assertThat(BlockHoundExtension.takeDetected()).isEmpty();
     }

@@ -107,21 +107,22 @@ final class BestEffortSend<T> extends MonoSend.SendSubscription<T> {
             return;
         }
         done = true;
-        if (WIP.getAndIncrement(this) == 0) {
-            Throwable failure = null;
+        if (WIP.getAndIncrement(this) == 0) { // held from here on: no onNext or cancel writes again
             if (writer.endStreamOnComplete) {
-                try {
-                    backend.markEndOfStream();
-                } catch (RuntimeException e) {
-                    failure = e;
-                }
+                endStreamAndComplete();
+            } else if (terminate()) {
+                actual.onComplete();
             }
-            if (terminate()) {
-                if (failure != null) {
-                    actual.onError(failure);
-                } else {
-                    actual.onComplete();
-                }
+        }
+    }
+
+    @Override
+    void ended(Throwable failure) {
+        if (terminate()) {
+            if (failure != null) {
+                actual.onError(failure);
+            } else {
+                actual.onComplete();
             }
         }
     }

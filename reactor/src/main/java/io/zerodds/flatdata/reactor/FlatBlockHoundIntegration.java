@@ -34,6 +34,9 @@ public final class FlatBlockHoundIntegration implements BlockHoundIntegration {
             {"io.zerodds.flatdata.InMemorySlotBackend", "waitForChange", "(JJ)Z"},
             {"io.zerodds.flatdata.PosixSlotBackend", "waitForChange", "(JJ)Z"},
             {ICEORYX2_PACKAGE + ".Iceoryx2SlotBackend", "waitForChange", "(JJ)Z"},
+            // where the iceoryx2 backend blocks in the listener: under waitForChange, and under
+            // markEndOfStream when its end marker waits for a chunk readers hold
+            {ICEORYX2_PACKAGE + ".EventWaiter", "collect", "(J)I"},
     };
 
     /**

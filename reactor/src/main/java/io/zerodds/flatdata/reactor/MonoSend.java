@@ -6,6 +6,7 @@ import io.zerodds.flatdata.SlotBackend;
 import io.zerodds.flatdata.WriterWaitEvent;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
@@ -16,6 +17,7 @@ import reactor.core.CoreSubscriber;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Schedulers;
 import reactor.util.concurrent.Queues;
 import reactor.util.context.Context;
 
@@ -151,6 +153,39 @@ final class MonoSend<T> extends Mono<Void> {
         final int encode(T t, int slot) {
             return SampleChecks.checkLength(encoder.encode(t, backend.slotDataPtr(slot)), capacity);
         }
+
+        /**
+         * Ends the ring's stream, then {@link #ended} with why that failed, or {@code null}. The end
+         * marker may wait for a chunk (the iceoryx2 backend's, while readers hold every chunk), so
+         * on one of Reactor's threads that must not block this runs on
+         * {@code Schedulers.boundedElastic()} instead. The caller has stopped every other use of the
+         * backend by this send.
+         */
+        final void endStreamAndComplete() {
+            if (Schedulers.isInNonBlockingThread()) {
+                try {
+                    Schedulers.boundedElastic().schedule(this::sendEndOfStream);
+                    return;
+                } catch (RejectedExecutionException disposed) {
+                    // no worker to hand it to: end the stream on this thread
+                }
+            }
+            sendEndOfStream();
+        }
+
+        private void sendEndOfStream() {
+            Throwable failure = null;
+            try {
+                backend.markEndOfStream();
+            } catch (Throwable e) {
+                Exceptions.throwIfJvmFatal(e);
+                failure = e;
+            }
+            ended(failure);
+        }
+
+        /** After {@link #endStreamAndComplete()}: free the writer, then complete, or fail with {@code failure}. */
+        abstract void ended(Throwable failure);
     }
 
     /**
@@ -374,10 +409,12 @@ final class MonoSend<T> extends Mono<Void> {
                 } else {
                     if (writer.endStreamOnComplete) {
                         discardLoans(); // the end needs every loan returned
-                        backend.markEndOfStream();
+                        cleanup(false); // the writer stays claimed until the end marker is out
+                        endStreamAndComplete();
+                    } else {
+                        cleanup();
+                        actual.onComplete();
                     }
-                    cleanup();
-                    actual.onComplete();
                 }
                 return;
             }
@@ -437,8 +474,23 @@ final class MonoSend<T> extends Mono<Void> {
             }
         }
 
+        @Override
+        void ended(Throwable failure) {
+            writer.unclaim();
+            if (failure != null) {
+                actual.onError(failure);
+            } else {
+                actual.onComplete();
+            }
+        }
+
         /** Discards every loan and queued element, stops the waiter, frees the writer. */
         private void cleanup() {
+            cleanup(true);
+        }
+
+        /** {@link #cleanup()}, freeing the writer only with {@code unclaim}. */
+        private void cleanup(boolean unclaim) {
             terminated = true;
             if (stallStart != 0) {
                 endStall(false);
@@ -454,7 +506,9 @@ final class MonoSend<T> extends Mono<Void> {
                     backend.wakeAll();
                 }
             }
-            writer.unclaim();
+            if (unclaim) {
+                writer.unclaim();
+            }
         }
 
         private void discardLoans() {

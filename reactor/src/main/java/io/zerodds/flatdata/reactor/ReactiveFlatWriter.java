@@ -55,7 +55,9 @@ import reactor.core.publisher.Mono;
  * <h2>End of stream</h2>
  * A writer built with {@link Builder#endStreamOnComplete()} ends the ring's stream when a send's
  * upstream completes: readers' {@code Flux}es complete once they delivered every sample before the
- * end.
+ * end. Ending a stream may wait (over iceoryx2 the end marker needs a chunk, and readers may hold
+ * every one for a while), so when the upstream completes on one of Reactor's non-blocking threads
+ * the end is sent, and the send completes, on {@code Schedulers.boundedElastic()}.
  *
  * <h2>One writer</h2>
  * A ring has one writer: one {@code send} runs at a time on a {@code ReactiveFlatWriter} (a second
@@ -255,7 +257,8 @@ public final class ReactiveFlatWriter {
         /**
          * Ends the ring's stream when a send's upstream completes (after its last sample): readers'
          * {@code Flux}es then complete once they delivered everything. No send can follow
-         * ({@link SlotBackend#markEndOfStream()}).
+         * ({@link SlotBackend#markEndOfStream()}). From a non-blocking thread the end is sent on
+         * {@code Schedulers.boundedElastic()} (see "End of stream" above).
          */
         public Builder endStreamOnComplete() {
             this.endStreamOnComplete = true;

@@ -82,7 +82,7 @@ class BlockHoundIntegrationTest {
                 .hasSize(2);
         assertThat(java.util.Arrays.stream(FlatBlockHoundIntegration.ALLOWED).filter(e -> onThisClassPath(e)))
                 .hasSize(3);
-        assertThat(FlatBlockHoundIntegration.BLOCKING.length).isEqualTo(3);
+        assertThat(FlatBlockHoundIntegration.BLOCKING.length).isEqualTo(4);
         assertThat(FlatBlockHoundIntegration.ALLOWED.length).isEqualTo(4);
     }
 
