@@ -7,6 +7,7 @@ import io.zerodds.flatdata.Sample;
 import io.zerodds.flatdata.reactor.ReactiveFlatReader;
 import io.zerodds.flatdata.reactor.ReactiveFlatWriter;
 import io.zerodds.flatdata.test.BlockHoundExtension;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -43,7 +44,7 @@ class Iceoryx2BlockHoundTest {
         return Iceoryx2SlotBackend.create(NAMES.next()).prefix(Iox2Names.PREFIX).slotCount(slots).slotCapacity(64).build();
     }
 
-    private static int writeLong(long value, java.lang.foreign.MemorySegment slot) {
+    private static int writeLong(long value, MemorySegment slot) {
         slot.set(ValueLayout.JAVA_LONG, 0, value);
         return Long.BYTES;
     }

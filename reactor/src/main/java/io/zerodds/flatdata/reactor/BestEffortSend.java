@@ -119,11 +119,7 @@ final class BestEffortSend<T> extends MonoSend.SendSubscription<T> {
     @Override
     void ended(Throwable failure) {
         if (terminate()) {
-            if (failure != null) {
-                actual.onError(failure);
-            } else {
-                actual.onComplete();
-            }
+            complete(failure);
         }
     }
 

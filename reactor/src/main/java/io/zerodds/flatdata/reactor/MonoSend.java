@@ -184,8 +184,17 @@ final class MonoSend<T> extends Mono<Void> {
             ended(failure);
         }
 
-        /** After {@link #endStreamAndComplete()}: free the writer, then complete, or fail with {@code failure}. */
+        /** After {@link #endStreamAndComplete()}: free the writer, then {@link #complete} with {@code failure}. */
         abstract void ended(Throwable failure);
+
+        /** Completes downstream, or fails it with {@code failure} when there is one. */
+        final void complete(Throwable failure) {
+            if (failure != null) {
+                actual.onError(failure);
+            } else {
+                actual.onComplete();
+            }
+        }
     }
 
     /**
@@ -408,8 +417,8 @@ final class MonoSend<T> extends Mono<Void> {
                     actual.onError(e);
                 } else {
                     if (writer.endStreamOnComplete) {
-                        discardLoans(); // the end needs every loan returned
-                        cleanup(false); // the writer stays claimed until the end marker is out
+                        // returns every loan (the end needs them); the writer stays claimed until the end is out
+                        cleanup(false);
                         endStreamAndComplete();
                     } else {
                         cleanup();
@@ -477,11 +486,7 @@ final class MonoSend<T> extends Mono<Void> {
         @Override
         void ended(Throwable failure) {
             writer.unclaim();
-            if (failure != null) {
-                actual.onError(failure);
-            } else {
-                actual.onComplete();
-            }
+            complete(failure);
         }
 
         /** Discards every loan and queued element, stops the waiter, frees the writer. */
